@@ -1,0 +1,29 @@
+import { compile } from '../compile.js';
+import type { CompileResult } from '../compile.js';
+import type { Spec } from '../spec/parse.js';
+import { compareWithGolden, withFlush } from './compare.js';
+import type { CompareResult } from './compare.js';
+import { compileNetlist } from './netlist-sim.js';
+import { testVectors } from './vectors.js';
+
+export interface SimulateOptions {
+  latency?: number;
+  vectors?: number;
+  seed?: number;
+}
+
+export interface SimulateResult {
+  compile: CompileResult;
+  compare: CompareResult;
+  mode: 'number' | 'bigint';
+}
+
+/** Compile the spec, run extreme and random vectors through the netlist simulator, compare with W·x. */
+export function simulateSpec(spec: Spec, opts: SimulateOptions = {}): SimulateResult {
+  const r = compile(spec, opts.latency === undefined ? {} : { latency: opts.latency });
+  const nIn = spec.weights[0]!.length;
+  const vecs = testVectors(nIn, spec.input, opts.vectors ?? 1000, opts.seed ?? 1);
+  const sim = compileNetlist(r.netlist);
+  const ys = sim.run(withFlush(vecs, nIn, r.netlist.latency));
+  return { compile: r, compare: compareWithGolden(spec.weights, vecs, ys, r.netlist.latency), mode: sim.mode };
+}

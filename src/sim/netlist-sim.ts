@@ -1,0 +1,109 @@
+import type { Netlist } from '../rtl/netlist.js';
+
+/**
+ * Cycle-accurate simulation of a Netlist. The netlist is compiled once into a JavaScript
+ * function (straight-line code per cycle), which then runs many vectors quickly.
+ *
+ * Timing: in cycle t the vector x_t is applied, the combinational logic settles and y_t is
+ * sampled; then the clock edge loads every register. So y_t = W·x_{t−L} for t ≥ L.
+ * Every signal is reduced modulo 2^width and read as two's complement when signed, exactly
+ * as the emitted Verilog computes it; a width that is too small shows up as a wrong output.
+ */
+export interface NetlistSim {
+  /** Feed one vector per cycle; returns y sampled in each cycle (before that cycle's edge). */
+  run(vectors: readonly (readonly bigint[])[]): bigint[][];
+  /** 'number' when every intermediate fits a double exactly, else 'bigint'. */
+  readonly mode: 'number' | 'bigint';
+  /** The generated JavaScript source (for debugging). */
+  readonly source: string;
+}
+
+function maxIntermediateBits(n: Netlist): number {
+  let m = n.inputWidth + 1;
+  for (const s of n.signals) {
+    m = Math.max(m, s.width + 1);
+    if (s.a >= 0) m = Math.max(m, n.signals[s.a]!.width + s.shiftA + 2);
+    if (s.b >= 0) m = Math.max(m, n.signals[s.b]!.width + s.shiftB + 2);
+  }
+  for (const o of n.outputs) {
+    if (o.signal >= 0) m = Math.max(m, n.signals[o.signal]!.width + o.shift + 1);
+  }
+  return Math.max(m, n.outputWidth + 1);
+}
+
+export function compileNetlist(n: Netlist): NetlistSim {
+  const mode: 'number' | 'bigint' = maxIntermediateBits(n) <= 52 ? 'number' : 'bigint';
+  const big = mode === 'bigint';
+  const lit = (v: number | bigint): string => (big ? `${v}n` : `${v}`);
+  const shl = (e: string, s: number): string => (s === 0 ? e : big ? `(${e} << ${s}n)` : `(${e} * ${2 ** s})`);
+  const fit = (e: string, w: number, signed: boolean): string => {
+    if (big) return `BigInt.as${signed ? 'Int' : 'Uint'}N(${w}, ${e})`;
+    return signed ? `ws(${e}, ${2 ** w}, ${2 ** (w - 1)})` : `wu(${e}, ${2 ** w})`;
+  };
+  const v = (i: number): string => `s${i}`;
+  const nOut = n.outputs.length;
+
+  const lines: string[] = [];
+  if (!big) {
+    lines.push('const wu = (x, m) => { x = x % m; return x < 0 ? x + m : x; };');
+    lines.push('const ws = (x, m, h) => { x = x % m; if (x < 0) x += m; return x >= h ? x - m : x; };');
+  }
+  lines.push('return function run(X, T) {');
+  lines.push(`  const Y = new Array(T * ${nOut});`);
+  const regs = n.signals.map((s, i) => ({ s, i })).filter(({ s }) => s.kind === 'reg');
+  for (const { i } of regs) lines.push(`  let ${v(i)} = ${lit(0)};`);
+  lines.push('  for (let t = 0; t < T; t++) {');
+  lines.push(`    const b = t * ${n.nIn};`);
+  n.signals.forEach((s, i) => {
+    switch (s.kind) {
+      case 'input':
+        lines.push(`    const ${v(i)} = ${fit(`X[b + ${s.input}]`, s.width, s.signed)};`);
+        break;
+      case 'reg':
+        break;
+      case 'neg':
+        lines.push(`    const ${v(i)} = ${fit(`-${shl(v(s.a), s.shiftA)}`, s.width, s.signed)};`);
+        break;
+      case 'add':
+      case 'sub':
+        lines.push(
+          `    const ${v(i)} = ${fit(`${shl(v(s.a), s.shiftA)} ${s.kind === 'add' ? '+' : '-'} ${shl(v(s.b), s.shiftB)}`, s.width, s.signed)};`,
+        );
+        break;
+    }
+  });
+  n.outputs.forEach((o, k) => {
+    const e = o.signal < 0 ? lit(0) : fit(shl(v(o.signal), o.shift), n.outputWidth, n.outputSigned);
+    lines.push(`    Y[t * ${nOut} + ${k}] = ${e};`);
+  });
+  // clock edge: all registers load at once (read every source before writing any)
+  regs.forEach(({ s }, k) => lines.push(`    const n${k} = ${fit(v(s.a), s.width, s.signed)};`));
+  regs.forEach(({ i }, k) => lines.push(`    ${v(i)} = n${k};`));
+  lines.push('  }');
+  lines.push('  return Y;');
+  lines.push('};');
+  const source = lines.join('\n');
+  const fn = new Function(source)() as (X: (number | bigint)[], T: number) => (number | bigint)[];
+
+  return {
+    mode,
+    source,
+    run(vectors) {
+      const T = vectors.length;
+      const X: (number | bigint)[] = new Array(T * n.nIn);
+      for (let t = 0; t < T; t++) {
+        const vec = vectors[t]!;
+        if (vec.length !== n.nIn) throw new RangeError(`vector ${t} has ${vec.length} entries, expected ${n.nIn}`);
+        for (let i = 0; i < n.nIn; i++) X[t * n.nIn + i] = big ? vec[i]! : Number(vec[i]!);
+      }
+      const Y = fn(X, T);
+      const out: bigint[][] = [];
+      for (let t = 0; t < T; t++) {
+        const row: bigint[] = new Array(nOut);
+        for (let k = 0; k < nOut; k++) row[k] = BigInt(Y[t * nOut + k]!);
+        out.push(row);
+      }
+      return out;
+    },
+  };
+}

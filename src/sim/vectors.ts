@@ -1,0 +1,70 @@
+import type { InputFormat } from '../da/graph.js';
+import { inputRange } from '../da/graph.js';
+
+/** A small seeded generator (SplitMix32-style), so test vectors are reproducible. */
+export class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  /** Uniform 32-bit unsigned integer. */
+  next(): number {
+    this.state = (this.state + 0x9e3779b9) >>> 0;
+    let z = this.state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  }
+  /** Uniform integer in [0, n) for n ≤ 2^32. */
+  below(n: number): number {
+    return Math.floor((this.next() / 4294967296) * n);
+  }
+  /** Uniform BigInt in [lo, hi]. */
+  bigBetween(lo: bigint, hi: bigint): bigint {
+    const span = hi - lo + 1n;
+    let r = 0n;
+    let bits = 0n;
+    while (1n << bits < span * 256n) {
+      r = (r << 32n) | BigInt(this.next());
+      bits += 32n;
+    }
+    return lo + (r % span);
+  }
+}
+
+/**
+ * Test vectors for an input format: first the extremes that stress the widths (all minimum,
+ * all maximum, alternating min/max both ways, each single input at its extreme with the
+ * rest zero or at the opposite extreme), then uniform random vectors, `count` in all
+ * (at least the extremes are kept when count allows).
+ */
+export function testVectors(nIn: number, input: InputFormat, count: number, seed = 1): bigint[][] {
+  const { lo, hi } = inputRange(input);
+  const rng = new Rng(seed);
+  const out: bigint[][] = [];
+  const fill = (f: (i: number) => bigint): void => {
+    if (out.length < count) out.push(Array.from({ length: nIn }, (_, i) => f(i)));
+  };
+  fill(() => lo);
+  fill(() => hi);
+  fill((i) => (i % 2 === 0 ? lo : hi));
+  fill((i) => (i % 2 === 0 ? hi : lo));
+  fill(() => 0n);
+  for (let j = 0; j < nIn && out.length < count / 2; j++) {
+    fill((i) => (i === j ? lo : 0n));
+    fill((i) => (i === j ? hi : lo));
+  }
+  while (out.length < count) {
+    // Mostly uniform; some vectors draw each input from {lo, hi, random} to hit sign extremes.
+    const mode = rng.below(4);
+    fill(() => {
+      if (mode === 0) {
+        const c = rng.below(3);
+        if (c === 0) return lo;
+        if (c === 1) return hi;
+      }
+      return rng.bigBetween(lo, hi);
+    });
+  }
+  return out;
+}
