@@ -131,6 +131,19 @@ function pairKey(k1: number, g1: number, k2: number, g2: number, nv: number): nu
   return ((v2 * nv + v1) * SH + (s1 - s2)) * 2 + neg;
 }
 
+/**
+ * For a pattern `u ± (u << d)`: whether the term at shift s (or s + d) is already taken by an
+ * occurrence found earlier in the same row (entries first… of the lists), since x<<1, x<<3,
+ * x<<5 holds the pattern d = 2 twice but can use it only once.
+ */
+function occurrenceUses(occRow: number[], occShift: number[], first: number, s: number, d: number): boolean {
+  for (let k = first; k < occRow.length; k++) {
+    const t = occShift[k]!;
+    if (t === s || t + d === s || t === s + d) return true;
+  }
+  return false;
+}
+
 function runPhase(st: CseState): PhaseStats {
   const t0 = performance.now();
   const limit = st.b.nVars; // only variables that exist now take part in this phase
@@ -201,16 +214,15 @@ function runPhase(st: CseState): PhaseStats {
       occSign.length = 0;
       for (const ri of st.varRows[base]!) {
         const row = st.rows[ri]!;
-        let lastUsed = -1; // for base === other: the shift consumed as the partner last time
+        const first = occRow.length;
         for (let s = 0; s + d <= st.maxShift; s++) {
-          if (s === lastUsed) continue;
           const g = row.get(base * SH + s);
           if (g === undefined) continue;
           if (row.get(other * SH + s + d) !== g * r) continue;
+          if (base === other && occurrenceUses(occRow, occShift, first, s, d)) continue;
           occRow.push(ri);
           occShift.push(s);
           occSign.push(g);
-          if (base === other) lastUsed = s + d;
         }
       }
       table.counts[slot] = 0;
@@ -329,6 +341,42 @@ function pruneAndFreeze(b: GraphBuilder, outs: { v: number; shift: number }[], i
   return { nIn, input: { ...input }, nodes, outputs };
 }
 
+/**
+ * Group rows that are ±2^k multiples of one another. Returns the distinct canonical rows
+ * (common power of two removed, first non-zero weight positive) and, per output, which
+ * canonical row it is (−1 for a zero row), the shift and the sign.
+ */
+export function canonicalRows(weights: bigint[][]): { canon: bigint[][]; outMap: { canon: number; shift: number; sign: number }[] } {
+  const canon: bigint[][] = [];
+  const index = new Map<string, number>();
+  const outMap = weights.map((wr) => {
+    let tz = -1;
+    let sign = 0;
+    for (const w of wr) {
+      if (w === 0n) continue;
+      if (sign === 0) sign = w > 0n ? 1 : -1;
+      let t = 0;
+      let a = w < 0n ? -w : w;
+      while ((a & 1n) === 0n) {
+        a >>= 1n;
+        t++;
+      }
+      if (tz < 0 || t < tz) tz = t;
+    }
+    if (sign === 0) return { canon: -1, shift: 0, sign: 1 };
+    const norm = wr.map((w) => (w >> BigInt(tz)) * BigInt(sign));
+    const key = norm.join(',');
+    let c = index.get(key);
+    if (c === undefined) {
+      c = canon.length;
+      canon.push(norm);
+      index.set(key, c);
+    }
+    return { canon: c, shift: tz, sign };
+  });
+  return { canon, outMap };
+}
+
 /** Turn the matrix (weights[o][i]) into a shared adder graph computing W·x. */
 export function optimize(weights: bigint[][], input: InputFormat, opts: OptimizeOptions = {}): OptimizeResult {
   const tStart = performance.now();
@@ -336,11 +384,15 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
   const nIn = weights[0]!.length;
   const b = new GraphBuilder(nIn);
   let maxAbs = 0n;
-  const rows: Row[] = weights.map((wr) => {
+  for (const wr of weights) for (const w of wr) if ((w < 0n ? -w : w) > maxAbs) maxAbs = w < 0n ? -w : w;
+
+  // Rows that are shifted and/or negated copies of another (and zero rows) are built once:
+  // each output is ±(canonical row << k), where a canonical row has no common factor of two
+  // and a positive first non-zero weight.
+  const { canon, outMap } = canonicalRows(weights);
+  const rows: Row[] = canon.map((wr) => {
     const row: Row = new Map();
     wr.forEach((w, i) => {
-      const a = w < 0n ? -w : w;
-      if (a > maxAbs) maxAbs = a;
       for (const dgt of csd(w)) row.set(i * SH + dgt.shift, dgt.sign);
     });
     return row;
@@ -360,17 +412,25 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
   const sharedAdders = b.defs.length;
   const tCse = performance.now();
 
+  const roots: (Term | null)[] = rows.map((row) => {
+    const terms: Term[] = [];
+    for (const [k, g] of row) terms.push({ v: k >> SH_BITS, shift: k & (SH - 1), sign: g });
+    return buildTree(terms, b);
+  });
   const outs: { v: number; shift: number }[] = [];
   let negations = 0;
   for (let o = 0; o < nOut; o++) {
-    const terms: Term[] = [];
-    for (const [k, g] of rows[o]!) terms.push({ v: k >> SH_BITS, shift: k & (SH - 1), sign: g });
-    const root = buildTree(terms, b);
-    if (root === null) outs.push({ v: -1, shift: 0 });
-    else if (root.sign > 0) outs.push({ v: root.v, shift: root.shift });
+    const m = outMap[o]!;
+    const root = m.canon < 0 ? null : roots[m.canon]!;
+    if (root === null) {
+      outs.push({ v: -1, shift: 0 });
+      continue;
+    }
+    const shift = root.shift + m.shift;
+    if (root.sign * m.sign > 0) outs.push({ v: root.v, shift });
     else {
       const before = b.defs.length;
-      outs.push({ v: b.node('neg', root.v, 0, -1, 0), shift: root.shift });
+      outs.push({ v: b.node('neg', root.v, 0, -1, 0), shift });
       if (b.defs.length > before) negations++;
     }
   }
