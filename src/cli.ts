@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { compile, DEFAULT_LATENCY } from './compile.js';
 import { manifestPathFor, writeFilesAtomically } from './io.js';
@@ -67,6 +67,9 @@ function generate(file: string, o: GenerateOpts): void {
   if (manifestPath !== null && manifestPath === out) {
     throw new UsageError(`output ${out}: the manifest would overwrite it; give the Verilog file a .v extension`);
   }
+  if (!toStdout && (resolve(out) === resolve(file) || resolve(manifestPath!) === resolve(file))) {
+    throw new UsageError(`output ${out}: it or its manifest ${manifestPath} would overwrite the input file ${file}; choose another name with -o`);
+  }
   const rows = spec.weights.length;
   const cols = spec.weights[0]!.length;
   detail(`da-gen ${VERSION}: ${basename(file)}: ${rows} outputs × ${cols} inputs, ${spec.input.width}-bit ${spec.input.signed ? 'signed' : 'unsigned'} input, latency ${o.latency}`);
@@ -122,8 +125,7 @@ export function main(argv: string[]): number {
     .description('Constant weight matrices to multiplier-free, pipelined Verilog (distributed arithmetic).')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) })
-    .showHelpAfterError('(run da-gen --help for usage)');
+    .configureOutput({ outputError: (str, write) => write(`da-gen: ${str.trim().replace(/\s*\n\s*/g, ' ')} (see da-gen --help)\n`) });
 
   const latencyOpt = (): Option =>
     new Option('-l, --latency <L>', `register ranks from x to y, 0 (combinational) to ${MAX_LATENCY}`)

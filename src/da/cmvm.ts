@@ -343,11 +343,12 @@ function pruneAndFreeze(b: GraphBuilder, outs: { v: number; shift: number }[], i
 
 /**
  * Group rows that are ±2^k multiples of one another. Returns the distinct canonical rows
- * (common power of two removed, first non-zero weight positive) and, per output, which
- * canonical row it is (−1 for a zero row), the shift and the sign.
+ * (common power of two removed) and, per output, which canonical row it is (−1 for a zero
+ * row), the shift and the sign relative to it.
  */
 export function canonicalRows(weights: bigint[][]): { canon: bigint[][]; outMap: { canon: number; shift: number; sign: number }[] } {
   const canon: bigint[][] = [];
+  const canonSign: number[] = [];
   const index = new Map<string, number>();
   const outMap = weights.map((wr) => {
     let tz = -1;
@@ -364,15 +365,17 @@ export function canonicalRows(weights: bigint[][]): { canon: bigint[][]; outMap:
       if (tz < 0 || t < tz) tz = t;
     }
     if (sign === 0) return { canon: -1, shift: 0, sign: 1 };
-    const norm = wr.map((w) => (w >> BigInt(tz)) * BigInt(sign));
-    const key = norm.join(',');
+    // The key is sign-normalized; the canonical row keeps the orientation of its first use,
+    // so a row without a copy is never negated.
+    const key = wr.map((w) => (w >> BigInt(tz)) * BigInt(sign)).join(',');
     let c = index.get(key);
     if (c === undefined) {
       c = canon.length;
-      canon.push(norm);
+      canon.push(wr.map((w) => w >> BigInt(tz)));
+      canonSign.push(sign);
       index.set(key, c);
     }
-    return { canon: c, shift: tz, sign };
+    return { canon: c, shift: tz, sign: sign * canonSign[c]! };
   });
   return { canon, outMap };
 }
@@ -387,8 +390,7 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
   for (const wr of weights) for (const w of wr) if ((w < 0n ? -w : w) > maxAbs) maxAbs = w < 0n ? -w : w;
 
   // Rows that are shifted and/or negated copies of another (and zero rows) are built once:
-  // each output is ±(canonical row << k), where a canonical row has no common factor of two
-  // and a positive first non-zero weight.
+  // each output is ±(canonical row << k), where a canonical row has no common factor of two.
   const { canon, outMap } = canonicalRows(weights);
   const rows: Row[] = canon.map((wr) => {
     const row: Row = new Map();

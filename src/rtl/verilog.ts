@@ -183,7 +183,7 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
     body.push(`  wire unused_bits = &{1'b0, ${unused.join(', ')}};`);
   }
 
-  L.push(...body);
+  for (const line of body) L.push(line);
   L.push('endmodule');
   L.push('');
   L.push('`default_nettype wire');

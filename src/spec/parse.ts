@@ -45,16 +45,51 @@ function lineColumn(text: string, offset: number): string {
   return `line ${line}, column ${col}`;
 }
 
+/**
+ * Offset of a JSON syntax error when the engine's message gives none: the end of the longest
+ * prefix that could still begin a valid document (runs only after parsing has failed).
+ */
+function syntaxErrorOffset(text: string): number {
+  const viable = (k: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return true;
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (msg.includes('Unexpected end of JSON input')) return true;
+      const m = /position (\d+)/.exec(msg);
+      return m !== null && Number(m[1]) >= k;
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (viable(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message;
     const m = /position (\d+)/.exec(msg);
-    const where = m ? ` at ${lineColumn(text, Number(m[1]))}` : '';
-    const reason = msg.replace(/^JSON\.parse: /, '').replace(/ in JSON at position \d+.*$/s, '');
-    throw new SpecError(file, '', `not valid JSON${where}: ${reason}`);
+    const offset = m ? Number(m[1]) : syntaxErrorOffset(text);
+    const reason = msg
+      .replace(/^JSON\.parse: /, '')
+      .replace(/ (?:in JSON )?at position \d+.*$/s, '')
+      .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '') // drop the engine's quote of the source
+      .replace(/\s+/g, ' ');
+    throw new SpecError(file, '', `not valid JSON at ${lineColumn(text, offset)}: ${reason}`);
   }
+}
+
+/** A key as it appears in a JSON path: bare when it is an identifier, else quoted. */
+function keyPath(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : JSON.stringify(k);
 }
 
 /** One weight: an integral JSON number within ±2^53, or a decimal string for anything larger. */
@@ -64,7 +99,7 @@ function parseWeight(v: unknown, file: string, path: string): bigint {
     if (!Number.isFinite(v)) throw new SpecError(file, path, `expected a finite integer, got ${v}`);
     if (!Number.isInteger(v)) throw new SpecError(file, path, `expected an integer, got ${v}`);
     if (!Number.isSafeInteger(v)) {
-      throw new SpecError(file, path, `${v} is beyond 2^53 and may have lost precision in JSON; write it as a decimal string, e.g. "${BigInt(v)}"`);
+      throw new SpecError(file, path, `JSON numbers beyond 2^53 lose precision (this one reads as ${v}); write the weight as a decimal string of its exact digits, such as "-12345678901234567890"`);
     }
     w = BigInt(v);
   } else if (typeof v === 'string') {
@@ -121,7 +156,7 @@ export function parseSpec(text: string, file: string): Spec {
   }
   for (const k of Object.keys(o)) {
     if (!TOP_KEYS.has(k)) {
-      throw new SpecError(file, k, `unknown key; expected one of ${[...TOP_KEYS].map((s) => `"${s}"`).join(', ')}`);
+      throw new SpecError(file, keyPath(k), `unknown key; expected one of ${[...TOP_KEYS].map((s) => `"${s}"`).join(', ')}`);
     }
   }
   if (o.format !== 1) {
@@ -139,7 +174,7 @@ export function parseSpec(text: string, file: string): Spec {
   }
   const io = inp as Record<string, unknown>;
   for (const k of Object.keys(io)) {
-    if (!INPUT_KEYS.has(k)) throw new SpecError(file, `input.${k}`, 'unknown key; expected "width" or "signed"');
+    if (!INPUT_KEYS.has(k)) throw new SpecError(file, `input.${keyPath(k)}`, 'unknown key; expected "width" or "signed"');
   }
   const width = io.width;
   if (typeof width !== 'number' || !Number.isInteger(width) || width < MIN_INPUT_WIDTH || width > MAX_INPUT_WIDTH) {

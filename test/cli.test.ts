@@ -1,0 +1,409 @@
+import { execSync, spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const BENCH_32 = resolve(ROOT, '..', 'shared', 'bench', 'rand_i8_32x32.json');
+const PKG_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+
+beforeAll(() => {
+  // Never test a stale build.
+  execSync('npx tsc -p .', { cwd: ROOT, stdio: 'pipe' });
+});
+
+let dir = '';
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'da-gen-cli-'));
+});
+afterEach(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+function run(args: string[], cwd = dir): SpawnSyncReturns<string> {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+  if (r.error) throw r.error;
+  return r;
+}
+
+/** Every entry under `d`, hidden files and subdirectories included, sorted. */
+function listAll(d = dir): string[] {
+  return (readdirSync(d, { recursive: true }) as string[]).map((p) => p.split('\\').join('/')).sort();
+}
+
+function writeJson(name: string, value: unknown, d = dir): string {
+  writeFileSync(join(d, name), typeof value === 'string' ? value : JSON.stringify(value));
+  return name;
+}
+
+interface Doc {
+  format?: unknown;
+  name?: unknown;
+  input?: unknown;
+  weights?: unknown;
+  kernel?: unknown;
+  [k: string]: unknown;
+}
+
+function spec(over: Doc = {}): Doc {
+  const d: Doc = {
+    format: 1,
+    name: 'enc',
+    input: { width: 8, signed: true },
+    weights: [
+      [1, 2, 3],
+      [4, -5, 6],
+    ],
+  };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) delete d[k];
+    else d[k] = v;
+  }
+  return d;
+}
+
+/** mulberry32: a small deterministic PRNG. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomMatrix(rows: number, cols: number, seed: number, lo = -128, hi = 127): number[][] {
+  const r = rng(seed);
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => lo + Math.floor(r() * (hi - lo + 1))));
+}
+
+/** Exact [min, max] of each output W·x over all x in the input range. */
+function outputRanges(w: number[][], width: number, signed: boolean): [bigint, bigint][] {
+  const xlo = signed ? -(1n << BigInt(width - 1)) : 0n;
+  const xhi = signed ? (1n << BigInt(width - 1)) - 1n : (1n << BigInt(width)) - 1n;
+  return w.map((row) => {
+    let lo = 0n;
+    let hi = 0n;
+    for (const v of row) {
+      const b = BigInt(v);
+      lo += b >= 0n ? b * xlo : b * xhi;
+      hi += b >= 0n ? b * xhi : b * xlo;
+    }
+    return [lo, hi];
+  });
+}
+
+/** Bits of a two's-complement (or unsigned) number holding every value in [lo, hi]. */
+function bitsFor(lo: bigint, hi: bigint, signed: boolean): number {
+  let n = 1;
+  if (signed) {
+    while (lo < -(1n << BigInt(n - 1)) || hi > (1n << BigInt(n - 1)) - 1n) n++;
+  } else {
+    while (hi > (1n << BigInt(n)) - 1n) n++;
+  }
+  return n;
+}
+
+function stripComments(v: string): string {
+  return v.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+}
+
+function expectOneErrorLine(r: SpawnSyncReturns<string>, ...fragments: string[]): void {
+  expect(r.status, `stderr: ${r.stderr}`).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.endsWith('\n'), JSON.stringify(r.stderr)).toBe(true);
+  const body = r.stderr.slice(0, -1);
+  expect(body.includes('\n'), `stderr must be one line, got ${JSON.stringify(r.stderr)}`).toBe(false);
+  expect(body.startsWith('da-gen: error: ')).toBe(true);
+  for (const f of fragments) expect(body).toContain(f);
+}
+
+interface BadCase {
+  what: string;
+  /** File contents (a string is written verbatim); undefined: the file does not exist. */
+  content: unknown;
+  /** Fragments stderr must contain besides the file name. */
+  expect: string[];
+}
+
+const BAD: BadCase[] = [
+  { what: 'not JSON', content: '{\n  "format": 1,\n  "name": "enc",\n}\n', expect: ['not valid JSON', 'line 4, column 1'] },
+  { what: 'an array at the top level', content: '[[1, 2]]', expect: ['expected a JSON object'] },
+  { what: 'ragged rows', content: spec({ weights: [[1, 2, 3], [4, 5], [6, 7, 8]] }), expect: ['weights[1]: ', 'expected 3 entries'] },
+  { what: 'an empty matrix', content: spec({ weights: [] }), expect: ['weights: ', 'at least one row'] },
+  { what: 'an empty row', content: spec({ weights: [[]] }), expect: ['weights[0]: ', 'at least one integer'] },
+  {
+    what: 'a non-integer weight',
+    content: spec({ weights: [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 1.5]] }),
+    expect: ['weights[3][7]: ', 'expected an integer', '1.5'],
+  },
+  {
+    what: 'a non-finite weight',
+    content: '{"format":1,"name":"enc","input":{"width":8,"signed":true},"weights":[[1,1e999]]}',
+    expect: ['weights[0][1]: ', 'finite integer'],
+  },
+  {
+    what: 'an unsafe integer weight',
+    content: '{"format":1,"name":"enc","input":{"width":8,"signed":true},"weights":[[9007199254740993]]}',
+    expect: ['weights[0][0]: ', 'decimal string'],
+  },
+  { what: 'a weight of 2^64', content: spec({ weights: [['18446744073709551616']] }), expect: ['weights[0][0]: ', '2^64'] },
+  { what: 'a kernel error', content: spec({ weights: undefined, kernel: [[1, 2], [3, 4], [true, 6]] }), expect: ['kernel[2][0]: ', 'expected an integer'] },
+  { what: 'input width 1', content: spec({ input: { width: 1, signed: true } }), expect: ['input.width: ', 'from 2 to 32', 'got number 1'] },
+  { what: 'input width 33', content: spec({ input: { width: 33, signed: false } }), expect: ['input.width: ', 'from 2 to 32', 'got number 33'] },
+  { what: 'input.signed not boolean', content: spec({ input: { width: 8, signed: 'yes' } }), expect: ['input.signed: ', 'expected true'] },
+  { what: 'both weights and kernel', content: spec({ kernel: [[1]] }), expect: ['kernel: ', 'exactly one of'] },
+  { what: 'neither weights nor kernel', content: spec({ weights: undefined }), expect: ['weights: ', 'got neither'] },
+  { what: 'a bad name', content: spec({ name: 'x; module evil' }), expect: ['name: ', 'Verilog identifier'] },
+  { what: 'a keyword name', content: spec({ name: 'module' }), expect: ['name: ', 'Verilog keyword'] },
+  { what: 'an unknown key', content: spec({ wieghts: [[1]] }), expect: ['wieghts: ', 'unknown key'] },
+  { what: 'layers', content: spec({ layers: [] }), expect: ['layers: ', 'not supported'] },
+  { what: 'a missing file', content: undefined, expect: ['cannot read', 'no such file'] },
+];
+
+describe('da-gen: malformed input', () => {
+  const modes: [string, string[]][] = [
+    ['default output', []],
+    ['-o into a subdirectory', ['-o', 'out/enc.v']],
+    ['-o -', ['-o', '-']],
+    ['sim', []],
+  ];
+  for (const c of BAD) {
+    it(`${c.what}: exit 2, one line on stderr, nothing written`, () => {
+      const file = 'w.json';
+      if (c.content !== undefined) writeJson(file, c.content);
+      const before = listAll();
+      expect(before).toEqual(c.content === undefined ? [] : [file]);
+      for (const [mode, extra] of modes) {
+        const args = mode === 'sim' ? ['sim', file, '--vectors', '10'] : [file, ...extra];
+        const r = run(args);
+        expectOneErrorLine(r, `${file}: `, ...c.expect);
+        expect(listAll(), `files left behind (${mode})`).toEqual(before);
+      }
+    });
+  }
+
+  // Node 20's JSON.parse gives no position for "Unexpected token" errors, and its message quotes
+  // the source, newlines included, so stderr gets several lines and no line/column. See report.
+  // Remove `.fails` once parseJson is fixed.
+  it('an unexpected token: one line with a line and column', () => {
+    writeJson('w.json', '{\n  "format": 1,\n  "name": enc\n}\n');
+    const r = run(['w.json', '-o', 'out/enc.v']);
+    expect(listAll()).toEqual(['w.json']);
+    expectOneErrorLine(r, 'w.json: ', 'not valid JSON', 'line 3, column 11');
+  });
+
+  // `da-gen enc.json` with "name": "enc" writes the manifest enc.json over the input file (and
+  // the same for `da-gen w.json -o w.v`). See report. Remove `.fails` once cli.ts refuses it.
+  it('never overwrites the input file with the manifest', () => {
+    const original = JSON.stringify(spec({ name: 'enc' }));
+    writeJson('enc.json', original);
+    const r = run(['enc.json']);
+    expect(readFileSync(join(dir, 'enc.json'), 'utf8')).toBe(original);
+    expectOneErrorLine(r, 'enc.json', 'overwrite');
+    expect(listAll()).toEqual(['enc.json']);
+  });
+
+  it('an output path whose manifest would overwrite it: exit 2, nothing written', () => {
+    writeJson('w.json', spec());
+    expectOneErrorLine(run(['w.json', '-o', 'enc.json']), 'enc.json', 'manifest');
+    expect(listAll()).toEqual(['w.json']);
+  });
+});
+
+describe('da-gen: bad options', () => {
+  it.each([['9'], ['-1'], ['abc'], ['1.5'], ['']])('--latency %j exits 2 and writes nothing', (l) => {
+    writeJson('w.json', spec());
+    const r = run(['w.json', '-o', 'out/enc.v', '--latency', l]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--latency');
+    expect(listAll()).toEqual(['w.json']);
+  });
+
+  it('sim --vectors 0 and an unknown option exit 2', () => {
+    writeJson('w.json', spec());
+    expect(run(['sim', 'w.json', '--vectors', '0']).status).toBe(2);
+    expect(run(['w.json', '--bogus']).status).toBe(2);
+    expect(run([]).status).toBe(2);
+    expect(listAll()).toEqual(['w.json']);
+  });
+});
+
+describe('da-gen: generate', () => {
+  const W = [
+    [1, 2, 3],
+    [4, -5, 6],
+  ];
+
+  function checkManifest(m: Record<string, unknown>, latency: number): void {
+    for (const k of [
+      'module',
+      'inputs',
+      'input_width',
+      'input_signed',
+      'outputs',
+      'output_width',
+      'output_signed',
+      'latency',
+      'adders',
+      'naive_adders',
+      'adder_depth',
+      'register_bits',
+    ]) {
+      expect(m, `manifest key ${k}`).toHaveProperty(k);
+    }
+    expect(m.module).toBe('enc');
+    expect(m.inputs).toBe(3);
+    expect(m.input_width).toBe(8);
+    expect(m.input_signed).toBe(true);
+    expect(m.outputs).toBe(2);
+    expect(m.latency).toBe(latency);
+    for (const k of ['adders', 'naive_adders', 'adder_depth', 'register_bits', 'output_width']) {
+      expect(Number.isInteger(m[k]), k).toBe(true);
+      expect(m[k] as number, k).toBeGreaterThanOrEqual(0);
+    }
+    expect(m.adders as number).toBeGreaterThan(0);
+    expect(typeof m.output_signed).toBe('boolean');
+    // Outputs are exact: the width holds the whole range of W·x.
+    const ranges = outputRanges(W, 8, true);
+    expect(m.output_ranges).toEqual(ranges.map(([lo, hi]) => [lo.toString(), hi.toString()]));
+    const need = Math.max(...ranges.map(([lo, hi]) => bitsFor(lo, hi, m.output_signed as boolean)));
+    expect(m.output_width as number).toBeGreaterThanOrEqual(need);
+    if (latency === 0) expect(m.register_bits).toBe(0);
+  }
+
+  it('writes enc.v and enc.json with the default latency 2', () => {
+    writeJson('w.json', spec({ weights: W }));
+    const r = run(['w.json', '-o', 'enc.v']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(listAll()).toEqual(['enc.json', 'enc.v', 'w.json']);
+    const m = JSON.parse(readFileSync(join(dir, 'enc.json'), 'utf8')) as Record<string, unknown>;
+    checkManifest(m, 2);
+    const v = readFileSync(join(dir, 'enc.v'), 'utf8');
+    expect(v).toContain('module enc (');
+    expect(v).toContain('endmodule');
+    expect(stripComments(v)).not.toContain('*');
+  });
+
+  it('-l 0 gives a combinational module (latency 0)', () => {
+    writeJson('w.json', spec({ weights: W }));
+    const r = run(['w.json', '-o', 'enc.v', '-l', '0']);
+    expect(r.status, r.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(dir, 'enc.json'), 'utf8')) as Record<string, unknown>;
+    checkManifest(m, 0);
+    expect(stripComments(readFileSync(join(dir, 'enc.v'), 'utf8'))).not.toContain('*');
+  });
+
+  it('--latency 5 is recorded in the manifest', () => {
+    writeJson('w.json', spec({ weights: W }));
+    const r = run(['w.json', '-o', 'enc.v', '--latency', '5', '-q']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    checkManifest(JSON.parse(readFileSync(join(dir, 'enc.json'), 'utf8')), 5);
+  });
+
+  it('without -o writes <name>.v and <name>.json; -o into a new subdirectory creates it', () => {
+    writeJson('w.json', spec({ name: 'my_enc', weights: W }));
+    expect(run(['w.json']).status).toBe(0);
+    expect(run(['w.json', '-o', 'out/deep/x.v']).status).toBe(0);
+    expect(listAll()).toEqual(['my_enc.json', 'my_enc.v', 'out', 'out/deep', 'out/deep/x.json', 'out/deep/x.v', 'w.json']);
+    expect(readFileSync(join(dir, 'out/deep/x.v'), 'utf8')).toContain('module my_enc (');
+  });
+
+  it('a kernel file gives the same hardware as the equivalent weights file', () => {
+    writeJson('w.json', spec({ weights: W }));
+    writeJson('k.json', spec({ weights: undefined, kernel: W[0]!.map((_, i) => W.map((row) => row[i])) }));
+    expect(run(['w.json', '-o', 'a/enc.v']).status).toBe(0);
+    expect(run(['k.json', '-o', 'b/enc.v']).status).toBe(0);
+    expect(readFileSync(join(dir, 'b/enc.v'), 'utf8')).toBe(readFileSync(join(dir, 'a/enc.v'), 'utf8'));
+    expect(readFileSync(join(dir, 'b/enc.json'), 'utf8')).toBe(readFileSync(join(dir, 'a/enc.json'), 'utf8'));
+  });
+
+  it('-o - prints the Verilog to stdout and writes no files', () => {
+    writeJson('w.json', spec({ weights: W }));
+    const r = run(['w.json', '-o', '-']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('module enc (');
+    expect(listAll()).toEqual(['w.json']);
+    // The same text as the file version.
+    const sub = mkdtempSync(join(dir, 'f-'));
+    expect(run([join(dir, 'w.json'), '-o', 'enc.v'], sub).status).toBe(0);
+    expect(readFileSync(join(sub, 'enc.v'), 'utf8')).toBe(r.stdout);
+  });
+});
+
+describe('da-gen: determinism', () => {
+  function twice(input: string): void {
+    const a = run([input, '-o', 'a/m.v']);
+    const b = run([input, '-o', 'b/m.v']);
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
+    for (const f of ['m.v', 'm.json']) {
+      const fa = readFileSync(join(dir, 'a', f));
+      const fb = readFileSync(join(dir, 'b', f));
+      expect(fa.length).toBeGreaterThan(0);
+      expect(fa.equals(fb), `${f} differs between runs`).toBe(true);
+    }
+  }
+
+  it('a seeded random 16×16 matrix gives byte-identical files', () => {
+    const weights = randomMatrix(16, 16, 0x5eed);
+    writeJson('r16.json', spec({ name: 'rand16', weights }));
+    twice('r16.json');
+    const m = JSON.parse(readFileSync(join(dir, 'a', 'm.json'), 'utf8'));
+    expect(m.inputs).toBe(16);
+    expect(m.outputs).toBe(16);
+    expect(m.module).toBe('rand16');
+    expect(m.output_ranges).toEqual(outputRanges(weights, 8, true).map(([lo, hi]) => [lo.toString(), hi.toString()]));
+  });
+
+  it('../shared/bench/rand_i8_32x32.json gives byte-identical files', () => {
+    if (!existsSync(BENCH_32)) {
+      console.warn(`SKIPPED: ${BENCH_32} does not exist; determinism on the 32×32 benchmark not checked`);
+      return;
+    }
+    twice(BENCH_32);
+    const m = JSON.parse(readFileSync(join(dir, 'a', 'm.json'), 'utf8'));
+    expect(m.inputs).toBe(32);
+    expect(m.outputs).toBe(32);
+  });
+});
+
+describe('da-gen sim', () => {
+  it.each([[[] as string[]], [['--latency', '0']], [['-l', '8', '--seed', '7']]])('sim %j prints PASS', (extra) => {
+    writeJson('w.json', spec({ weights: randomMatrix(4, 6, 42) }));
+    const r = run(['sim', 'w.json', '--vectors', '200', ...extra]);
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l !== '');
+    expect(lines.some((l) => l.startsWith('PASS'))).toBe(true);
+    expect(r.stdout).toContain('200 vectors');
+    expect(listAll()).toEqual(['w.json']);
+  });
+});
+
+describe('da-gen --help and --version', () => {
+  it('--help exits 0 and prints usage', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: da-gen');
+    expect(r.stdout).toContain('sim');
+    expect(listAll()).toEqual([]);
+  });
+
+  it('--version prints the version from package.json', () => {
+    for (const flag of ['--version', '-V']) {
+      const r = run([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe(PKG_VERSION);
+    }
+  });
+});
