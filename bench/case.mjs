@@ -1,0 +1,39 @@
+// One benchmark case in its own process, so that its time and peak memory are its own.
+// Usage: node bench/case.mjs <weights.json> [latency]   → one JSON line on stdout
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { compile, evaluateGraph, matVec, parseSpec, testVectors } from '../dist/index.js';
+
+const file = process.argv[2];
+const latency = Number(process.argv[3] ?? 2);
+const spec = parseSpec(readFileSync(file, 'utf8'), file);
+const t0 = performance.now();
+const r = compile(spec, { latency });
+const seconds = (performance.now() - t0) / 1000;
+
+// Correctness of the benchmarked graph: evaluate it against W·x on extreme and random vectors.
+let wrong = 0;
+const vecs = testVectors(spec.weights[0].length, spec.input, 64, 12345);
+for (const x of vecs) {
+  const got = evaluateGraph(r.graph, x);
+  const want = matVec(spec.weights, x);
+  for (let o = 0; o < want.length; o++) if (got[o] !== want[o]) wrong++;
+}
+
+const s = r.stats;
+process.stdout.write(
+  JSON.stringify({
+    case: basename(file, '.json'),
+    shape: `${spec.weights.length}x${spec.weights[0].length}`,
+    naive_adders: s.naiveAdders,
+    adders: s.adders,
+    adder_depth: s.depth,
+    register_bits: r.netlist.registerBits,
+    latency,
+    seconds: Number(seconds.toFixed(3)),
+    phase_ms: Object.fromEntries(Object.entries(s.ms).map(([k, v]) => [k, Math.round(v)])),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    vectors_checked: vecs.length,
+    wrong_outputs: wrong,
+  }) + '\n',
+);
