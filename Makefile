@@ -17,6 +17,7 @@ run: build
 	@echo "Verilog: out/encoder.v   manifest: out/encoder.json"
 
 test: build
+	npx tsc -p tsconfig.test.json
 	npx vitest run
 
 bench: build
