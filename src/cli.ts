@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { compile, DEFAULT_LATENCY } from './compile.js';
+import { DEFAULT_DEPTH_SLACK } from './da/cmvm.js';
 import { manifestPathFor, writeFilesAtomically } from './io.js';
 import { MAX_LATENCY } from './rtl/netlist.js';
 import { SpecError, UsageError } from './spec/errors.js';
@@ -49,6 +50,9 @@ function pct(a: number, b: number): string {
 interface GenerateOpts {
   output?: string;
   latency: number;
+  depthSlack: number;
+  cost: 'adders' | 'bits';
+  effort?: number;
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -73,10 +77,17 @@ function generate(file: string, o: GenerateOpts): void {
   const rows = spec.weights.length;
   const cols = spec.weights[0]!.length;
   detail(`da-gen ${VERSION}: ${basename(file)}: ${rows} outputs × ${cols} inputs, ${spec.input.width}-bit ${spec.input.signed ? 'signed' : 'unsigned'} input, latency ${o.latency}`);
-  const r = compile(spec, { latency: o.latency, log: detail });
+  const r = compile(spec, {
+    latency: o.latency,
+    depthSlack: o.depthSlack,
+    cost: o.cost,
+    ...(o.effort !== undefined ? { effort: o.effort } : {}),
+    log: detail,
+  });
   const s = r.stats;
-  detail(`  CSD recoding ${s.ms.recode.toFixed(0)} ms, sharing ${s.ms.cse.toFixed(0)} ms, output trees ${s.ms.trees.toFixed(0)} ms, ranges ${s.ms.ranges.toFixed(0)} ms`);
-  detail(`  adders: ${s.adders} (no-sharing CSD count ${s.naiveAdders}, ${pct(s.adders, s.naiveAdders)}): ${s.sharedAdders} shared, ${s.treeAdders} in output trees, ${s.negations} negations`);
+  detail(`  recoding ${s.ms.recode.toFixed(0)} ms, search ${s.ms.search.toFixed(0)} ms (${s.attempts.length} attempt${s.attempts.length === 1 ? '' : 's'}, kept "${s.attempt}")`);
+  detail(`  adders: ${s.adders} (no-sharing CSD count ${s.naiveAdders}, ${pct(s.adders, s.naiveAdders)}), ${s.adderBits} adder bits, ${s.negations} output negations`);
+  detail(`  depth ${s.depth}, bound ${s.depthBound === Infinity ? 'none' : s.depthBound} (minimum ${s.minDepth})`);
   detail(`  adder depth ${r.netlist.adderDepth}; register ranks after levels [${r.netlist.cuts.join(', ')}]; ${r.netlist.registerBits} register bits`);
   detail(`  netlist ${r.ms.netlist.toFixed(0)} ms, Verilog and manifest ${r.ms.emit.toFixed(0)} ms`);
   if (toStdout) {
@@ -96,6 +107,9 @@ function generate(file: string, o: GenerateOpts): void {
 interface SimOpts {
   vectors: number;
   latency: number;
+  depthSlack: number;
+  cost: 'adders' | 'bits';
+  effort?: number;
   seed: number;
   verbose?: boolean;
   quiet?: boolean;
@@ -103,7 +117,14 @@ interface SimOpts {
 
 function sim(file: string, o: SimOpts): number {
   const spec = readSpec(file);
-  const res = simulateSpec(spec, { latency: o.latency, vectors: o.vectors, seed: o.seed });
+  const res = simulateSpec(spec, {
+    latency: o.latency,
+    vectors: o.vectors,
+    seed: o.seed,
+    depthSlack: o.depthSlack,
+    cost: o.cost,
+    ...(o.effort !== undefined ? { effort: o.effort } : {}),
+  });
   const c = res.compare;
   const head = `${basename(file)}: ${c.vectors} vectors through the ${res.mode}-mode netlist simulator, latency ${o.latency}`;
   if (c.pass) {
@@ -132,6 +153,16 @@ export function main(argv: string[]): number {
       .default(DEFAULT_LATENCY)
       .argParser(intOption('--latency', 0, MAX_LATENCY));
 
+  const optimizerOpts = (cmd: Command): Command =>
+    cmd
+      .addOption(
+        new Option('--dc, --depth-slack <k>', 'adder levels allowed above the minimum depth (-1: unbounded)')
+          .default(DEFAULT_DEPTH_SLACK)
+          .argParser(intOption('--depth-slack', -1, 64)),
+      )
+      .addOption(new Option('--cost <model>', 'minimise the number of adders, or the sum of adder result bits').choices(['adders', 'bits']).default('adders'))
+      .addOption(new Option('--effort <n>', 'search attempts, the best is kept (default: by matrix size, 1 to 16)').argParser(intOption('--effort', 1, 1000)));
+
   program
     .command('generate', { isDefault: true })
     .description('write <name>.v and its manifest <name>.json (the default command)')
@@ -141,6 +172,7 @@ export function main(argv: string[]): number {
     .option('-v, --verbose', 'print optimizer phases, adder counts and timings on stderr')
     .option('-q, --quiet', 'print nothing but errors')
     .action((file: string, o: GenerateOpts) => generate(file, o));
+  optimizerOpts(program.commands.find((c) => c.name() === 'generate')!);
 
   program
     .command('sim')
@@ -152,6 +184,7 @@ export function main(argv: string[]): number {
     .action((file: string, o: SimOpts) => {
       code = sim(file, o);
     });
+  optimizerOpts(program.commands.find((c) => c.name() === 'sim')!);
 
   try {
     program.parse(argv, { from: 'user' });

@@ -1,49 +1,59 @@
-import { csd, naiveAdderCount } from './csd.js';
-import type { AdderGraph, AdderNode, AdderOp, GraphOutput, InputFormat } from './graph.js';
-import { PairTable } from './pair-table.js';
-import { computeRanges } from './ranges.js';
+import { freezeGraph, GraphBuilder } from './builder.js';
+import { csd, csdWeight, naiveAdderCount } from './csd.js';
+import { CseEngine, Row, SH, SH_BITS } from './cse.js';
+import type { CostModel, CseStrategy, PhaseStats, Selection, TieBreak } from './cse.js';
+import { decomposeRows, spanningTree } from './decompose.js';
+import { solveMcm } from './mcm.js';
+import type { AdderGraph, InputFormat } from './graph.js';
+import { inputRange } from './graph.js';
+import { bitsFor, computeRanges } from './ranges.js';
+import { buildTree } from './trees.js';
+import type { Term } from './trees.js';
 
 /**
- * Constant matrix-vector multiplication (CMVM) optimizer.
+ * Constant matrix-vector multiplication (CMVM) optimizer: the matrix → a shared adder graph.
  *
- * 1. Every weight is recoded in CSD, so output o is a sum of signed, shifted terms
- *    ±(x_i << s). Each output is a "row" of such terms.
- * 2. Common two-term subexpressions are extracted across the whole matrix, in phases.
- *    In a phase, the pairs of terms that occur together in a row are counted, up to a
- *    common shift and sign: the pattern `u ± (v << d)`. The most frequent pattern is built
- *    once as a new node and replaces its occurrences in every row; counts of the pairs it
- *    destroyed are decremented, and so on while some pattern occurs twice. Nodes made in a
- *    phase become ordinary terms for the next phase, so sharing is found level by level
- *    (a phase pairs terms of similar depth, which keeps the graph shallow).
- * 3. Each output then sums its remaining terms with a tree that always adds the two
- *    shallowest terms first (minimum depth for those terms).
- * 4. Identical nodes are built once (hash-consing), and exact value ranges are filled in.
+ * 1. Rows that are ±2^k multiples of one another, and zero rows, are recognised and built once.
+ * 2. Every weight is recoded in CSD, so each output is a sum of terms ±(x_i << s).
+ * 3. Common two-term subexpressions are shared across all outputs (see cse.ts), within a
+ *    depth bound when one is set.
+ * 4. Each output sums its remaining terms, shallowest first (see trees.ts).
+ * 5. Identical nodes are built once, unused ones dropped, and exact ranges filled in.
+ * Several strategies can be tried (`effort`); the graph with the lowest cost is kept.
  */
 
 export interface OptimizeOptions {
-  /** Called with a line of progress text (only used with verbose output). */
+  /**
+   * Extra adder levels allowed above the minimum depth: the depth of no-sharing balanced
+   * trees, max over outputs of ceil(log2(non-zero CSD digits)). −1: unbounded. Default 2.
+   */
+  depthSlack?: number;
+  /** What to minimise: the number of adders (default) or the sum of adder result widths. */
+  cost?: CostModel;
+  /** Number of attempts (strategies and shuffled tie-breaks); the best is kept. Default by size. */
+  effort?: number;
+  /** Called with progress lines (the CLI's --verbose). */
   log?: (line: string) => void;
-}
-
-export interface PhaseStats {
-  /** Term pairs counted at the start of the phase. */
-  pairs: number;
-  /** Distinct patterns among them. */
-  patterns: number;
-  /** Patterns built as shared nodes. */
-  shared: number;
-  ms: number;
+  /** Exactly these attempts instead of the defaults for `effort` (for experiments). */
+  attempts?: Attempt[];
 }
 
 export interface OptimizeStats {
   naiveAdders: number;
   adders: number;
-  sharedAdders: number;
-  treeAdders: number;
-  negations: number;
+  /** Σ over adders of their result width in bits. */
+  adderBits: number;
   depth: number;
+  /** The depth bound that was applied (Infinity when unbounded). */
+  depthBound: number;
+  /** Depth of no-sharing balanced trees (the dc = 0 bound). */
+  minDepth: number;
+  negations: number;
+  /** The attempt that won, e.g. "phased" or "eager, seed 3". */
+  attempt: string;
+  attempts: { name: string; adders: number; adderBits: number; depth: number; ms: number }[];
   phases: PhaseStats[];
-  ms: { recode: number; cse: number; trees: number; ranges: number; total: number };
+  ms: { recode: number; search: number; ranges: number; total: number };
 }
 
 export interface OptimizeResult {
@@ -51,294 +61,26 @@ export interface OptimizeResult {
   stats: OptimizeStats;
 }
 
-/** Slots for the shift in a packed term key `v * SH + shift`. */
-const SH = 128;
-const SH_BITS = 7;
+export const DEFAULT_DEPTH_SLACK = 2;
+/** Above this many CSD digits in all, the search starts with its phased (cheaper) form. */
+export const HUGE_DIGITS = 60000;
 
-interface NodeDef {
-  op: AdderOp;
-  a: number;
-  shiftA: number;
-  b: number;
-  shiftB: number;
-  level: number;
-}
-
-class GraphBuilder {
-  readonly defs: NodeDef[] = [];
-  readonly levels: number[] = [];
-  private readonly cons = new Map<string, number>();
-  constructor(readonly nIn: number) {
-    for (let i = 0; i < nIn; i++) this.levels.push(0);
-  }
-
-  get nVars(): number {
-    return this.nIn + this.defs.length;
-  }
-
-  /** The variable for the node, reusing an identical existing one. */
-  node(op: AdderOp, a: number, shiftA: number, b: number, shiftB: number): number {
-    if (op === 'add' && (b < a || (b === a && shiftB < shiftA))) {
-      [a, b] = [b, a];
-      [shiftA, shiftB] = [shiftB, shiftA];
-    }
-    const key = `${op},${a},${shiftA},${b},${shiftB}`;
-    const hit = this.cons.get(key);
-    if (hit !== undefined) return hit;
-    const level = 1 + Math.max(this.levels[a]!, b >= 0 ? this.levels[b]! : 0);
-    const v = this.nVars;
-    this.defs.push({ op, a, shiftA, b, shiftB, level });
-    this.levels.push(level);
-    this.cons.set(key, v);
-    return v;
-  }
-}
-
-/** The terms of every output: packed key (v * SH + shift) → sign (+1 / −1). */
-type Row = Map<number, number>;
-
-class CseState {
-  readonly varRows: number[][] = [];
-  maxShift = 0;
-  constructor(
-    readonly rows: Row[],
-    readonly b: GraphBuilder,
-  ) {
-    for (let v = 0; v < b.nVars; v++) this.varRows.push([]);
-    rows.forEach((row, ri) => {
-      for (const k of row.keys()) {
-        this.noteUse(k >> SH_BITS, ri);
-        this.maxShift = Math.max(this.maxShift, k & (SH - 1));
-      }
-    });
-  }
-
-  noteUse(v: number, ri: number): void {
-    while (this.varRows.length <= v) this.varRows.push([]);
-    const list = this.varRows[v]!;
-    if (list.length === 0 || list[list.length - 1] !== ri) list.push(ri);
-  }
-}
-
-/** Canonical pattern key of two terms: base is the lower shift (then lower variable). */
-function pairKey(k1: number, g1: number, k2: number, g2: number, nv: number): number {
-  const v1 = k1 >> SH_BITS;
-  const s1 = k1 & (SH - 1);
-  const v2 = k2 >> SH_BITS;
-  const s2 = k2 & (SH - 1);
-  const neg = g1 === g2 ? 0 : 1;
-  if (s1 < s2 || (s1 === s2 && v1 < v2)) return ((v1 * nv + v2) * SH + (s2 - s1)) * 2 + neg;
-  return ((v2 * nv + v1) * SH + (s1 - s2)) * 2 + neg;
+export function totalDigits(weights: bigint[][]): number {
+  let d = 0;
+  for (const r of weights) for (const w of r) d += csdWeight(w);
+  return d;
 }
 
 /**
- * For a pattern `u ± (u << d)`: whether the term at shift s (or s + d) is already taken by an
- * occurrence found earlier in the same row (entries first… of the lists), since x<<1, x<<3,
- * x<<5 holds the pattern d = 2 twice but can use it only once.
+ * Default number of attempts: many for small matrices, fewer as they grow (deterministic: by
+ * the number of CSD digits, never by time).
  */
-function occurrenceUses(occRow: number[], occShift: number[], first: number, s: number, d: number): boolean {
-  for (let k = first; k < occRow.length; k++) {
-    const t = occShift[k]!;
-    if (t === s || t + d === s || t === s + d) return true;
-  }
-  return false;
-}
-
-function runPhase(st: CseState): PhaseStats {
-  const t0 = performance.now();
-  const limit = st.b.nVars; // only variables that exist now take part in this phase
-  const nv = limit;
-  let pairs = 0;
-  for (const row of st.rows) pairs += (row.size * (row.size - 1)) / 2;
-  const table = new PairTable(Math.min(pairs, 1 << 22));
-  const keys: number[] = [];
-  const signs: number[] = [];
-  for (const row of st.rows) {
-    keys.length = 0;
-    signs.length = 0;
-    for (const [k, g] of row) {
-      keys.push(k);
-      signs.push(g);
-    }
-    const n = keys.length;
-    for (let i = 0; i < n; i++) {
-      const ki = keys[i]!;
-      const gi = signs[i]!;
-      for (let j = i + 1; j < n; j++) table.increment(pairKey(ki, gi, keys[j]!, signs[j]!, nv));
-    }
-  }
-
-  // Buckets by count; counts only fall during the phase, so a stale entry is re-filed lower.
-  let maxCount = 0;
-  for (let s = 0; s < table.counts.length; s++) if (table.counts[s]! > maxCount) maxCount = table.counts[s]!;
-  const buckets: number[][] = [];
-  for (let c = 0; c <= maxCount; c++) buckets.push([]);
-  for (let s = 0; s < table.keys.length; s++) {
-    const c = table.counts[s]!;
-    if (c >= 2) buckets[c]!.push(s);
-  }
-
-  const removeTerm = (row: Row, key: number): void => {
-    const g = row.get(key)!;
-    row.delete(key);
-    for (const [k2, g2] of row) {
-      if (k2 >> SH_BITS < limit) table.decrement(pairKey(key, g, k2, g2, nv));
-    }
-  };
-
-  let shared = 0;
-  const occRow: number[] = [];
-  const occShift: number[] = [];
-  const occSign: number[] = [];
-  for (let c = maxCount; c >= 2; c--) {
-    const bucket = buckets[c]!;
-    for (let p = 0; p < bucket.length; p++) {
-      const slot = bucket[p]!;
-      const cur = table.counts[slot]!;
-      if (cur < c) {
-        if (cur >= 2) buckets[cur]!.push(slot);
-        continue;
-      }
-      let key = table.keys[slot]!;
-      const neg = key % 2;
-      key = (key - neg) / 2;
-      const d = key % SH;
-      key = (key - d) / SH;
-      const other = key % nv;
-      const base = (key - other) / nv;
-      const r = neg ? -1 : 1;
-
-      // Find the occurrences (non-overlapping, in row order then shift order).
-      occRow.length = 0;
-      occShift.length = 0;
-      occSign.length = 0;
-      for (const ri of st.varRows[base]!) {
-        const row = st.rows[ri]!;
-        const first = occRow.length;
-        for (let s = 0; s + d <= st.maxShift; s++) {
-          const g = row.get(base * SH + s);
-          if (g === undefined) continue;
-          if (row.get(other * SH + s + d) !== g * r) continue;
-          if (base === other && occurrenceUses(occRow, occShift, first, s, d)) continue;
-          occRow.push(ri);
-          occShift.push(s);
-          occSign.push(g);
-        }
-      }
-      table.counts[slot] = 0;
-      if (occRow.length < 2) continue;
-
-      const n = st.b.node(neg ? 'sub' : 'add', base, 0, other, d);
-      for (let o = 0; o < occRow.length; o++) {
-        const ri = occRow[o]!;
-        const row = st.rows[ri]!;
-        const s = occShift[o]!;
-        removeTerm(row, base * SH + s);
-        removeTerm(row, other * SH + s + d);
-        row.set(n * SH + s, occSign[o]!);
-        st.noteUse(n, ri);
-      }
-      shared++;
-    }
-  }
-  return { pairs, patterns: table.size, shared, ms: performance.now() - t0 };
-}
-
-/** A term in a per-output tree. */
-interface Term {
-  v: number;
-  shift: number;
-  sign: number;
-}
-
-/** Sum the terms of one output, always adding the two shallowest first. Returns the root term. */
-function buildTree(terms: Term[], b: GraphBuilder): Term | null {
-  if (terms.length === 0) return null;
-  const lv = (t: Term): number => b.levels[t.v]!;
-  const less = (p: Term, q: Term): boolean =>
-    lv(p) !== lv(q) ? lv(p) < lv(q) : p.v !== q.v ? p.v < q.v : p.shift < q.shift;
-  // binary min-heap
-  const heap: Term[] = [];
-  const push = (t: Term): void => {
-    heap.push(t);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(heap[i]!, heap[p]!)) break;
-      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
-      i = p;
-    }
-  };
-  const pop = (): Term => {
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
-    }
-    return top;
-  };
-  for (const t of terms) push(t);
-  while (heap.length > 1) {
-    const p = pop();
-    const q = pop();
-    const s0 = Math.min(p.shift, q.shift);
-    let v: number;
-    let sign: number;
-    if (p.sign === q.sign) {
-      v = b.node('add', p.v, p.shift - s0, q.v, q.shift - s0);
-      sign = p.sign;
-    } else {
-      const [pos, neg] = p.sign > 0 ? [p, q] : [q, p];
-      v = b.node('sub', pos.v, pos.shift - s0, neg.v, neg.shift - s0);
-      sign = 1;
-    }
-    push({ v, shift: s0, sign });
-  }
-  return heap[0]!;
-}
-
-/** Keep only nodes some output depends on, renumbered in order. */
-function pruneAndFreeze(b: GraphBuilder, outs: { v: number; shift: number }[], input: InputFormat): AdderGraph {
-  const nIn = b.nIn;
-  const live = new Uint8Array(b.nVars);
-  for (const o of outs) if (o.v >= 0) live[o.v] = 1;
-  for (let v = b.nVars - 1; v >= nIn; v--) {
-    if (!live[v]) continue;
-    const d = b.defs[v - nIn]!;
-    live[d.a] = 1;
-    if (d.b >= 0) live[d.b] = 1;
-  }
-  const map = new Int32Array(b.nVars).fill(-1);
-  for (let i = 0; i < nIn; i++) map[i] = i;
-  const nodes: AdderNode[] = [];
-  for (let v = nIn; v < b.nVars; v++) {
-    if (!live[v]) continue;
-    const d = b.defs[v - nIn]!;
-    map[v] = nIn + nodes.length;
-    nodes.push({
-      op: d.op,
-      a: map[d.a]!,
-      shiftA: d.shiftA,
-      b: d.b >= 0 ? map[d.b]! : -1,
-      shiftB: d.shiftB,
-      level: d.level,
-      lo: 0n,
-      hi: 0n,
-    });
-  }
-  const outputs: GraphOutput[] = outs.map((o) => ({ v: o.v < 0 ? -1 : map[o.v]!, shift: o.shift, lo: 0n, hi: 0n }));
-  return { nIn, input: { ...input }, nodes, outputs };
+export function defaultEffort(weights: bigint[][]): number {
+  const d = totalDigits(weights);
+  if (d <= 4000) return 16;
+  if (d <= 16000) return 4;
+  if (d <= 60000) return 3;
+  return 1;
 }
 
 /**
@@ -380,87 +122,301 @@ export function canonicalRows(weights: bigint[][]): { canon: bigint[][]; outMap:
   return { canon, outMap };
 }
 
-/** Turn the matrix (weights[o][i]) into a shared adder graph computing W·x. */
-export function optimize(weights: bigint[][], input: InputFormat, opts: OptimizeOptions = {}): OptimizeResult {
-  const tStart = performance.now();
-  const nOut = weights.length;
-  const nIn = weights[0]!.length;
-  const b = new GraphBuilder(nIn);
-  let maxAbs = 0n;
-  for (const wr of weights) for (const w of wr) if ((w < 0n ? -w : w) > maxAbs) maxAbs = w < 0n ? -w : w;
+/** max over outputs of ceil(log2(non-zero CSD digits)): the depth of no-sharing balanced trees. */
+export function minimumDepth(weights: bigint[][]): number {
+  let d = 0;
+  for (const row of weights) {
+    let digits = 0;
+    for (const w of row) digits += csdWeight(w);
+    if (digits > 1) d = Math.max(d, Math.ceil(Math.log2(digits)));
+  }
+  return d;
+}
 
-  // Rows that are shifted and/or negated copies of another (and zero rows) are built once:
-  // each output is ±(canonical row << k), where a canonical row has no common factor of two.
-  const { canon, outMap } = canonicalRows(weights);
-  const rows: Row[] = canon.map((wr) => {
-    const row: Row = new Map();
+/** One way of running the search; `attemptsFor` lists the defaults. */
+export interface Attempt {
+  name: string;
+  strategy: CseStrategy;
+  selection: Selection;
+  ties: TieBreak;
+  /** Edge cost of the row and column decompositions (0: not used). */
+  rows: number;
+  cols: number;
+  endgame: boolean;
+  seed: number;
+}
+
+/**
+ * The attempts tried for a given effort, most useful first. Matrices with more than
+ * HUGE_DIGITS CSD digits start with the phased search: eager sharing would need several times
+ * the time and memory there (its pair table holds every pattern with a new node).
+ */
+export function attemptsFor(effort: number, digits = 0): Attempt[] {
+  const list: Attempt[] = [];
+  const add = (strategy: CseStrategy, selection: Selection, ties: TieBreak, rows: number, cols: number, seed = 0, endgame = false): void => {
+    const parts = [`${strategy}${selection === 'weighted' ? ' weighted' : ''}`, `${ties} ties`];
+    if (endgame) parts.push('endgame');
+    if (rows) parts.push(`row differences (edge ${rows})`);
+    if (cols) parts.push(`column differences (edge ${cols})`);
+    if (seed) parts.push(`shuffle ${seed}`);
+    list.push({ name: parts.join(', '), strategy, selection, ties, rows, cols, endgame, seed });
+  };
+  if (digits > HUGE_DIGITS) {
+    add('phased', 'weighted', 'deep', 2, 0);
+    add('phased', 'count', 'shallow', 0, 0);
+  }
+  add('eager', 'weighted', 'deep', 2, 0, 0, true);
+  add('eager', 'weighted', 'deep', 3, 0, 0, true);
+  add('eager', 'weighted', 'deep', 0, 0, 0, true);
+  add('eager', 'weighted', 'deep', 1, 0, 0, true);
+  add('eager', 'count', 'shallow', 0, 0, 0, true);
+  add('eager', 'weighted', 'deep', 2, 2, 0, true);
+  add('eager', 'weighted', 'deep', 2, 0);
+  add('phased', 'count', 'shallow', 0, 0);
+  for (let k = 1; list.length < effort; k++) {
+    add('eager', 'weighted', 'deep', 2, 0, k, true);
+    add('eager', 'weighted', 'deep', 3, 0, k, true);
+    add('eager', 'weighted', 'deep', 0, 0, k, true);
+    add('eager', 'weighted', 'deep', 1, 0, k, true);
+  }
+  return list.slice(0, Math.max(1, effort));
+}
+
+interface Built {
+  /** What the attempt effectively did (two attempts with the same signature build the same graph). */
+  signature: string;
+  b: GraphBuilder;
+  outs: { v: number; shift: number }[];
+  phases: PhaseStats[];
+  negations: number;
+}
+
+function buildWithCse(
+  canon: bigint[][],
+  outMap: { canon: number; shift: number; sign: number }[],
+  nIn: number,
+  input: InputFormat,
+  bound: number,
+  cost: CostModel,
+  attempt: Attempt,
+  log?: (line: string) => void,
+  seen?: Set<string>,
+): Built | null {
+  const b = new GraphBuilder(nIn);
+  // A canonical row that some output uses negated keeps a level free for the negation.
+  const negatedUse = new Uint8Array(canon.length);
+  for (const m of outMap) if (m.canon >= 0 && m.sign < 0) negatedUse[m.canon] = 1;
+  const rowBound = canon.map((_, c) => (bound === Infinity ? Infinity : bound - negatedUse[c]!));
+
+  // shifted copies are looked for while the quadratic search stays cheap
+  const shifts = canon.length * canon.length * nIn <= 1 << 22 ? 3 : 0;
+  const dec = attempt.rows > 0 && canon.length > 1 ? decomposeRows(canon, bound === Infinity ? Infinity : Math.min(...rowBound), shifts, attempt.rows) : null;
+  if (dec) log?.(`    row differences: ${dec.digitsBefore} → ${dec.digitsAfter} CSD digits, ${dec.parent.filter((p) => p >= 0).length} rows from another`);
+  let mat = dec ? dec.delta : canon;
+  const bounds = dec ? dec.deltaBound : rowBound;
+
+  const r = inputRange(input);
+  const magnitudes: number[] = new Array<number>(nIn).fill(Number(r.lo < 0n ? -r.lo : r.hi));
+  /** The variable each column multiplies: x_i, or the accumulated z_i of the column decomposition. */
+  const colVar = Array.from({ length: nIn }, (_, i) => i);
+  if (attempt.cols > 0 && nIn > 1 && mat.length > 0) {
+    const cols = mat[0]!.map((_, i) => mat.map((row) => row[i]!));
+    const t = spanningTree(cols, shifts, attempt.cols, () => true);
+    if (t) {
+      // z_p = x_p + Σ over children c of sign_c·(z_c << shift_c), built children first.
+      const trial = new GraphBuilder(nIn);
+      const z = Array.from({ length: nIn }, (_, i) => i);
+      const zmag = magnitudes.slice();
+      const children: number[][] = cols.map(() => []);
+      t.order.forEach((a) => {
+        if (t.parent[a]! >= 0) children[t.parent[a]!]!.push(a);
+      });
+      for (let k = t.order.length - 1; k >= 0; k--) {
+        const a = t.order[k]!;
+        if (children[a]!.length === 0) continue;
+        const terms: Term[] = [{ v: a, shift: 0, sign: 1 }];
+        for (const c of children[a]!) {
+          terms.push({ v: z[c]!, shift: t.shift[c]!, sign: t.sign[c]! });
+          zmag[a]! += zmag[c]! * 2 ** t.shift[c]!;
+        }
+        z[a] = buildTree(terms, trial)!.v;
+      }
+      const dmat = mat.map((row, ri) => row.map((_, i) => t.delta[i]![ri]!));
+      // Keep it only if every row can still be summed within its budget.
+      const ok = dmat.every((row, ri) => {
+        if (bounds[ri] === Infinity) return true;
+        let k = 0;
+        row.forEach((w, i) => {
+          k += csd(w).length * 2 ** trial.levels[z[i]!]!;
+        });
+        return k <= 2 ** bounds[ri]!;
+      });
+      if (ok) {
+        log?.(`    column differences: ${t.digitsBefore} → ${t.digitsAfter} CSD digits, ${t.parent.filter((p) => p >= 0).length} columns from another`);
+        // replay the z construction in the real builder
+        for (let k = t.order.length - 1; k >= 0; k--) {
+          const a = t.order[k]!;
+          if (children[a]!.length === 0) continue;
+          const terms: Term[] = [{ v: a, shift: 0, sign: 1 }];
+          for (const c of children[a]!) terms.push({ v: colVar[c]!, shift: t.shift[c]!, sign: t.sign[c]! });
+          colVar[a] = buildTree(terms, b)!.v;
+          magnitudes[colVar[a]!] = zmag[a]!;
+        }
+        mat = dmat;
+      }
+    }
+  }
+
+  const signature = [
+    attempt.strategy,
+    attempt.selection,
+    attempt.ties,
+    attempt.endgame,
+    attempt.seed,
+    dec ? `${dec.parent.join(',')}/${dec.shift.join(',')}/${dec.sign.join(',')}` : '-',
+    colVar.join(','),
+  ].join('|');
+  if (seen?.has(signature)) return null;
+  seen?.add(signature);
+
+  const rows: Row[] = mat.map((wr) => {
+    const row = new Row();
     wr.forEach((w, i) => {
-      for (const dgt of csd(w)) row.set(i * SH + dgt.shift, dgt.sign);
+      for (const dgt of csd(w)) row.set(colVar[i]! * SH + dgt.shift, dgt.sign);
     });
     return row;
   });
-  const tRecode = performance.now();
-
-  const st = new CseState(rows, b);
-  const phases: PhaseStats[] = [];
-  for (;;) {
-    const ph = runPhase(st);
-    phases.push(ph);
-    opts.log?.(
-      `  cse phase ${phases.length}: ${ph.pairs} term pairs, ${ph.patterns} patterns, ${ph.shared} shared adders (${ph.ms.toFixed(0)} ms)`,
-    );
-    if (ph.shared === 0) break;
-  }
-  const sharedAdders = b.defs.length;
-  const tCse = performance.now();
-
-  const roots: (Term | null)[] = rows.map((row) => {
-    const terms: Term[] = [];
-    for (const [k, g] of row) terms.push({ v: k >> SH_BITS, shift: k & (SH - 1), sign: g });
-    return buildTree(terms, b);
+  const engine = new CseEngine(rows, b, {
+    strategy: attempt.strategy,
+    selection: attempt.selection,
+    ties: attempt.ties,
+    endgame: attempt.endgame,
+    cost,
+    rowBounds: bounds,
+    magnitudes,
+    seed: attempt.seed,
+    ...(log ? { log } : {}),
   });
+  const phases = engine.run();
+
+  // Each row sums its remaining terms; with the decomposition, a row's parent output joins its
+  // sum as one more term (parents are built first).
+  const roots: (Term | null)[] = new Array<Term | null>(rows.length).fill(null);
+  for (const a of dec ? dec.order : rows.map((_, k) => k)) {
+    const terms: Term[] = [];
+    const row = rows[a]!;
+    for (let j = 0; j < row.size; j++) terms.push({ v: row.keys[j]! >> SH_BITS, shift: row.keys[j]! & (SH - 1), sign: row.signs[j]! });
+    const p = dec ? dec.parent[a]! : -1;
+    if (p >= 0) {
+      const pt = roots[p]!;
+      terms.push({ v: pt.v, shift: pt.shift + dec!.shift[a]!, sign: pt.sign * dec!.sign[a]! });
+    }
+    roots[a] = buildTree(terms, b);
+  }
   const outs: { v: number; shift: number }[] = [];
   let negations = 0;
-  for (let o = 0; o < nOut; o++) {
-    const m = outMap[o]!;
+  for (const m of outMap) {
     const root = m.canon < 0 ? null : roots[m.canon]!;
     if (root === null) {
       outs.push({ v: -1, shift: 0 });
       continue;
     }
     const shift = root.shift + m.shift;
-    if (root.sign * m.sign > 0) outs.push({ v: root.v, shift });
+    if (m.sign * root.sign > 0) outs.push({ v: root.v, shift });
     else {
-      const before = b.defs.length;
-      outs.push({ v: b.node('neg', root.v, 0, -1, 0), shift });
-      if (b.defs.length > before) negations++;
+      if (b.wouldBuild('neg', root.v, 0, -1, 0)) negations++;
+      outs.push({ v: b.negate(root.v), shift });
     }
   }
-  const tTrees = performance.now();
+  return { signature, b, outs, phases, negations };
+}
 
-  const graph = pruneAndFreeze(b, outs, input);
-  computeRanges(graph, maxAbs);
-  const tEnd = performance.now();
+/** Turn the matrix (weights[o][i]) into a shared adder graph computing W·x. */
+export function optimize(weights: bigint[][], input: InputFormat, opts: OptimizeOptions = {}): OptimizeResult {
+  const tStart = performance.now();
+  const nIn = weights[0]!.length;
+  const dc = opts.depthSlack ?? DEFAULT_DEPTH_SLACK;
+  const cost = opts.cost ?? 'adders';
+  const minDepth = minimumDepth(weights);
+  const bound = dc < 0 ? Infinity : minDepth + dc;
+  let maxAbs = 0n;
+  for (const wr of weights) for (const w of wr) if ((w < 0n ? -w : w) > maxAbs) maxAbs = w < 0n ? -w : w;
+  const { canon, outMap } = canonicalRows(weights);
+  const tRecode = performance.now();
 
-  let depth = 0;
-  for (const o of graph.outputs) if (o.v >= nIn) depth = Math.max(depth, graph.nodes[o.v - nIn]!.level);
+  let best = null as { graph: AdderGraph; built: Built; adders: number; bits: number; depth: number; name: string } | null;
+  const attempts: OptimizeStats['attempts'] = [];
+  const consider = (name: string, built: Built, t0: number): void => {
+    const graph = freezeGraph(built.b, built.outs, input);
+    computeRanges(graph, maxAbs);
+    const bits = adderBitsOf(graph);
+    const depth = depthOf(graph);
+    const ms = performance.now() - t0;
+    attempts.push({ name, adders: graph.nodes.length, adderBits: bits, depth, ms });
+    opts.log?.(`  attempt "${name}": ${graph.nodes.length} adders, ${bits} adder bits, depth ${depth} (${ms.toFixed(0)} ms)`);
+    if (depth > bound) return; // never keep a graph beyond the bound
+    const better =
+      best === null ||
+      (cost === 'adders'
+        ? graph.nodes.length < best.adders || (graph.nodes.length === best.adders && bits < best.bits)
+        : bits < best.bits || (bits === best.bits && graph.nodes.length < best.adders));
+    if (better) best = { graph, built, adders: graph.nodes.length, bits, depth, name };
+  };
+  if (nIn === 1) {
+    // One input, many constants: the MCM search, one attempt per depth allowance it may use.
+    const t0 = performance.now();
+    const b = new GraphBuilder(1);
+    const m = solveMcm(weights.map((r) => r[0]!), bound, b);
+    if (m) consider('MCM', { signature: 'MCM', b, outs: m.outs, phases: [], negations: 0 }, t0);
+  }
+  const seen = new Set<string>();
+  for (const at of opts.attempts ?? attemptsFor(opts.effort ?? defaultEffort(weights), totalDigits(weights))) {
+    const t0 = performance.now();
+    opts.log?.(`  attempt "${at.name}"`);
+    const built = buildWithCse(canon, outMap, nIn, input, bound, cost, at, opts.log, seen);
+    if (built === null) opts.log?.('    (the same as an earlier attempt: skipped)');
+    else consider(at.name, built, t0);
+  }
+  if (best === null) {
+    // Only when every attempt exceeded the bound (an output that must be negated at full depth):
+    // keep the shallowest plain attempt.
+    const t0 = performance.now();
+    const at = attemptsFor(1)[0]!;
+    const built = buildWithCse(canon, outMap, nIn, input, bound, cost, { ...at, rows: 0, cols: 0 }, opts.log)!;
+    const graph = freezeGraph(built.b, built.outs, input);
+    computeRanges(graph, maxAbs);
+    best = { graph, built, adders: graph.nodes.length, bits: adderBitsOf(graph), depth: depthOf(graph), name: at.name };
+    attempts.push({ name: at.name, adders: best.adders, adderBits: best.bits, depth: best.depth, ms: performance.now() - t0 });
+  }
+  const tSearch = performance.now();
+  const b = best;
   return {
-    graph,
+    graph: b.graph,
     stats: {
       naiveAdders: naiveAdderCount(weights),
-      adders: graph.nodes.length,
-      sharedAdders,
-      treeAdders: graph.nodes.length - sharedAdders - negations,
-      negations,
-      depth,
-      phases,
-      ms: {
-        recode: tRecode - tStart,
-        cse: tCse - tRecode,
-        trees: tTrees - tCse,
-        ranges: tEnd - tTrees,
-        total: tEnd - tStart,
-      },
+      adders: b.adders,
+      adderBits: b.bits,
+      depth: b.depth,
+      depthBound: bound,
+      minDepth,
+      negations: b.built.negations,
+      attempt: b.name,
+      attempts,
+      phases: b.built.phases,
+      ms: { recode: tRecode - tStart, search: tSearch - tRecode, ranges: 0, total: performance.now() - tStart },
     },
   };
+}
+
+export function depthOf(g: AdderGraph): number {
+  let d = 0;
+  for (const o of g.outputs) if (o.v >= g.nIn) d = Math.max(d, g.nodes[o.v - g.nIn]!.level);
+  return d;
+}
+
+/** Σ over adders of the bits of their result (exact ranges must be filled in). */
+export function adderBitsOf(g: AdderGraph): number {
+  let s = 0;
+  for (const n of g.nodes) s += bitsFor(n.lo, n.hi);
+  return s;
 }

@@ -39,20 +39,17 @@ export class PairTable {
     }
   }
 
-  /** Add one to the count of `key`, inserting it if needed. */
-  increment(key: number): void {
+  /** Add one to the count of `key`, inserting it if needed; returns the new count. */
+  increment(key: number): number {
     let s = PairTable.hash(key) & this.mask;
     for (;;) {
       const k = this.keys[s]!;
-      if (k === key) {
-        this.counts[s]!++;
-        return;
-      }
+      if (k === key) return ++this.counts[s]!;
       if (k === -1) {
         this.keys[s] = key;
         this.counts[s] = 1;
         if (++this.size * 2 > this.keys.length) this.grow();
-        return;
+        return 1;
       }
       s = (s + 1) & this.mask;
     }

@@ -1,3 +1,4 @@
+import type { OptimizeStats } from '../da/cmvm.js';
 import { VERSION } from '../version.js';
 import type { Netlist } from './netlist.js';
 
@@ -17,7 +18,12 @@ export interface Manifest {
   latency: number;
   adders: number;
   naive_adders: number;
+  /** Σ over adders of their result width in bits. */
+  adder_bits: number;
   adder_depth: number;
+  /** The adder-depth bound the optimizer kept to (null: unbounded) and the minimum it was measured from. */
+  depth_bound: number | null;
+  min_depth: number;
   register_bits: number;
   /** Adder level after which each register rank sits. */
   register_cuts: number[];
@@ -25,7 +31,7 @@ export interface Manifest {
   output_ranges: [string, string][];
 }
 
-export function buildManifest(n: Netlist, naiveAdders: number): Manifest {
+export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound' | 'minDepth'>): Manifest {
   return {
     generator: `da-gen ${VERSION}`,
     module: n.module,
@@ -37,8 +43,11 @@ export function buildManifest(n: Netlist, naiveAdders: number): Manifest {
     output_signed: n.outputSigned,
     latency: n.latency,
     adders: n.adders,
-    naive_adders: naiveAdders,
+    naive_adders: stats.naiveAdders,
+    adder_bits: stats.adderBits,
     adder_depth: n.adderDepth,
+    depth_bound: stats.depthBound === Infinity ? null : stats.depthBound,
+    min_depth: stats.minDepth,
     register_bits: n.registerBits,
     register_cuts: n.cuts,
     output_ranges: n.outputs.map((o) => [o.lo.toString(), o.hi.toString()]),

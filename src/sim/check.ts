@@ -1,12 +1,12 @@
 import { compile } from '../compile.js';
-import type { CompileResult } from '../compile.js';
+import type { CompileOptions, CompileResult } from '../compile.js';
 import type { Spec } from '../spec/parse.js';
 import { compareWithGolden, withFlush } from './compare.js';
 import type { CompareResult } from './compare.js';
 import { compileNetlist } from './netlist-sim.js';
 import { testVectors } from './vectors.js';
 
-export interface SimulateOptions {
+export interface SimulateOptions extends Omit<CompileOptions, 'log'> {
   latency?: number;
   vectors?: number;
   seed?: number;
@@ -20,7 +20,8 @@ export interface SimulateResult {
 
 /** Compile the spec, run extreme and random vectors through the netlist simulator, compare with W·x. */
 export function simulateSpec(spec: Spec, opts: SimulateOptions = {}): SimulateResult {
-  const r = compile(spec, opts.latency === undefined ? {} : { latency: opts.latency });
+  const { vectors: _v, seed: _s, ...copts } = opts;
+  const r = compile(spec, copts);
   const nIn = spec.weights[0]!.length;
   const vecs = testVectors(nIn, spec.input, opts.vectors ?? 1000, opts.seed ?? 1);
   const sim = compileNetlist(r.netlist);

@@ -56,11 +56,14 @@ describe('cmvm optimizer', () => {
     ]);
   });
 
-  it('negates an all-negative output once and counts it', () => {
-    const { graph, stats } = optimize([[-4n], [-4n]], { width: 8, signed: true });
-    expect(stats.adders).toBe(1);
-    expect(graph.nodes[0]!.op).toBe('neg');
-    expect(graph.outputs[0]).toEqual(graph.outputs[1]);
+  it('builds an all-negative output with one adder, counted', () => {
+    for (const w of [[[-4n], [-4n]], [[-4n, 0n], [-4n, 0n]], [[-1n, -2n], [0n, 0n]]]) {
+      const { graph, stats } = optimize(w, { width: 8, signed: true });
+      expect(stats.adders).toBe(w[0]!.filter((v) => v !== 0n).length); // one adder per row here
+      expect(graph.nodes.length).toBe(stats.adders);
+      expect(graph.outputs[0]!.v).toBeGreaterThanOrEqual(graph.nIn); // not a bare input
+      for (const x of testVectors(w[0]!.length, { width: 8, signed: true }, 20, 1)) expect(evaluateGraph(graph, x)).toEqual(matVec(w, x));
+    }
   });
 
   it('builds identical rows once', () => {

@@ -1,0 +1,513 @@
+import type { GraphBuilder } from './builder.js';
+import { PairTable } from './pair-table.js';
+
+/**
+ * Common two-term subexpression elimination across all rows (outputs) of the matrix.
+ *
+ * A row is a set of terms ±(v << s). A pattern is a pair of terms up to a common shift and
+ * sign: `u + (v << d)` or `u − (v << d)`. The pattern that occurs most often (by priority,
+ * see below) is built once as a node and replaces its occurrences in every row; the pair
+ * counts of the terms it removed are decremented, and the new term's pairs are counted.
+ *
+ * Depth. Each row has a budget: its terms, at adder levels l_t, can be summed by a tree of
+ * depth B only if Σ 2^l_t ≤ 2^B (the Kraft sum; adding the two shallowest first attains it).
+ * An occurrence is only substituted where the row stays within its budget, so the bound holds
+ * by construction. Pairing terms of equal level never changes the sum; pairing a level-1
+ * node with an input costs slack.
+ *
+ * Strategies. 'phased': in a phase only the variables that existed at its start take part,
+ * so sharing is built level by level (nodes of a phase pair up in the next one). 'eager':
+ * every new node takes part at once (classic greedy CSE). 'hybrid': one phase among the
+ * inputs, then eager: the first phase holds most of the pairs of a big matrix but only
+ * few distinct patterns, so this keeps time and memory down where eager alone would not.
+ */
+
+/** Slots for the shift in a packed term key `v * SH + shift`. */
+export const SH = 128;
+export const SH_BITS = 7;
+
+/**
+ * The terms of one output: packed key (v * SH + shift) → sign (+1 / −1). Kept in plain arrays
+ * (iterated in the hot loops) with an index for lookups; removal swaps in the last term.
+ */
+export class Row {
+  readonly keys: number[] = [];
+  readonly signs: number[] = [];
+  private readonly index = new Map<number, number>();
+  get size(): number {
+    return this.keys.length;
+  }
+  get(key: number): number | undefined {
+    const i = this.index.get(key);
+    return i === undefined ? undefined : this.signs[i];
+  }
+  set(key: number, sign: number): void {
+    const i = this.index.get(key);
+    if (i !== undefined) {
+      this.signs[i] = sign;
+      return;
+    }
+    this.index.set(key, this.keys.length);
+    this.keys.push(key);
+    this.signs.push(sign);
+  }
+  delete(key: number): void {
+    const i = this.index.get(key);
+    if (i === undefined) return;
+    this.index.delete(key);
+    const last = this.keys.length - 1;
+    if (i !== last) {
+      const k = this.keys[last]!;
+      this.keys[i] = k;
+      this.signs[i] = this.signs[last]!;
+      this.index.set(k, i);
+    }
+    this.keys.pop();
+    this.signs.pop();
+  }
+}
+
+export type CseStrategy = 'phased' | 'eager' | 'hybrid';
+/**
+ * How patterns are ranked: 'count' by occurrences; 'weighted' by occurrences times the bits
+ * the two operands overlap (sharing wide, deep subexpressions first, as da4ml's "wmc" does).
+ */
+export type Selection = 'count' | 'weighted';
+/** Among equal scores, prefer patterns that make shallower ('shallow') or deeper ('deep') nodes. */
+export type TieBreak = 'shallow' | 'deep';
+export type CostModel = 'adders' | 'bits';
+
+export interface CseOptions {
+  strategy: CseStrategy;
+  selection: Selection;
+  ties: TieBreak;
+  /** When only patterns occurring twice are left, pick those that destroy the fewest others. */
+  endgame: boolean;
+  cost: CostModel;
+  /** Depth budget of each row (Infinity: none). */
+  rowBounds: number[];
+  /** Bound on |value| of every variable that exists at the start (for bit-width estimates). */
+  magnitudes: number[];
+  /** 0: first-come order among equal priorities; other values shuffle ties reproducibly. */
+  seed: number;
+  log?: (line: string) => void;
+}
+
+export interface PhaseStats {
+  /** Term pairs counted at the start of the phase. */
+  pairs: number;
+  /** Distinct patterns counted in the phase. */
+  patterns: number;
+  /** Patterns built as shared nodes. */
+  shared: number;
+  ms: number;
+}
+
+/** Bucket queue of pattern keys by priority; an entry remembers the count it was filed with. */
+class Buckets {
+  private keys: number[][] = [];
+  private counts: number[][] = [];
+  private heads: number[] = [];
+  top = -1;
+  private rngState: number;
+  constructor(seed: number) {
+    this.rngState = seed >>> 0;
+  }
+  push(prio: number, key: number, count: number): void {
+    while (this.keys.length <= prio) {
+      this.keys.push([]);
+      this.counts.push([]);
+      this.heads.push(0);
+    }
+    this.keys[prio]!.push(key);
+    this.counts[prio]!.push(count);
+    if (prio > this.top) this.top = prio;
+  }
+  /** Highest-priority entry, or null. */
+  pop(): { prio: number; key: number; count: number } | null {
+    while (this.top >= 0) {
+      const ks = this.keys[this.top]!;
+      const h = this.heads[this.top]!;
+      if (h < ks.length) {
+        const cs = this.counts[this.top]!;
+        if (this.rngState !== 0 && ks.length - h > 1) {
+          // pick a random entry among the equals (reproducible)
+          this.rngState = (Math.imul(this.rngState, 1664525) + 1013904223) >>> 0;
+          const j = h + Math.floor((this.rngState / 4294967296) * (ks.length - h));
+          [ks[h], ks[j]] = [ks[j]!, ks[h]!];
+          [cs[h], cs[j]] = [cs[j]!, cs[h]!];
+        }
+        this.heads[this.top] = h + 1;
+        return { prio: this.top, key: ks[h]!, count: cs[h]! };
+      }
+      this.keys[this.top] = [];
+      this.counts[this.top] = [];
+      this.heads[this.top] = 0;
+      this.top--;
+    }
+    return null;
+  }
+}
+
+const LEVEL_SLOTS = 64;
+
+export class CseEngine {
+  readonly varRows: number[][] = [];
+  readonly kraft: number[];
+  readonly positives: Int32Array;
+  private readonly nv: number;
+  private maxShift = 0;
+  /** Upper bound on |value| of each variable (for bit-width estimates). */
+  private readonly mag: number[] = [];
+  private readonly ovBits: number[] = [];
+  private limit = 0;
+  private table = new PairTable();
+  private buckets: Buckets;
+
+  constructor(
+    readonly rows: Row[],
+    readonly b: GraphBuilder,
+    readonly opts: CseOptions,
+  ) {
+    let terms = 0;
+    for (const r of rows) terms += r.size;
+    // every substitution removes at least one term, so variable ids stay below this
+    this.nv = b.nVars + terms + 1;
+    this.kraft = new Array<number>(rows.length).fill(0);
+    this.positives = new Int32Array(rows.length);
+    for (let v = 0; v < b.nVars; v++) {
+      this.varRows.push([]);
+      this.mag.push(opts.magnitudes[v] ?? Infinity);
+    }
+    rows.forEach((row, ri) => {
+      for (let j = 0; j < row.keys.length; j++) {
+        const k = row.keys[j]!;
+        const g = row.signs[j]!;
+        const v = k >> SH_BITS;
+        this.noteUse(v, ri);
+        this.maxShift = Math.max(this.maxShift, k & (SH - 1));
+        this.kraft[ri]! += 2 ** b.levels[v]!;
+        if (g > 0) this.positives[ri]!++;
+      }
+    });
+    this.buckets = new Buckets(opts.seed);
+  }
+
+  private noteUse(v: number, ri: number): void {
+    while (this.varRows.length <= v) this.varRows.push([]);
+    const list = this.varRows[v]!;
+    if (list.length === 0 || list[list.length - 1] !== ri) list.push(ri);
+  }
+
+  /** Canonical pattern key of two terms: base is the lower shift (then the lower variable). */
+  private pairKey(k1: number, g1: number, k2: number, g2: number): number {
+    const v1 = k1 >> SH_BITS;
+    const s1 = k1 & (SH - 1);
+    const v2 = k2 >> SH_BITS;
+    const s2 = k2 & (SH - 1);
+    const neg = g1 === g2 ? 0 : 1;
+    const nv = this.nv;
+    if (s1 < s2 || (s1 === s2 && v1 < v2)) return ((v1 * nv + v2) * SH + (s2 - s1)) * 2 + neg;
+    return ((v2 * nv + v1) * SH + (s1 - s2)) * 2 + neg;
+  }
+
+  private lastDecoded = { base: 0, other: 0, d: 0, neg: 0 };
+  private decode(key: number): { base: number; other: number; d: number; neg: number } {
+    const neg = key % 2;
+    let k = (key - neg) / 2;
+    const d = k % SH;
+    k = (k - d) / SH;
+    const other = k % this.nv;
+    const base = (k - other) / this.nv;
+    this.lastDecoded = { base, other, d, neg };
+    return this.lastDecoded;
+  }
+
+  /** Estimated result bits of the pattern's node. */
+  private patternBits(base: number, other: number, d: number): number {
+    const m = Math.min(this.mag[base]! + this.mag[other]! * 2 ** d, 2 ** 60);
+    return Math.ceil(Math.log2(m + 1)) + 1;
+  }
+
+  /** Bits of a variable's magnitude (the overlap weight of 'weighted' selection). */
+  private overlapBits(v: number): number {
+    let o = this.ovBits[v];
+    if (o === undefined || o === 0) {
+      o = 1 + Math.ceil(Math.log2(Math.min(this.mag[v]!, 2 ** 60) + 1));
+      this.ovBits[v] = o;
+    }
+    return o;
+  }
+
+  private priorityOf(base: number, other: number, d: number, count: number): number {
+    const lb = this.b.levels[base]!;
+    const lo = this.b.levels[other]!;
+    const level = (lb > lo ? lb : lo) + 1;
+    const lv = this.opts.ties === 'deep' ? Math.min(level, LEVEL_SLOTS - 1) : LEVEL_SLOTS - 1 - Math.min(level, LEVEL_SLOTS - 1);
+    let score = count;
+    if (this.opts.selection === 'weighted') {
+      const ob = this.overlapBits(base);
+      const oo = this.overlapBits(other);
+      score *= ob < oo ? ob : oo;
+    }
+    if (this.opts.cost === 'bits') score = (score - 1) * this.patternBits(base, other, d);
+    return score * LEVEL_SLOTS + lv;
+  }
+
+  private file(key: number, count: number): void {
+    if (count < 2) return;
+    const { base, other, d } = this.decode(key);
+    this.buckets.push(this.priorityOf(base, other, d, count), key, count);
+  }
+
+  private removeTerm(row: Row, key: number): void {
+    const g = row.get(key)!;
+    row.delete(key);
+    const keys = row.keys;
+    const signs = row.signs;
+    const limit = this.limit;
+    for (let j = 0; j < keys.length; j++) {
+      const k2 = keys[j]!;
+      if (k2 >> SH_BITS < limit) this.table.decrement(this.pairKey(key, g, k2, signs[j]!));
+    }
+  }
+
+  private addTerm(row: Row, key: number, g: number): void {
+    row.set(key, g);
+    const v1 = key >> SH_BITS;
+    if (v1 >= this.limit) return;
+    const s1 = key & (SH - 1);
+    const nv = this.nv;
+    const keys = row.keys;
+    const signs = row.signs;
+    for (let j = 0; j < keys.length; j++) {
+      const k2 = keys[j]!;
+      const g2 = signs[j]!;
+      const v2 = k2 >> SH_BITS;
+      if (k2 === key || v2 >= this.limit) continue;
+      const s2 = k2 & (SH - 1);
+      const neg = g === g2 ? 0 : 1;
+      let base: number;
+      let other: number;
+      let d: number;
+      if (s1 < s2 || (s1 === s2 && v1 < v2)) {
+        base = v1;
+        other = v2;
+        d = s2 - s1;
+      } else {
+        base = v2;
+        other = v1;
+        d = s1 - s2;
+      }
+      const pk = ((base * nv + other) * SH + d) * 2 + neg;
+      const c = this.table.increment(pk);
+      if (c >= 2) this.buckets.push(this.priorityOf(base, other, d, c), pk, c);
+    }
+  }
+
+  private countOf(key: number): number {
+    const slot = this.table.find(key);
+    return slot < 0 ? 0 : this.table.counts[slot]!;
+  }
+
+  private readonly occRow: number[] = [];
+  private readonly occShift: number[] = [];
+  private readonly occSign: number[] = [];
+
+  /**
+   * Find the pattern's occurrences that keep their row within its depth budget, in row then
+   * shift order, into occRow/occShift/occSign; returns how many.
+   */
+  private findOccurrences(key: number): number {
+    const { base, other, d, neg } = this.decode(key);
+    const r = neg ? -1 : 1;
+    const lb = this.b.levels[base]!;
+    const lo = this.b.levels[other]!;
+    const ln = Math.max(lb, lo) + 1;
+    const dk = 2 ** ln - 2 ** lb - 2 ** lo;
+    const occRow = this.occRow;
+    const occShift = this.occShift;
+    const occSign = this.occSign;
+    occRow.length = 0;
+    occShift.length = 0;
+    occSign.length = 0;
+    for (const ri of this.varRows[base]!) {
+      const row = this.rows[ri]!;
+      const first = occRow.length;
+      const bound = this.opts.rowBounds[ri]!;
+      let k = this.kraft[ri]!;
+      let pos = this.positives[ri]!;
+      for (let s = 0; s + d <= this.maxShift; s++) {
+        const g = row.get(base * SH + s);
+        if (g === undefined) continue;
+        const g2 = row.get(other * SH + s + d);
+        if (g2 !== g * r) continue;
+        if (base === other && occurrenceUses(occRow, occShift, first, s, d)) continue;
+        if (bound !== Infinity) {
+          const k2 = k + dk;
+          const pos2 = pos - (g2 > 0 ? 1 : 0);
+          // an all-negative row needs one negation: budget for it conservatively
+          if (k2 + (pos2 === 0 ? 2 ** ln : 0) > 2 ** bound) continue;
+          k = k2;
+          pos = pos2;
+        }
+        occRow.push(ri);
+        occShift.push(s);
+        occSign.push(g);
+      }
+    }
+    return occRow.length;
+  }
+
+  /** Pairs occurring at least twice that the occurrences found last would destroy. */
+  private conflicts(): number {
+    const { base, other, d } = this.lastDecoded;
+    let c = 0;
+    for (let o = 0; o < this.occRow.length; o++) {
+      const row = this.rows[this.occRow[o]!]!;
+      const s = this.occShift[o]!;
+      const ka = base * SH + s;
+      const kb = other * SH + s + d;
+      const ga = row.get(ka)!;
+      const gb = row.get(kb)!;
+      for (let j = 0; j < row.keys.length; j++) {
+        const k2 = row.keys[j]!;
+        if (k2 === ka || k2 === kb || k2 >> SH_BITS >= this.limit) continue;
+        const g2 = row.signs[j]!;
+        if (this.countOf(this.pairKey(ka, ga, k2, g2)) >= 2) c++;
+        if (this.countOf(this.pairKey(kb, gb, k2, g2)) >= 2) c++;
+      }
+    }
+    return c;
+  }
+
+  /** Build the pattern's node and substitute it for the occurrences found last. */
+  private apply(key: number): void {
+    const { base, other, d, neg } = this.decode(key);
+    const lb = this.b.levels[base]!;
+    const lo = this.b.levels[other]!;
+    const dk = 2 ** (Math.max(lb, lo) + 1) - 2 ** lb - 2 ** lo;
+    const n = this.b.node(neg ? 'sub' : 'add', base, 0, other, d);
+    while (this.mag.length <= n) this.mag.push(Infinity);
+    this.mag[n] = this.mag[base]! + this.mag[other]! * 2 ** d;
+    const occRow = this.occRow.slice();
+    const occShift = this.occShift.slice();
+    const occSign = this.occSign.slice();
+    for (let o = 0; o < occRow.length; o++) {
+      const ri = occRow[o]!;
+      const row = this.rows[ri]!;
+      const s = occShift[o]!;
+      const g2 = row.get(other * SH + s + d)!;
+      this.removeTerm(row, base * SH + s);
+      this.removeTerm(row, other * SH + s + d);
+      this.kraft[ri]! += dk;
+      if (g2 > 0) this.positives[ri]!--;
+      this.noteUse(n, ri);
+      this.addTerm(row, n * SH + s, occSign[o]!);
+    }
+  }
+
+  /** One phase (the whole run, for 'eager'). */
+  runPhase(eager: boolean): PhaseStats {
+    const t0 = performance.now();
+    this.limit = eager ? Infinity : this.b.nVars;
+    let pairs = 0;
+    for (const row of this.rows) pairs += (row.size * (row.size - 1)) / 2;
+    this.table = new PairTable(Math.min(pairs, 1 << 22));
+    for (const row of this.rows) {
+      const keys = row.keys;
+      const signs = row.signs;
+      const n = keys.length;
+      for (let i = 0; i < n; i++) {
+        const ki = keys[i]!;
+        const gi = signs[i]!;
+        for (let j = i + 1; j < n; j++) this.table.increment(this.pairKey(ki, gi, keys[j]!, signs[j]!));
+      }
+    }
+    const t = this.table;
+    for (let s = 0; s < t.keys.length; s++) {
+      if (t.keys[s] !== -1) this.file(t.keys[s]!, t.counts[s]!);
+    }
+
+    let shared = 0;
+    const ENDGAME_BATCH = 12;
+    for (;;) {
+      const e = this.buckets.pop();
+      if (e === null) break;
+      const cur = this.countOf(e.key);
+      if (cur < e.count) {
+        this.file(e.key, cur);
+        continue;
+      }
+      let n = this.findOccurrences(e.key);
+      if (n < 2) continue; // never feasible again: budgets only shrink
+      if (n < e.count) {
+        this.file(e.key, n);
+        continue;
+      }
+      let key = e.key;
+      if (this.opts.endgame && e.count === 2) {
+        // Every pattern left saves one adder: prefer the one that destroys the fewest other
+        // pairs that still occur twice (a greedy maximum independent set).
+        const batch: number[] = [key];
+        const held: { key: number; count: number }[] = [];
+        while (batch.length < ENDGAME_BATCH) {
+          const f = this.buckets.pop();
+          if (f === null) break;
+          const c = this.countOf(f.key);
+          if (c !== 2 || f.count !== 2) {
+            held.push({ key: f.key, count: c });
+            if (c > 2 || f.count > 2) break;
+            continue;
+          }
+          batch.push(f.key);
+        }
+        let bestConf = Infinity;
+        for (const k of batch) {
+          if (this.findOccurrences(k) < 2) continue;
+          const conf = this.conflicts();
+          if (conf < bestConf) {
+            bestConf = conf;
+            key = k;
+          }
+        }
+        for (const k of batch) if (k !== key) held.push({ key: k, count: this.countOf(k) });
+        for (const h of held) this.file(h.key, h.count);
+        n = this.findOccurrences(key);
+        if (n < 2) continue;
+      }
+      this.apply(key);
+      shared++;
+    }
+    return { pairs, patterns: t.size, shared, ms: performance.now() - t0 };
+  }
+
+  /** Phases until one finds nothing to share. */
+  run(): PhaseStats[] {
+    const phases: PhaseStats[] = [];
+    const st = this.opts.strategy;
+    for (;;) {
+      const eager = st === 'eager' || (st === 'hybrid' && phases.length > 0);
+      const ph = this.runPhase(eager);
+      phases.push(ph);
+      this.opts.log?.(
+        `  sharing phase ${phases.length}${eager ? ' (eager)' : ''}: ${ph.pairs} term pairs, ${ph.patterns} patterns, ${ph.shared} shared adders (${ph.ms.toFixed(0)} ms)`,
+      );
+      if (eager || ph.shared === 0) break;
+    }
+    return phases;
+  }
+}
+
+/**
+ * For a pattern `u ± (u << d)`: whether the term at shift s (or s + d) is already taken by an
+ * occurrence found earlier in the same row (entries first… of the lists), since x<<1, x<<3,
+ * x<<5 holds the pattern d = 2 twice but can use it only once.
+ */
+function occurrenceUses(occRow: number[], occShift: number[], first: number, s: number, d: number): boolean {
+  for (let k = first; k < occRow.length; k++) {
+    const t = occShift[k]!;
+    if (t === s || t + d === s || t === s + d) return true;
+  }
+  return false;
+}
