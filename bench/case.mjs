@@ -1,14 +1,14 @@
 // One benchmark case in its own process, so that its time and peak memory are its own.
-// Usage: node bench/case.mjs <weights.json> [latency]   → one JSON line on stdout
+// Usage: node bench/case.mjs <weights.json> <dc>   → one JSON line on stdout
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { compile, evaluateGraph, matVec, parseSpec, testVectors } from '../dist/index.js';
 
 const file = process.argv[2];
-const latency = Number(process.argv[3] ?? 2);
+const dc = Number(process.argv[3] ?? 2);
 const spec = parseSpec(readFileSync(file, 'utf8'), file);
 const t0 = performance.now();
-const r = compile(spec, { latency });
+const r = compile(spec, { latency: 2, depthSlack: dc });
 const seconds = (performance.now() - t0) / 1000;
 
 // Correctness of the benchmarked graph: evaluate it against W·x on extreme and random vectors.
@@ -25,13 +25,15 @@ process.stdout.write(
   JSON.stringify({
     case: basename(file, '.json'),
     shape: `${spec.weights.length}x${spec.weights[0].length}`,
+    dc,
     naive_adders: s.naiveAdders,
     adders: s.adders,
-    adder_depth: s.depth,
-    register_bits: r.netlist.registerBits,
-    latency,
+    adder_bits: s.adderBits,
+    depth: s.depth,
+    depth_bound: s.depthBound === Infinity ? null : s.depthBound,
+    attempts: s.attempts.length,
+    kept: s.attempt,
     seconds: Number(seconds.toFixed(3)),
-    phase_ms: Object.fromEntries(Object.entries(s.ms).map(([k, v]) => [k, Math.round(v)])),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     vectors_checked: vecs.length,
     wrong_outputs: wrong,

@@ -1,8 +1,9 @@
-// npm run bench: compile every file in ../shared/bench, check each graph against W·x, and
-// print a Markdown table (also written to bench/results.json). Sizes and times are measured
-// here, never in the tests.
+// npm run bench: compile every file in ../shared/bench at dc = -1, 0 and 2, each in its own
+// process, check each graph against W·x, compare with da4ml's recorded figures, print a
+// Markdown table and write bench/results.json. Sizes and times are measured here, never in
+// the tests. Arguments filter the files by name (e.g. `npm run bench -- 64x64`).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,32 +18,46 @@ const peers = JSON.parse(readFileSync(join(benchDir, 'peers', 'da4ml.json'), 'ut
 const files = readdirSync(benchDir)
   .filter((f) => f.endsWith('.json'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
-  .sort((a, b) => readFileSync(join(benchDir, a)).length - readFileSync(join(benchDir, b)).length);
+  .sort((a, b) => statSync(join(benchDir, a)).size - statSync(join(benchDir, b)).size);
 
 const results = [];
 for (const f of files) {
-  process.stderr.write(`bench: ${f} …\n`);
-  const out = execFileSync(process.execPath, [join(here, 'case.mjs'), join(benchDir, f), '2'], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const r = JSON.parse(out);
-  r.da4ml = peers[r.case] ?? null;
-  results.push(r);
+  for (const dc of [-1, 0, 2]) {
+    process.stderr.write(`bench: ${f} dc=${dc} … `);
+    const out = execFileSync(process.execPath, [join(here, 'case.mjs'), join(benchDir, f), String(dc)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r = JSON.parse(out);
+    const p = peers[r.case]?.[String(dc)] ?? null;
+    r.da4ml = p;
+    r.ratio = p ? Number((r.adders / p.adders).toFixed(4)) : null;
+    results.push(r);
+    process.stderr.write(`${r.adders} adders, ${r.seconds} s\n`);
+  }
 }
 
-const fmtPeer = (p, dc) => (p && p[dc] ? `${p[dc].adders} (d${p[dc].depth}, ${p[dc].seconds} s)` : '—');
 const lines = [
-  '| case | shape | no-sharing adders | da-gen adders | saved | depth | register bits (L=2) | compile s | peak MB | da4ml dc=-1 | da4ml dc=0 | da4ml dc=2 | W·x check |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  '| case | dc | no-sharing | da-gen adders | adder bits | depth (bound) | compile s | peak MB | da4ml adders (depth, s) | ratio | W·x check |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
 ];
 for (const r of results) {
-  const saved = `${(100 * (1 - r.adders / r.naive_adders)).toFixed(1)}%`;
+  const p = r.da4ml;
   lines.push(
-    `| ${r.case} | ${r.shape} | ${r.naive_adders} | ${r.adders} | ${saved} | ${r.adder_depth} | ${r.register_bits} | ${r.seconds.toFixed(2)} | ${r.peak_rss_mb} | ${fmtPeer(r.da4ml, '-1')} | ${fmtPeer(r.da4ml, '0')} | ${fmtPeer(r.da4ml, '2')} | ${r.wrong_outputs === 0 ? `pass (${r.vectors_checked} vectors)` : `FAIL: ${r.wrong_outputs} wrong`} |`,
+    `| ${r.case} | ${r.dc} | ${r.naive_adders} | ${r.adders} | ${r.adder_bits} | ${r.depth} (${r.depth_bound ?? '∞'}) | ${r.seconds.toFixed(2)} | ${r.peak_rss_mb} | ` +
+      `${p ? `${p.adders} (${p.depth}, ${p.seconds})` : '—'} | ${r.ratio ?? '—'} | ${r.wrong_outputs === 0 ? 'pass' : `FAIL: ${r.wrong_outputs} wrong`} |`,
   );
 }
+const ratios = results.filter((r) => r.ratio !== null).map((r) => r.ratio);
+const geomean = Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length);
+const worst = Math.max(...ratios);
+const overBound = results.filter((r) => r.depth_bound !== null && r.depth > r.depth_bound);
+lines.push('');
+lines.push(`Against da4ml: ${ratios.length} cases, geometric mean of adder ratios ${geomean.toFixed(4)}, worst ${worst.toFixed(4)}; depth over its bound: ${overBound.length} cases.`);
 console.log(lines.join('\n'));
-writeFileSync(join(here, 'results.json'), JSON.stringify({ node: process.version, results }, null, 1) + '\n');
+writeFileSync(
+  join(here, 'results.json'),
+  JSON.stringify({ node: process.version, date: new Date().toISOString().slice(0, 10), geomean_ratio: Number(geomean.toFixed(4)), worst_ratio: worst, results }, null, 1) + '\n',
+);
 const failed = results.filter((r) => r.wrong_outputs !== 0);
-if (failed.length > 0) {
-  console.error(`bench: ${failed.length} case(s) computed wrong outputs`);
+if (failed.length > 0 || overBound.length > 0) {
+  console.error(`bench: ${failed.length} case(s) computed wrong outputs, ${overBound.length} exceeded the depth bound`);
   process.exit(1);
 }

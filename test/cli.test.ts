@@ -407,3 +407,30 @@ describe('da-gen --help and --version', () => {
     }
   });
 });
+
+describe('optimizer options', () => {
+  it('rejects a bad --depth-slack, --cost or --effort with exit 2 and writes nothing', () => {
+    writeJson('w.json', spec());
+    for (const bad of [['--dc', '-2'], ['--depth-slack', 'x'], ['--cost', 'luts'], ['--effort', '0'], ['--effort', '1.5']]) {
+      const r = run(['w.json', '-o', 'enc.v', ...bad]);
+      expect(r.status, bad.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(listAll()).toEqual(['w.json']);
+    }
+  });
+
+  it('records the bound, the adder bits and the depth in the manifest, and keeps to the bound', () => {
+    writeJson('w.json', spec());
+    for (const dc of ['-1', '0', '2']) {
+      const r = run(['w.json', '-o', `enc${dc}.v`, '--dc', dc, '--cost', 'bits', '--effort', '3']);
+      expect(r.status).toBe(0);
+      const m = JSON.parse(readFileSync(join(dir, `enc${dc}.json`), 'utf8')) as Record<string, number | null>;
+      expect(typeof m.adder_bits).toBe('number');
+      // CSD digits: 1 2 3 → 1 + 1 + 2 = 4; 4 −5 6 → 1 + 2 + 2 = 5, so ceil(log2 5) = 3
+      expect(m.min_depth).toBe(3);
+      if (dc === '-1') expect(m.depth_bound).toBeNull();
+      else expect(m.depth_bound).toBe(3 + Number(dc));
+      if (m.depth_bound !== null) expect(m.adder_depth!).toBeLessThanOrEqual(m.depth_bound);
+    }
+  });
+});

@@ -88,7 +88,10 @@ export function defaultEffort(weights: bigint[][]): number {
  * (common power of two removed) and, per output, which canonical row it is (−1 for a zero
  * row), the shift and the sign relative to it.
  */
-export function canonicalRows(weights: bigint[][]): { canon: bigint[][]; outMap: { canon: number; shift: number; sign: number }[] } {
+export function canonicalRows(
+  weights: bigint[][],
+  bound = Infinity,
+): { canon: bigint[][]; outMap: { canon: number; shift: number; sign: number }[] } {
   const canon: bigint[][] = [];
   const canonSign: number[] = [];
   const index = new Map<string, number>();
@@ -109,8 +112,14 @@ export function canonicalRows(weights: bigint[][]): { canon: bigint[][]; outMap:
     if (sign === 0) return { canon: -1, shift: 0, sign: 1 };
     // The key is sign-normalized; the canonical row keeps the orientation of its first use,
     // so a row without a copy is never negated.
-    const key = wr.map((w) => (w >> BigInt(tz)) * BigInt(sign)).join(',');
+    let key = wr.map((w) => (w >> BigInt(tz)) * BigInt(sign)).join(',');
     let c = index.get(key);
+    // Negating a copy takes one more level; where the bound has no level to spare, the negated
+    // row is built on its own (its subexpressions are still shared, up to sign).
+    if (c !== undefined && sign !== canonSign[c] && bound !== Infinity && rowMinimumDepth(canon[c]!) >= bound) {
+      key = `-${key}`;
+      c = index.get(key);
+    }
     if (c === undefined) {
       c = canon.length;
       canon.push(wr.map((w) => w >> BigInt(tz)));
@@ -122,14 +131,29 @@ export function canonicalRows(weights: bigint[][]): { canon: bigint[][]; outMap:
   return { canon, outMap };
 }
 
-/** max over outputs of ceil(log2(non-zero CSD digits)): the depth of no-sharing balanced trees. */
+/**
+ * Minimum adder depth of one row without sharing: ceil(log2(non-zero CSD digits)), one more
+ * term's worth when every digit is negative (the sum must then be negated once: negating one
+ * input first is the cheapest way, and it adds one term at level 1).
+ */
+export function rowMinimumDepth(row: bigint[]): number {
+  let digits = 0;
+  let positive = false;
+  for (const w of row) {
+    for (const d of csd(w)) {
+      digits++;
+      if (d.sign > 0) positive = true;
+    }
+  }
+  if (digits === 0) return 0;
+  const n = positive ? digits : digits + 1;
+  return n <= 1 ? 0 : Math.ceil(Math.log2(n));
+}
+
+/** The depth of no-sharing balanced trees: max over outputs of rowMinimumDepth (the dc = 0 bound). */
 export function minimumDepth(weights: bigint[][]): number {
   let d = 0;
-  for (const row of weights) {
-    let digits = 0;
-    for (const w of row) digits += csdWeight(w);
-    if (digits > 1) d = Math.max(d, Math.ceil(Math.log2(digits)));
-  }
+  for (const row of weights) d = Math.max(d, rowMinimumDepth(row));
   return d;
 }
 
@@ -203,7 +227,8 @@ function buildWithCse(
   seen?: Set<string>,
 ): Built | null {
   const b = new GraphBuilder(nIn);
-  // A canonical row that some output uses negated keeps a level free for the negation.
+  // A canonical row that some output uses negated keeps a level free for the negation
+  // (canonicalRows only allows that where the row's minimum depth leaves one).
   const negatedUse = new Uint8Array(canon.length);
   for (const m of outMap) if (m.canon >= 0 && m.sign < 0) negatedUse[m.canon] = 1;
   const rowBound = canon.map((_, c) => (bound === Infinity ? Infinity : bound - negatedUse[c]!));
@@ -341,7 +366,7 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
   const bound = dc < 0 ? Infinity : minDepth + dc;
   let maxAbs = 0n;
   for (const wr of weights) for (const w of wr) if ((w < 0n ? -w : w) > maxAbs) maxAbs = w < 0n ? -w : w;
-  const { canon, outMap } = canonicalRows(weights);
+  const { canon, outMap } = canonicalRows(weights, bound);
   const tRecode = performance.now();
 
   let best = null as { graph: AdderGraph; built: Built; adders: number; bits: number; depth: number; name: string } | null;
