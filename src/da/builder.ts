@@ -1,14 +1,7 @@
 import type { AdderGraph, AdderNode, AdderOp, GraphOutput, InputFormat } from './graph.js';
 
 /** A node while the graph is being built (ranges come later). */
-export interface NodeDef {
-  op: AdderOp;
-  a: number;
-  shiftA: number;
-  b: number;
-  shiftB: number;
-  level: number;
-}
+export type NodeDef = Omit<AdderNode, 'lo' | 'hi'>;
 
 /**
  * Collects nodes as the optimizer creates them. Identical nodes are built once

@@ -7,7 +7,7 @@ import { evaluateGraph } from '../../src/da/graph.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { matVec } from '../../src/sim/golden.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
-import { randomSpec } from '../helpers/random.js';
+import { randomShapedSpec, randomSpec } from '../helpers/random.js';
 
 const bench = (f: string): string => fileURLToPath(new URL(`../../../shared/bench/${f}`, import.meta.url));
 
@@ -15,13 +15,7 @@ describe('cmvm optimizer', () => {
   it('builds graphs that compute W·x for random matrices', () => {
     const rng = new Rng(42);
     for (let trial = 0; trial < 150; trial++) {
-      const spec = randomSpec(rng, {
-        rows: 1 + rng.below(24),
-        cols: 1 + rng.below(24),
-        width: 2 + rng.below(15),
-        signed: rng.below(2) === 0,
-        weightBits: 2 + rng.below(14),
-      });
+      const spec = randomShapedSpec(rng, 24, 15);
       const { graph } = optimize(spec.weights, spec.input);
       // structure: operands precede their node, levels are consistent
       graph.nodes.forEach((n, k) => {

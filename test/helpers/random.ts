@@ -26,3 +26,14 @@ export function randomSpec(rng: Rng, o: { rows: number; cols: number; width: num
   }
   return { format: 1, name: o.name ?? 'dut', input: { width: o.width, signed: o.signed }, weights };
 }
+
+/** A random spec of any shape up to maxDim × maxDim, input widths 2..16, signed or not. */
+export function randomShapedSpec(rng: Rng, maxDim: number, maxWeightBits: number): Spec {
+  return randomSpec(rng, {
+    rows: 1 + rng.below(maxDim),
+    cols: 1 + rng.below(maxDim),
+    width: 2 + rng.below(15),
+    signed: rng.below(2) === 0,
+    weightBits: 2 + rng.below(maxWeightBits - 1),
+  });
+}

@@ -4,7 +4,7 @@ import { bitsFor } from '../../src/da/ranges.js';
 import { buildNetlist, stageCuts } from '../../src/rtl/netlist.js';
 import type { Netlist } from '../../src/rtl/netlist.js';
 import { Rng } from '../../src/sim/vectors.js';
-import { randomSpec } from '../helpers/random.js';
+import { randomShapedSpec } from '../helpers/random.js';
 
 /** Register ranks between the inputs and each signal; throws if two operands disagree (unbalanced paths). */
 function ranks(n: Netlist): number[] {
@@ -41,13 +41,7 @@ describe('pipelining', () => {
   it('puts exactly L register ranks on every path, keeps stage depths within the cuts, and sizes every signal exactly', () => {
     const rng = new Rng(11);
     for (let trial = 0; trial < 60; trial++) {
-      const spec = randomSpec(rng, {
-        rows: 1 + rng.below(16),
-        cols: 1 + rng.below(16),
-        width: 2 + rng.below(15),
-        signed: rng.below(2) === 0,
-        weightBits: 2 + rng.below(12),
-      });
+      const spec = randomShapedSpec(rng, 16, 13);
       const { graph } = optimize(spec.weights, spec.input);
       for (let L = 0; L <= 4; L++) {
         const n = buildNetlist(graph, 'dut', L);

@@ -6,7 +6,7 @@ import { compareWithGolden, withFlush } from '../../src/sim/compare.js';
 import { matVec } from '../../src/sim/golden.js';
 import { compileNetlist } from '../../src/sim/netlist-sim.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
-import { randomSpec } from '../helpers/random.js';
+import { randomShapedSpec, randomSpec } from '../helpers/random.js';
 
 /** Value of every variable of the graph (its own evaluator). */
 function evaluateNodes(g: AdderGraph, x: bigint[]): bigint[] {
@@ -42,13 +42,7 @@ describe('netlist simulator against W·x', () => {
     const rng = new Rng(2026);
     let cases = 0;
     for (let trial = 0; trial < 120; trial++) {
-      const spec = randomSpec(rng, {
-        rows: 1 + rng.below(24),
-        cols: 1 + rng.below(24),
-        width: 2 + rng.below(15),
-        signed: rng.below(2) === 0,
-        weightBits: 2 + rng.below(16),
-      });
+      const spec = randomShapedSpec(rng, 24, 17);
       const latency = rng.below(5);
       const r = compile(spec, { latency });
       const vecs = testVectors(spec.weights[0]!.length, spec.input, 60, trial);
