@@ -19,3 +19,4 @@ export * from './sim/icarus.js';
 export * from './compile.js';
 export * from './io.js';
 export * from './version.js';
+export * from './report/index.js';

@@ -1,0 +1,148 @@
+import { runTool, toolVersion } from './run-tool.js';
+import type { ToolOptions } from './run-tool.js';
+import { resources, synthCommand } from './targets.js';
+import type { ResourceCounts, Target } from './targets.js';
+
+/**
+ * Synthesis with the WebAssembly Yosys and, for iCE40, place and route with the WebAssembly
+ * nextpnr-ice40. Statistics come from `stat -json` and nextpnr's `--report` JSON.
+ */
+
+export class SynthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SynthError';
+  }
+}
+
+export interface SynthResult extends ResourceCounts {
+  flow: string;
+  cells: Record<string, number>;
+  seconds: number;
+}
+
+/** Cell counts sorted by name, without Yosys's bookkeeping cells ($scopeinfo: no hardware). */
+function sortedCells(c: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(c)
+      .filter(([k]) => k !== '$scopeinfo')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
+
+/** Cell counts of module `top` (or of the whole design) from `stat -json` output. */
+export function parseStat(text: string, top: string): Record<string, number> {
+  const start = text.indexOf('{');
+  if (start < 0) throw new SynthError('Yosys wrote no statistics');
+  const j = JSON.parse(text.slice(start)) as {
+    modules?: Record<string, { num_cells_by_type?: Record<string, number> }>;
+    design?: { num_cells_by_type?: Record<string, number> };
+  };
+  const mod = j.modules?.[`\\${top}`] ?? j.design;
+  return sortedCells(mod?.num_cells_by_type ?? {});
+}
+
+function yosysFailure(what: string, r: { stdout: string; stderr: string; timedOut: boolean }): SynthError {
+  if (r.timedOut) return new SynthError(`${what}: Yosys did not finish within its time limit`);
+  const lines = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /ERROR|Error|error/.test(l));
+  return new SynthError(`${what}: Yosys failed${lines.length ? `: ${lines.slice(0, 3).join(' / ')}` : ''}`);
+}
+
+/** Synthesize one module (the core) for a target and count its cells. */
+export async function synthesize(verilog: string, top: string, target: Target, opts: ToolOptions = {}): Promise<SynthResult> {
+  const cmd = synthCommand(target, top);
+  const script = `read_verilog design.v; ${cmd}; tee -q -o stat.json stat -json`;
+  const r = await runTool('yosys', ['-q', '-p', script], { 'design.v': verilog }, ['stat.json'], opts);
+  if (!r.ok || r.files['stat.json'] === undefined) throw yosysFailure(`synthesis for ${target.name}`, r);
+  const cells = parseStat(r.files['stat.json'], top);
+  return { flow: cmd, cells, ...resources(target, cells), seconds: r.seconds };
+}
+
+export interface Ports {
+  nIn: number;
+  inputWidth: number;
+  nOut: number;
+  outputWidth: number;
+}
+
+/**
+ * A small top for place and route: the core has far more data bits than any iCE40 package has
+ * pins, so x is shifted in through one pin and y is loaded into a shift register and shifted
+ * out through another. Both are registered, so the core sits between flip-flops and the
+ * critical path is the core's own.
+ */
+export function wrapperVerilog(core: string, p: Ports): string {
+  const nx = p.nIn * p.inputWidth;
+  const ny = p.nOut * p.outputWidth;
+  const xs = nx === 1 ? 'sin' : `{xs[${nx - 2}:0], sin}`;
+  const ysh = ny === 1 ? "1'b0" : `{ys[${ny - 2}:0], 1'b0}`;
+  return `module da_gen_top (
+  input  wire clk,
+  input  wire sin,
+  input  wire load,
+  output wire sout
+);
+  reg  [${nx - 1}:0] xs;
+  wire [${ny - 1}:0] y;
+  reg  [${ny - 1}:0] ys;
+  always @(posedge clk) xs <= ${xs};
+  ${core} core (.clk(clk), .x(xs), .y(y));
+  always @(posedge clk) ys <= load ? y : ${ysh};
+  assign sout = ys[${ny - 1}];
+endmodule
+`;
+}
+
+export interface PnrResult {
+  flow: string;
+  fmaxMhz: number | null;
+  /** Cells of the wrapper (total minus core). */
+  wrapperCells: Record<string, number>;
+  note: string | null;
+  seconds: number;
+}
+
+/** Place and route the core inside the wrapper on an iCE40 part; Fmax from nextpnr's report. */
+export async function placeAndRouteIce40(
+  verilog: string,
+  top: string,
+  target: Target,
+  ports: Ports,
+  coreCells: Record<string, number>,
+  clockMhz: number,
+  seed: number,
+  opts: ToolOptions = {},
+): Promise<PnrResult> {
+  const start = performance.now();
+  const script = `read_verilog design.v wrapper.v; synth_ice40 -top da_gen_top -json top.json; tee -q -o stat.json stat -json`;
+  const y = await runTool('yosys', ['-q', '-p', script], { 'design.v': verilog, 'wrapper.v': wrapperVerilog(top, ports) }, ['top.json', 'stat.json'], opts);
+  if (!y.ok || y.files['top.json'] === undefined || y.files['stat.json'] === undefined) throw yosysFailure(`wrapper synthesis for ${target.name}`, y);
+  const total = parseStat(y.files['stat.json'], 'da_gen_top');
+  const wrapperCells: Record<string, number> = {};
+  for (const [k, v] of Object.entries(total)) {
+    const d = v - (coreCells[k] ?? 0);
+    if (d !== 0) wrapperCells[k] = d;
+  }
+  const args = [`--${target.device}`, '--package', target.package!, '--json', 'top.json', '--pcf-allow-unconstrained', '--freq', String(clockMhz), '--seed', String(seed), '--report', 'report.json', '--timing-allow-fail', '--quiet'];
+  const flow = `synth_ice40 (core in a shift-register wrapper); nextpnr-ice40 ${args.filter((a) => !['top.json', 'report.json', '--json', '--report', '--quiet', '--timing-allow-fail'].includes(a)).join(' ')}`;
+  const remaining = Math.max(10, (opts.timeoutSeconds ?? 600) - (performance.now() - start) / 1000);
+  const n = await runTool('nextpnr-ice40', args, { 'top.json': y.files['top.json'] }, ['report.json'], { ...opts, timeoutSeconds: remaining });
+  const seconds = (performance.now() - start) / 1000;
+  if (n.timedOut) return { flow, fmaxMhz: null, wrapperCells, note: `place and route did not finish within ${Math.round(remaining)} s (routing may not converge on a congested design)`, seconds };
+  if (!n.ok || n.files['report.json'] === undefined) {
+    const why = `${n.stderr}\n${n.stdout}`.split('\n').find((l) => /ERROR/.test(l)) ?? 'nextpnr failed';
+    return { flow, fmaxMhz: null, wrapperCells, note: `place and route failed: ${why.replace(/^ERROR:\s*/, '').trim()}`, seconds };
+  }
+  const rep = JSON.parse(n.files['report.json']) as { fmax?: Record<string, { achieved?: number }> };
+  const clocks = Object.values(rep.fmax ?? {});
+  const fmax = clocks.length > 0 ? Math.min(...clocks.map((c) => c.achieved ?? Infinity)) : null;
+  return { flow, fmaxMhz: fmax === null || !Number.isFinite(fmax) ? null : fmax, wrapperCells, note: null, seconds };
+}
+
+/** Versions of the tools, for reports. */
+export function toolVersions(): Record<string, string> {
+  return {
+    yosys: `${toolVersion('yosys')} (@yowasp/yosys, WebAssembly)`,
+    'nextpnr-ice40': `${toolVersion('nextpnr-ice40')} (@yowasp/nextpnr-ice40, WebAssembly)`,
+  };
+}
