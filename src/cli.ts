@@ -2,13 +2,25 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { checkText } from './check.js';
+import type { TextCheck } from './check.js';
 import { compile, DEFAULT_LATENCY } from './compile.js';
+import type { CompileOptions, CompileResult } from './compile.js';
 import { DEFAULT_DEPTH_SLACK } from './da/cmvm.js';
 import { manifestPathFor, writeFilesAtomically } from './io.js';
+import { buildReport, reportJsonText } from './report/build.js';
+import { parseReport } from './report/build.js';
+import { compareReports } from './report/compare.js';
+import { reportMarkdown } from './report/markdown.js';
 import { MAX_LATENCY } from './rtl/netlist.js';
+import { simulateSpec } from './sim/check.js';
+import type { CompareResult } from './sim/compare.js';
 import { SpecError, UsageError } from './spec/errors.js';
 import { parseSpec } from './spec/parse.js';
-import { simulateSpec } from './sim/check.js';
+import type { Spec } from './spec/parse.js';
+import { checkTargets, DEFAULT_CLOCK_MHZ, FlowError, runFlow } from './synth/flow.js';
+import { SynthError } from './synth/synthesize.js';
+import { targetNames } from './synth/targets.js';
 import { VERSION } from './version.js';
 
 /**
@@ -30,7 +42,23 @@ function intOption(name: string, lo: number, hi: number) {
   };
 }
 
-function readSpec(file: string) {
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(value.trim()) || !(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number.`);
+    return n;
+  };
+}
+
+function targetList(value: string, previous: string[] = []): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of names) {
+    if (!targetNames().includes(n)) throw new InvalidArgumentError(`unknown target "${n}"; expected one of ${targetNames().join(', ')}.`);
+  }
+  return [...previous, ...names];
+}
+
+function readSpec(file: string): Spec {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -47,17 +75,79 @@ function pct(a: number, b: number): string {
   return `${(((a - b) / b) * 100).toFixed(1)}%`;
 }
 
-interface GenerateOpts {
-  output?: string;
+/** Progress on stderr: a live line with the elapsed time on a terminal, plain lines otherwise. */
+function progressPrinter(quiet: boolean) {
+  const tty = process.stderr.isTTY === true;
+  const frames = ['|', '/', '-', '\\'];
+  let label = '';
+  let frame = 0;
+  return {
+    start(l: string): void {
+      label = l;
+      if (quiet) return;
+      if (tty) process.stderr.write(`\r\x1b[K${frames[0]} ${label}`);
+      else process.stderr.write(`${label} …\n`);
+    },
+    tick(seconds: number): void {
+      if (quiet || !tty) return;
+      frame = (frame + 1) % frames.length;
+      process.stderr.write(`\r\x1b[K${frames[frame]} ${label} ${seconds.toFixed(0)} s`);
+    },
+    done(seconds: number, summary: string): void {
+      if (quiet) return;
+      if (tty) process.stderr.write(`\r\x1b[K✓ ${label}: ${summary} (${seconds.toFixed(1)} s)\n`);
+      else process.stderr.write(`  ${summary} (${seconds.toFixed(1)} s)\n`);
+    },
+  };
+}
+
+interface OptimizerOpts {
   latency: number;
   depthSlack: number;
   cost: 'adders' | 'bits';
   effort?: number;
-  verbose?: boolean;
-  quiet?: boolean;
 }
 
-function generate(file: string, o: GenerateOpts): void {
+function compileOptions(o: OptimizerOpts, log?: (line: string) => void): CompileOptions {
+  return {
+    latency: o.latency,
+    depthSlack: o.depthSlack,
+    cost: o.cost,
+    ...(o.effort !== undefined ? { effort: o.effort } : {}),
+    ...(log ? { log } : {}),
+  };
+}
+
+function describeCompare(what: string, c: CompareResult): string[] {
+  if (c.pass) return [`PASS ${what}: every output equals W·x`];
+  return [
+    `FAIL ${what}: ${c.errors} wrong output values`,
+    ...c.mismatches.map((m) => `  vector ${m.vector}, y[${m.output}]: expected ${m.expected}, got ${m.got ?? 'nothing (unknown bits)'}`),
+  ];
+}
+
+function describeCheck(file: string, latency: number, c: TextCheck): string[] {
+  const lines = describeCompare(`${file}: ${c.vectors} vectors, Yosys JSON netlist of the emitted Verilog, latency ${latency}`, c.yosys);
+  if (c.icarus) lines.push(...describeCompare(`${file}: the same vectors through Icarus Verilog`, c.icarus));
+  else lines.push(`(Icarus Verilog is not installed: only the Yosys reading was checked)`);
+  return lines;
+}
+
+interface GenerateOpts extends OptimizerOpts {
+  output?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+  target?: string[];
+  clockMhz: number;
+  report?: string;
+  baseline?: boolean;
+  check?: boolean;
+  seed: number;
+  timeout: number;
+  pnr: boolean;
+}
+
+async function generate(file: string, o: GenerateOpts): Promise<number> {
   const info = (line: string): void => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
@@ -74,71 +164,110 @@ function generate(file: string, o: GenerateOpts): void {
   if (!toStdout && (resolve(out) === resolve(file) || resolve(manifestPath!) === resolve(file))) {
     throw new UsageError(`output ${out}: it or its manifest ${manifestPath} would overwrite the input file ${file}; choose another name with -o`);
   }
+  if (o.report !== undefined && [resolve(file), resolve(out), manifestPath ? resolve(manifestPath) : ''].includes(resolve(o.report))) {
+    throw new UsageError(`--report ${o.report}: it would overwrite the input or an output; choose another name`);
+  }
+  if ((o.baseline || o.report !== undefined) && (o.target ?? []).length === 0) {
+    throw new UsageError('--baseline and --report need at least one --target (e.g. --target ice40-up5k)');
+  }
+  if (o.target) checkTargets(o.target);
   const rows = spec.weights.length;
   const cols = spec.weights[0]!.length;
   detail(`da-gen ${VERSION}: ${basename(file)}: ${rows} outputs × ${cols} inputs, ${spec.input.width}-bit ${spec.input.signed ? 'signed' : 'unsigned'} input, latency ${o.latency}`);
-  const r = compile(spec, {
-    latency: o.latency,
-    depthSlack: o.depthSlack,
-    cost: o.cost,
-    ...(o.effort !== undefined ? { effort: o.effort } : {}),
-    log: detail,
-  });
+  const r: CompileResult = compile(spec, compileOptions(o, detail));
   const s = r.stats;
   detail(`  recoding ${s.ms.recode.toFixed(0)} ms, search ${s.ms.search.toFixed(0)} ms (${s.attempts.length} attempt${s.attempts.length === 1 ? '' : 's'}, kept "${s.attempt}")`);
   detail(`  adders: ${s.adders} (no-sharing CSD count ${s.naiveAdders}, ${pct(s.adders, s.naiveAdders)}), ${s.adderBits} adder bits, ${s.negations} output negations`);
   detail(`  depth ${s.depth}, bound ${s.depthBound === Infinity ? 'none' : s.depthBound} (minimum ${s.minDepth})`);
   detail(`  adder depth ${r.netlist.adderDepth}; register ranks after levels [${r.netlist.cuts.join(', ')}]; ${r.netlist.registerBits} register bits`);
   detail(`  netlist ${r.ms.netlist.toFixed(0)} ms, Verilog and manifest ${r.ms.emit.toFixed(0)} ms`);
-  if (toStdout) {
-    process.stdout.write(r.verilog);
-    return;
+  if (toStdout) process.stdout.write(r.verilog);
+  else {
+    writeFilesAtomically([
+      { path: out, text: r.verilog },
+      { path: manifestPath!, text: r.manifestText },
+    ]);
+    info(
+      `wrote ${out} and ${manifestPath}: ${rows}×${cols}, ${s.adders} adders (${s.naiveAdders} without sharing, ${pct(s.adders, s.naiveAdders)}), ` +
+        `depth ${r.netlist.adderDepth}, latency ${o.latency}, y ${r.netlist.outputWidth}-bit ${r.netlist.outputSigned ? 'signed' : 'unsigned'}`,
+    );
   }
-  writeFilesAtomically([
-    { path: out, text: r.verilog },
-    { path: manifestPath!, text: r.manifestText },
-  ]);
-  info(
-    `wrote ${out} and ${manifestPath}: ${rows}×${cols}, ${s.adders} adders (${s.naiveAdders} without sharing, ${pct(s.adders, s.naiveAdders)}), ` +
-      `depth ${r.netlist.adderDepth}, latency ${o.latency}, y ${r.netlist.outputWidth}-bit ${r.netlist.outputSigned ? 'signed' : 'unsigned'}`,
-  );
+  let code = 0;
+  if (o.check) {
+    const progress = progressPrinter(!!o.quiet);
+    progress.start('checking the emitted Verilog (Yosys reads it; its netlist is simulated)');
+    const t0 = performance.now();
+    const c = await checkText(r, spec.weights, spec.input);
+    progress.done((performance.now() - t0) / 1000, c.pass ? 'PASS' : 'FAIL');
+    for (const line of describeCheck(basename(file), o.latency, c)) (c.pass ? info : (l: string) => process.stderr.write(`${l}\n`))(line);
+    if (!c.pass) code = EXIT_FAIL;
+  }
+  if (o.target && o.target.length > 0) {
+    const flow = await runFlow(r, spec.weights, {
+      targets: o.target,
+      clockMhz: o.clockMhz,
+      baseline: !!o.baseline,
+      seed: o.seed,
+      timeoutSeconds: o.timeout,
+      noPnr: !o.pnr,
+      progress: progressPrinter(!!o.quiet),
+    });
+    const report = buildReport({ netlist: r.netlist, stats: r.stats, targets: flow.targets, tools: flow.tools });
+    if (o.report !== undefined) {
+      const text = o.report.endsWith('.json') ? reportJsonText(report) : reportMarkdown(report);
+      writeFilesAtomically([{ path: o.report, text }]);
+      info(`wrote ${o.report}`);
+    } else if (!toStdout) {
+      process.stdout.write(reportMarkdown(report));
+    }
+  }
+  return code;
 }
 
-interface SimOpts {
+interface SimOpts extends OptimizerOpts {
   vectors: number;
-  latency: number;
-  depthSlack: number;
-  cost: 'adders' | 'bits';
-  effort?: number;
   seed: number;
-  verbose?: boolean;
-  quiet?: boolean;
 }
 
 function sim(file: string, o: SimOpts): number {
   const spec = readSpec(file);
-  const res = simulateSpec(spec, {
-    latency: o.latency,
-    vectors: o.vectors,
-    seed: o.seed,
-    depthSlack: o.depthSlack,
-    cost: o.cost,
-    ...(o.effort !== undefined ? { effort: o.effort } : {}),
-  });
-  const c = res.compare;
-  const head = `${basename(file)}: ${c.vectors} vectors through the ${res.mode}-mode netlist simulator, latency ${o.latency}`;
-  if (c.pass) {
-    process.stdout.write(`PASS ${head}: every output equals W·x\n`);
-    return 0;
-  }
-  process.stdout.write(`FAIL ${head}: ${c.errors} wrong output values\n`);
-  for (const m of c.mismatches) {
-    process.stdout.write(`  vector ${m.vector}, y[${m.output}]: expected ${m.expected}, got ${m.got ?? 'nothing'}\n`);
-  }
-  return EXIT_FAIL;
+  const res = simulateSpec(spec, { ...compileOptions(o), vectors: o.vectors, seed: o.seed });
+  const lines = describeCompare(`${basename(file)}: ${res.compare.vectors} vectors through the ${res.mode}-mode netlist simulator, latency ${o.latency}`, res.compare);
+  process.stdout.write(lines.join('\n') + '\n');
+  return res.compare.pass ? 0 : EXIT_FAIL;
 }
 
-export function main(argv: string[]): number {
+async function check(file: string, o: SimOpts): Promise<number> {
+  const spec = readSpec(file);
+  const r = compile(spec, compileOptions(o));
+  const c = await checkText(r, spec.weights, spec.input, { vectors: o.vectors, seed: o.seed });
+  process.stdout.write(describeCheck(basename(file), o.latency, c).join('\n') + '\n');
+  return c.pass ? 0 : EXIT_FAIL;
+}
+
+function readReport(file: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new SpecError(file, '', `cannot read: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  }
+  return parseReport(text, file);
+}
+
+function reportCommand(files: string[], o: { compare?: boolean }): number {
+  if (o.compare) {
+    if (files.length !== 2) throw new UsageError('report --compare takes two report files: base.json new.json');
+    process.stdout.write(compareReports(readReport(files[0]!), readReport(files[1]!)));
+    return 0;
+  }
+  if (files.length !== 1) throw new UsageError('report takes one report file (or --compare base.json new.json)');
+  process.stdout.write(reportMarkdown(readReport(files[0]!)));
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = new Command();
   program
@@ -148,13 +277,13 @@ export function main(argv: string[]): number {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`da-gen: ${str.trim().replace(/\s*\n\s*/g, ' ')} (see da-gen --help)\n`) });
 
-  const latencyOpt = (): Option =>
-    new Option('-l, --latency <L>', `register ranks from x to y, 0 (combinational) to ${MAX_LATENCY}`)
-      .default(DEFAULT_LATENCY)
-      .argParser(intOption('--latency', 0, MAX_LATENCY));
-
-  const optimizerOpts = (cmd: Command): Command =>
+  const designOpts = (cmd: Command): Command =>
     cmd
+      .addOption(
+        new Option('-l, --latency <L>', `register ranks from x to y, 0 (combinational) to ${MAX_LATENCY}`)
+          .default(DEFAULT_LATENCY)
+          .argParser(intOption('--latency', 0, MAX_LATENCY)),
+      )
       .addOption(
         new Option('--dc, --depth-slack <k>', 'adder levels allowed above the minimum depth (-1: unbounded)')
           .default(DEFAULT_DEPTH_SLACK)
@@ -163,39 +292,74 @@ export function main(argv: string[]): number {
       .addOption(new Option('--cost <model>', 'minimise the number of adders, or the sum of adder result bits').choices(['adders', 'bits']).default('adders'))
       .addOption(new Option('--effort <n>', 'search attempts, the best is kept (default: by matrix size, 1 to 16)').argParser(intOption('--effort', 1, 1000)));
 
-  program
-    .command('generate', { isDefault: true })
-    .description('write <name>.v and its manifest <name>.json (the default command)')
-    .argument('<weights.json>', 'input file (format 1)')
-    .option('-o, --output <file.v>', 'Verilog output; the manifest goes beside it with .json ("-" prints Verilog to stdout)')
-    .addOption(latencyOpt())
-    .option('-v, --verbose', 'print optimizer phases, adder counts and timings on stderr')
+  designOpts(
+    program
+      .command('generate', { isDefault: true })
+      .description('write <name>.v and its manifest <name>.json (the default command); optionally synthesize and report')
+      .argument('<weights.json>', 'input file (format 1)')
+      .option('-o, --output <file.v>', 'Verilog output; the manifest goes beside it with .json ("-" prints Verilog to stdout)'),
+  )
+    .option('--target <names>', `synthesize for these targets (comma-separated or repeated): ${targetNames().join(', ')}`, targetList)
+    .addOption(new Option('--clock-mhz <F>', 'clock to place and route for and to report against').default(DEFAULT_CLOCK_MHZ).argParser(positiveNumber('--clock-mhz')))
+    .option('--report <file>', 'write the resource/latency report: JSON if the name ends in .json, else Markdown (default: Markdown on stdout)')
+    .option('--baseline', 'also synthesize the hand-written y = W*x design with the same registers, for comparison')
+    .option('--check', 'cross-check the emitted Verilog: Yosys reads it, its netlist is simulated against W·x (and Icarus, if installed)')
+    .option('--no-pnr', 'skip place and route (synthesis counts only)')
+    .addOption(new Option('--seed <n>', 'nextpnr seed').default(1).argParser(intOption('--seed', 0, 2 ** 31 - 1)))
+    .addOption(new Option('--timeout <s>', 'time limit of each synthesis or place-and-route run, in seconds').default(600).argParser(intOption('--timeout', 1, 86400)))
+    .option('-v, --verbose', 'print optimizer attempts, phases, adder counts and timings on stderr')
     .option('-q, --quiet', 'print nothing but errors')
-    .action((file: string, o: GenerateOpts) => generate(file, o));
-  optimizerOpts(program.commands.find((c) => c.name() === 'generate')!);
+    .action(async (file: string, o: GenerateOpts) => {
+      code = await generate(file, o);
+    });
 
-  program
-    .command('sim')
-    .description('simulate the generated netlist cycle by cycle and compare every output with W·x')
-    .argument('<weights.json>', 'input file (format 1)')
+  designOpts(
+    program
+      .command('sim')
+      .description('simulate the generated netlist cycle by cycle and compare every output with W·x')
+      .argument('<weights.json>', 'input file (format 1)'),
+  )
     .addOption(new Option('-n, --vectors <N>', 'input vectors to apply, one per cycle').default(1000).argParser(intOption('--vectors', 1, 10_000_000)))
-    .addOption(latencyOpt())
     .addOption(new Option('--seed <S>', 'seed for the random vectors').default(1).argParser(intOption('--seed', 0, 2 ** 32 - 1)))
     .action((file: string, o: SimOpts) => {
       code = sim(file, o);
     });
-  optimizerOpts(program.commands.find((c) => c.name() === 'sim')!);
+
+  designOpts(
+    program
+      .command('check')
+      .description('cross-check the emitted Verilog text: Yosys reads it, its JSON netlist is simulated against W·x (and Icarus, if installed)')
+      .argument('<weights.json>', 'input file (format 1)'),
+  )
+    .addOption(new Option('-n, --vectors <N>', 'input vectors to apply, one per cycle').default(500).argParser(intOption('--vectors', 1, 1_000_000)))
+    .addOption(new Option('--seed <S>', 'seed for the random vectors').default(1).argParser(intOption('--seed', 0, 2 ** 32 - 1)))
+    .action(async (file: string, o: SimOpts) => {
+      code = await check(file, o);
+    });
+
+  program
+    .command('report')
+    .description('print a JSON report as Markdown, or with --compare the differences between two reports (for a pull request)')
+    .argument('<reports...>', 'report.json, or base.json new.json with --compare')
+    .option('--compare', 'print a Markdown table of the differences between two reports')
+    .action((files: string[], o: { compare?: boolean }) => {
+      code = reportCommand(files, o);
+    });
 
   try {
-    program.parse(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return EXIT_INPUT;
     }
-    if (e instanceof SpecError || e instanceof UsageError) {
+    if (e instanceof SpecError || e instanceof UsageError || e instanceof FlowError) {
       process.stderr.write(`da-gen: error: ${e.message}\n`);
       return EXIT_INPUT;
+    }
+    if (e instanceof SynthError) {
+      process.stderr.write(`da-gen: error: ${e.message}\n`);
+      return EXIT_INTERNAL;
     }
     process.stderr.write(`da-gen: internal error: ${(e as Error).stack ?? String(e)}\n`);
     return EXIT_INTERNAL;
@@ -203,4 +367,12 @@ export function main(argv: string[]): number {
   return code;
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (c) => {
+    process.exitCode = c;
+  },
+  (e: unknown) => {
+    process.stderr.write(`da-gen: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = EXIT_INTERNAL;
+  },
+);

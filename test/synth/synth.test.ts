@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/compile.js';
+import { buildReport, reportJsonText } from '../../src/report/build.js';
+import { parseReport } from '../../src/report/build.js';
+import { emitBaselineVerilog } from '../../src/rtl/baseline.js';
+import { runFlow } from '../../src/synth/flow.js';
+import { runTool } from '../../src/synth/run-tool.js';
+import { parseStat, synthesize, wrapperVerilog } from '../../src/synth/synthesize.js';
+import { TARGETS } from '../../src/synth/targets.js';
+
+// WebAssembly Yosys and nextpnr are slow: these tests use tiny designs only; big runs are
+// benchmarks. Every test here runs the real tools.
+
+const tiny = { format: 1 as const, name: 'tiny', input: { width: 6, signed: true }, weights: [[3n, -5n, 7n], [12n, 7n, -1n], [0n, 9n, 5n]] };
+const small = { format: 1 as const, name: 'small4', input: { width: 8, signed: true }, weights: [[93n, -77n, 45n, 119n], [-3n, 58n, -101n, 66n], [27n, -91n, 13n, -60n], [111n, 5n, -47n, 88n]] };
+
+describe('synthesis with the WebAssembly Yosys', () => {
+  it('maps a design for every family, with no DSP or multiplier and plausible counts', async () => {
+    const r = compile(tiny, { latency: 1 });
+    for (const name of ['generic', 'ice40-up5k', 'ecp5-25k']) {
+      const s = await synthesize(r.verilog, 'tiny', TARGETS[name]!);
+      // (ECP5's CCU2C carry cells hold their own LUTs: count both)
+      const logic = s.luts! + (s.carries ?? 0);
+      expect(logic, name).toBeGreaterThan(5);
+      expect(logic, name).toBeLessThan(2000);
+      expect(s.dsp).toBe(0);
+      expect(s.bram).toBe(0);
+      // registers: the netlist's register bits, give or take constant bits Yosys removes
+      expect(s.ffs!, name).toBeLessThanOrEqual(r.netlist.registerBits);
+      expect(s.ffs!, name).toBeGreaterThan(0);
+      expect(Object.keys(s.cells).some((k) => /mul|MAC|MULT/.test(k))).toBe(false);
+    }
+  });
+
+  it('uses far fewer iCE40 LUTs than the hand-written W*x', async () => {
+    const r = compile(small, { latency: 2 });
+    const t = TARGETS['ice40-up5k']!;
+    const d = await synthesize(r.verilog, 'small4', t);
+    const b = await synthesize(emitBaselineVerilog(small.weights, r.netlist), 'small4_baseline', t);
+    expect(d.luts! / b.luts!).toBeLessThan(0.6);
+  }, 180_000);
+
+  it('reports a tool failure and a time limit instead of hanging', async () => {
+    const bad = await runTool('yosys', ['-q', '-p', 'read_verilog design.v'], { 'design.v': 'module broken(' }, [], { timeoutSeconds: 60 });
+    expect(bad.ok).toBe(false);
+    expect(bad.timedOut).toBe(false);
+    const slow = await runTool('yosys', ['-q', '-p', 'read_verilog design.v; synth_ice40 -top small4'], { 'design.v': compile(small).verilog }, [], { timeoutSeconds: 0.2 });
+    expect(slow.timedOut).toBe(true);
+    expect(slow.ok).toBe(false);
+  });
+
+  it('reads cell counts from stat -json', () => {
+    const text = 'junk before\n{"modules": {"\\\\m": {"num_cells_by_type": {"SB_LUT4": 3, "$scopeinfo": 1, "SB_CARRY": 2}}}}';
+    expect(parseStat(text, 'm')).toEqual({ SB_CARRY: 2, SB_LUT4: 3 });
+  });
+});
+
+describe('place and route with the WebAssembly nextpnr-ice40', () => {
+  it('places a core inside the pin wrapper and reads Fmax, with the wrapper counted apart', async () => {
+    const r = compile(tiny, { latency: 1 });
+    const flow = await runFlow(r, tiny.weights, { targets: ['ice40-up5k'], clockMhz: 40, timeoutSeconds: 300 });
+    const t = flow.targets[0]!;
+    expect(t.place_and_route).toMatch(/nextpnr-ice40/);
+    expect(t.note).toBeNull();
+    expect(t.fmax_mhz).toBeGreaterThan(10);
+    expect(t.fmax_mhz).toBeLessThan(1000);
+    // the wrapper: x and y shift registers (24 + 3·w_out flip-flops and a mux per y bit)
+    const wrapperFfs = Object.entries(t.wrapper_cells!).filter(([k]) => k.startsWith('SB_DFF')).reduce((s, [, v]) => s + v, 0);
+    expect(wrapperFfs).toBe(3 * 6 + 3 * r.netlist.outputWidth);
+    expect(Object.keys(t.wrapper_cells!)).not.toContain('tiny');
+    const report = buildReport({ netlist: r.netlist, stats: r.stats, targets: flow.targets, tools: flow.tools });
+    expect(parseReport(reportJsonText(report), 'r.json')).toEqual(report);
+    expect(report.targets[0]!.timing_met).toBe(t.fmax_mhz! >= 40);
+    expect(report.tools['nextpnr-ice40']).toMatch(/WebAssembly/);
+  }, 300_000);
+
+  it('says so when the design does not fit the part', async () => {
+    const r = compile(small, { latency: 1 });
+    const flow = await runFlow(r, small.weights, { targets: ['ice40-hx1k'], timeoutSeconds: 300, baseline: true });
+    const base = flow.targets.find((x) => x.design === 'baseline')!;
+    // the hand-written multipliers need more logic cells than the HX1K's 1280
+    expect(base.fmax_mhz ?? null).toBeNull();
+    expect(base.note).toMatch(/place and route failed/);
+  }, 300_000);
+
+  it('the wrapper is plain Verilog with one pin in, one load, one out', () => {
+    const v = wrapperVerilog('core_m', { nIn: 2, inputWidth: 4, nOut: 3, outputWidth: 5 });
+    expect(v).toContain('reg  [7:0] xs;');
+    expect(v).toContain('reg  [14:0] ys;');
+    expect(v).toContain('core_m core (.clk(clk), .x(xs), .y(y));');
+  });
+});
