@@ -434,3 +434,44 @@ describe('optimizer options', () => {
     }
   });
 });
+
+describe('synthesis options, check and report commands', () => {
+  it('rejects an unknown target and --report without --target, writing nothing', () => {
+    writeJson('w.json', spec());
+    for (const bad of [['--target', 'ice40-up9k'], ['--report', 'r.md'], ['--baseline'], ['--clock-mhz', '0']]) {
+      const r = run(['w.json', '-o', 'enc.v', ...bad]);
+      expect(r.status, bad.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(listAll()).toEqual(['w.json']);
+    }
+  });
+
+  it('check: Yosys reads the emitted Verilog and its netlist equals W·x', () => {
+    writeJson('w.json', spec());
+    const r = run(['check', 'w.json', '-n', '50', '-l', '1']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^PASS w\.json: 50 vectors, Yosys JSON netlist/m);
+    expect(listAll()).toEqual(['w.json']);
+  });
+
+  it('report --compare prints the differences of two reports; bad files exit 2', () => {
+    const mk = (adders: number): string =>
+      JSON.stringify({
+        schema: 'da-gen-report/1',
+        generator: 'da-gen test',
+        design: { module: 'm', shape: '2x3', inputs: 3, input_width: 8, input_signed: true, outputs: 2, output_width: 12, output_signed: true, latency: 2 },
+        arithmetic: { adders, naive_adders: 9, adder_bits: 70, adder_depth: 3, depth_bound: 5, stage_depths: [2, 1], register_bits: 40 },
+        targets: [],
+        tools: {},
+      });
+    writeJson('a.json', mk(8));
+    writeJson('b.json', mk(6));
+    const r = run(['report', '--compare', 'a.json', 'b.json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\| adders \| 8 \| 6 \| −2 \| −25\.0% \|/);
+    writeJson('bad.json', '{"schema": "other"}');
+    const bad = run(['report', '--compare', 'a.json', 'bad.json']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.json: schema/);
+  });
+});
