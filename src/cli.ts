@@ -18,6 +18,7 @@ import type { CompareResult } from './sim/compare.js';
 import { SpecError, UsageError } from './spec/errors.js';
 import { parseSpec } from './spec/parse.js';
 import type { Spec } from './spec/parse.js';
+import { chooseLatency } from './auto-latency.js';
 import { checkTargets, DEFAULT_CLOCK_MHZ, FlowError, runFlow } from './synth/flow.js';
 import { SynthError } from './synth/synthesize.js';
 import { targetNames } from './synth/targets.js';
@@ -102,13 +103,14 @@ function progressPrinter(quiet: boolean) {
 }
 
 interface OptimizerOpts {
-  latency: number;
+  latency: number | 'auto';
   depthSlack: number;
   cost: 'adders' | 'bits';
   effort?: number;
 }
 
 function compileOptions(o: OptimizerOpts, log?: (line: string) => void): CompileOptions {
+  if (o.latency === 'auto') throw new UsageError('--latency auto is only for generating with an iCE40 --target');
   return {
     latency: o.latency,
     depthSlack: o.depthSlack,
@@ -126,7 +128,7 @@ function describeCompare(what: string, c: CompareResult): string[] {
   ];
 }
 
-function describeCheck(file: string, latency: number, c: TextCheck): string[] {
+function describeCheck(file: string, latency: number | 'auto', c: TextCheck): string[] {
   const lines = describeCompare(`${file}: ${c.vectors} vectors, Yosys JSON netlist of the emitted Verilog, latency ${latency}`, c.yosys);
   if (c.icarus) lines.push(...describeCompare(`${file}: the same vectors through Icarus Verilog`, c.icarus));
   else lines.push(`(Icarus Verilog is not installed: only the Yosys reading was checked)`);
@@ -174,7 +176,27 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
   const rows = spec.weights.length;
   const cols = spec.weights[0]!.length;
   detail(`da-gen ${VERSION}: ${basename(file)}: ${rows} outputs × ${cols} inputs, ${spec.input.width}-bit ${spec.input.signed ? 'signed' : 'unsigned'} input, latency ${o.latency}`);
-  const r: CompileResult = compile(spec, compileOptions(o, detail));
+  let r: CompileResult;
+  let autoNote: { target: string; text: string } | null = null;
+  if (o.latency === 'auto') {
+    const t = checkTargets(o.target ?? []).find((x) => x.family === 'ice40');
+    if (t === undefined) throw new UsageError('--latency auto needs an iCE40 --target: the latency is chosen by place and route timing');
+    const progress = progressPrinter(!!o.quiet);
+    progress.start(`choosing the latency for ${o.clockMhz} MHz on ${t.name}`);
+    const t0 = performance.now();
+    const choice = await chooseLatency(spec, compileOptions({ ...o, latency: 0 }, detail), t, o.clockMhz, {
+      seed: o.seed,
+      timeoutSeconds: o.timeout,
+      progress: (line) => detail(`  ${line}`),
+    });
+    const tried = choice.tried.map((x) => `L=${x.latency}: ${x.fmaxMhz !== null ? `${x.fmaxMhz.toFixed(1)} MHz` : 'no timing'}`).join(', ');
+    progress.done((performance.now() - t0) / 1000, `latency ${choice.latency}${choice.met ? '' : ' (clock not met)'}; ${tried}`);
+    r = choice.result;
+    o.latency = choice.latency;
+    autoNote = { target: t.name, text: `latency ${choice.latency} chosen by --latency auto for ${o.clockMhz} MHz: ${choice.method}; tried ${tried}` };
+  } else {
+    r = compile(spec, compileOptions(o, detail));
+  }
   const s = r.stats;
   detail(`  recoding ${s.ms.recode.toFixed(0)} ms, search ${s.ms.search.toFixed(0)} ms (${s.attempts.length} attempt${s.attempts.length === 1 ? '' : 's'}, kept "${s.attempt}")`);
   detail(`  adders: ${s.adders} (no-sharing CSD count ${s.naiveAdders}, ${pct(s.adders, s.naiveAdders)}), ${s.adderBits} adder bits, ${s.negations} output negations`);
@@ -212,6 +234,11 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
       noPnr: !o.pnr,
       progress: progressPrinter(!!o.quiet),
     });
+    if (autoNote !== null) {
+      for (const t of flow.targets) {
+        if (t.target === autoNote.target && t.design === 'da-gen') t.note = t.note ? `${t.note}; ${autoNote.text}` : autoNote.text;
+      }
+    }
     const report = buildReport({ netlist: r.netlist, stats: r.stats, targets: flow.targets, tools: flow.tools });
     if (o.report !== undefined) {
       const text = o.report.endsWith('.json') ? reportJsonText(report) : reportMarkdown(report);
@@ -241,7 +268,7 @@ async function check(file: string, o: SimOpts): Promise<number> {
   const spec = readSpec(file);
   const r = compile(spec, compileOptions(o));
   const c = await checkText(r, spec.weights, spec.input, { vectors: o.vectors, seed: o.seed });
-  process.stdout.write(describeCheck(basename(file), o.latency, c).join('\n') + '\n');
+  process.stdout.write(describeCheck(basename(file), r.netlist.latency, c).join('\n') + '\n');
   return c.pass ? 0 : EXIT_FAIL;
 }
 
@@ -280,9 +307,9 @@ export async function main(argv: string[]): Promise<number> {
   const designOpts = (cmd: Command): Command =>
     cmd
       .addOption(
-        new Option('-l, --latency <L>', `register ranks from x to y, 0 (combinational) to ${MAX_LATENCY}`)
+        new Option('-l, --latency <L>', `register ranks from x to y, 0 (combinational) to ${MAX_LATENCY}; "auto" (generate with an iCE40 --target): the fewest that meet --clock-mhz`)
           .default(DEFAULT_LATENCY)
-          .argParser(intOption('--latency', 0, MAX_LATENCY)),
+          .argParser((v: string): number | 'auto' => (v.trim() === 'auto' ? 'auto' : intOption('--latency', 0, MAX_LATENCY)(v))),
       )
       .addOption(
         new Option('--dc, --depth-slack <k>', 'adder levels allowed above the minimum depth (-1: unbounded)')

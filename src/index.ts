@@ -28,3 +28,4 @@ export * from './synth/flow.js';
 export * from './synth/read-json.js';
 export * from './rtl/baseline.js';
 export * from './check.js';
+export * from './auto-latency.js';

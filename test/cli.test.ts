@@ -438,7 +438,7 @@ describe('optimizer options', () => {
 describe('synthesis options, check and report commands', () => {
   it('rejects an unknown target and --report without --target, writing nothing', () => {
     writeJson('w.json', spec());
-    for (const bad of [['--target', 'ice40-up9k'], ['--report', 'r.md'], ['--baseline'], ['--clock-mhz', '0']]) {
+    for (const bad of [['--target', 'ice40-up9k'], ['--report', 'r.md'], ['--baseline'], ['--clock-mhz', '0'], ['--latency', 'auto'], ['--latency', 'auto', '--target', 'ecp5-25k']]) {
       const r = run(['w.json', '-o', 'enc.v', ...bad]);
       expect(r.status, bad.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

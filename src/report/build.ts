@@ -1,6 +1,7 @@
 import type { OptimizeStats } from '../da/cmvm.js';
 import type { Netlist } from '../rtl/netlist.js';
 import { SpecError } from '../spec/errors.js';
+import { describe as describeValue, parseJson } from '../spec/json.js';
 import { VERSION } from '../version.js';
 import { REPORT_DESIGNS, REPORT_SCHEMA } from './schema.js';
 import type { DerivedTargetField, Report, ReportDesign, TargetResult } from './schema.js';
@@ -191,32 +192,14 @@ export function reportJsonText(r: Report): string {
 // ---------------------------------------------------------------------------------------------
 // Reading a report back (report --compare)
 
+/** A value as an error message shows it; a missing key says so. */
 function describe(v: unknown): string {
-  if (v === undefined) return 'nothing (the key is missing)';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
+  return v === undefined ? 'nothing (the key is missing)' : describeValue(v);
 }
 
 function keyPath(base: string, k: string): string {
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) return base === '' ? k : `${base}.${k}`;
   return `${base}[${JSON.stringify(k)}]`;
-}
-
-function lineColumn(text: string, offset: number): string {
-  let line = 1;
-  let col = 1;
-  for (let k = 0; k < offset && k < text.length; k++) {
-    if (text[k] === '\n') {
-      line++;
-      col = 1;
-    } else {
-      col++;
-    }
-  }
-  return `line ${line}, column ${col}`;
 }
 
 type Check<T> = { what: string; ok: (v: unknown) => v is T };
@@ -247,19 +230,7 @@ const DESIGN: Check<ReportDesign> = {
  * what was expected. Unknown keys are ignored. Returns the report in canonical key order.
  */
 export function parseReport(text: string, file: string): Report {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const offset = m ? Number(m[1]) : text.length;
-    const reason = msg
-      .replace(/ (?:in JSON )?at position \d+.*$/s, '')
-      .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
-      .replace(/\s+/g, ' ');
-    throw new SpecError(file, '', `not valid JSON at ${lineColumn(text, offset)}: ${reason}`);
-  }
+  const doc = parseJson(text, file);
 
   const fail = (path: string, detail: string): never => {
     throw new SpecError(file, path, detail);

@@ -131,13 +131,24 @@ export async function placeAndRouteIce40(
   const seconds = (performance.now() - start) / 1000;
   if (n.timedOut) return { flow, fmaxMhz: null, wrapperCells, note: `place and route did not finish within ${Math.round(remaining)} s (routing may not converge on a congested design)`, seconds };
   if (!n.ok || n.files['report.json'] === undefined) {
-    const why = `${n.stderr}\n${n.stdout}`.split('\n').find((l) => /ERROR/.test(l)) ?? 'nextpnr failed';
-    return { flow, fmaxMhz: null, wrapperCells, note: `place and route failed: ${why.replace(/^ERROR:\s*/, '').trim()}`, seconds };
+    return { flow, fmaxMhz: null, wrapperCells, note: `place and route failed: ${nextpnrWhy(`${n.stderr}\n${n.stdout}`)}`, seconds };
   }
   const rep = JSON.parse(n.files['report.json']) as { fmax?: Record<string, { achieved?: number }> };
   const clocks = Object.values(rep.fmax ?? {});
   const fmax = clocks.length > 0 ? Math.min(...clocks.map((c) => c.achieved ?? Infinity)) : null;
   return { flow, fmaxMhz: fmax === null || !Number.isFinite(fmax) ? null : fmax, wrapperCells, note: null, seconds };
+}
+
+/** nextpnr's reason for failing, in one short line (cell names can run to hundreds of characters). */
+export function nextpnrWhy(log: string): string {
+  const line = log.split('\n').find((l) => /ERROR/.test(l));
+  if (line === undefined) return 'nextpnr failed';
+  const msg = line.replace(/^ERROR:\s*/, '').trim();
+  const full = /no BELs remaining to implement cell type '([^']+)'/.exec(msg);
+  if (full) return `the design needs more ${full[1]} cells than the part has`;
+  const region = /Failed to expand region .* of (\d+) (\w+)/.exec(msg);
+  if (region) return `the design needs ${region[1]} ${region[2]}s, more than the part has`;
+  return msg.length > 160 ? `${msg.slice(0, 157)}…` : msg;
 }
 
 /** Versions of the tools, for reports. */
