@@ -44,7 +44,10 @@ describe('synthesis with the WebAssembly Yosys', () => {
     const bad = await runTool('yosys', ['-q', '-p', 'read_verilog design.v'], { 'design.v': 'module broken(' }, [], { timeoutSeconds: 60 });
     expect(bad.ok).toBe(false);
     expect(bad.timedOut).toBe(false);
-    const slow = await runTool('yosys', ['-q', '-p', 'read_verilog design.v; synth_ice40 -top small4'], { 'design.v': compile(small).verilog }, [], { timeoutSeconds: 0.2 });
+    // the baseline's multipliers take Yosys well over 4 s; stop it at 4 s (after its WebAssembly
+    // is compiled and running: stopping a thread while it compiles can take the process down)
+    const r = compile(small, { latency: 1 });
+    const slow = await runTool('yosys', ['-q', '-p', 'read_verilog design.v; synth_ice40 -top small4_baseline'], { 'design.v': emitBaselineVerilog(small.weights, r.netlist) }, [], { timeoutSeconds: 4 });
     expect(slow.timedOut).toBe(true);
     expect(slow.ok).toBe(false);
   });
