@@ -1,3 +1,4 @@
+import { UsageError } from '../spec/errors.js';
 import type { GraphBuilder } from './builder.js';
 import { PairTable } from './pair-table.js';
 
@@ -173,6 +174,10 @@ export class CseEngine {
     for (const r of rows) terms += r.size;
     // every substitution removes at least one term, so variable ids stay below this
     this.nv = b.nVars + terms + 1;
+    if (this.nv >= 2 ** 31 / SH) {
+      // term keys v·SH + shift are handled with 32-bit integer operations
+      throw new UsageError(`the matrix has ${terms} non-zero CSD digits; this version handles fewer than ${Math.floor(2 ** 31 / SH) - b.nVars}`);
+    }
     this.kraft = new Array<number>(rows.length).fill(0);
     this.positives = new Int32Array(rows.length);
     for (let v = 0; v < b.nVars; v++) {
