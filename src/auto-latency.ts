@@ -3,7 +3,7 @@ import type { CompileOptions, CompileResult } from './compile.js';
 import { MAX_LATENCY } from './rtl/netlist.js';
 import type { Spec } from './spec/parse.js';
 import { FlowError } from './synth/flow.js';
-import { placeAndRouteIce40, synthesize } from './synth/synthesize.js';
+import { placeAndRouteIce40 } from './synth/synthesize.js';
 import type { Target } from './synth/targets.js';
 
 /**
@@ -36,13 +36,12 @@ export async function chooseLatency(
     const r = compile(spec, { ...copts, latency: L });
     last = r;
     const n = r.netlist;
-    const s = await synthesize(r.verilog, n.module, target, { timeoutSeconds: opts.timeoutSeconds ?? 600 });
+    // place and route synthesizes the core itself (inside the wrapper)
     const p = await placeAndRouteIce40(
       r.verilog,
       n.module,
       target,
       { nIn: n.nIn, inputWidth: n.inputWidth, nOut: n.outputs.length, outputWidth: n.outputWidth },
-      s.cells,
       clockMhz,
       opts.seed ?? 1,
       { timeoutSeconds: opts.timeoutSeconds ?? 600 },

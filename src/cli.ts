@@ -8,8 +8,7 @@ import { compile, DEFAULT_LATENCY } from './compile.js';
 import type { CompileOptions, CompileResult } from './compile.js';
 import { DEFAULT_DEPTH_SLACK } from './da/cmvm.js';
 import { manifestPathFor, writeFilesAtomically } from './io.js';
-import { buildReport, reportJsonText } from './report/build.js';
-import { parseReport } from './report/build.js';
+import { buildReport, parseReport, reportJsonText } from './report/build.js';
 import { compareReports } from './report/compare.js';
 import { reportMarkdown } from './report/markdown.js';
 import { MAX_LATENCY } from './rtl/netlist.js';
@@ -59,16 +58,19 @@ function targetList(value: string, previous: string[] = []): string[] {
   return [...previous, ...names];
 }
 
-function readSpec(file: string): Spec {
-  let text: string;
+/** A file's text; an unreadable file is the user's error (exit 2), named with the reason. */
+function readText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, expected a JSON file' : err.message;
     throw new SpecError(file, '', `cannot read: ${why}`);
   }
-  return parseSpec(text, file);
+}
+
+function readSpec(file: string): Spec {
+  return parseSpec(readText(file), file);
 }
 
 function pct(a: number, b: number): string {
@@ -273,14 +275,7 @@ async function check(file: string, o: SimOpts): Promise<number> {
 }
 
 function readReport(file: string) {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new SpecError(file, '', `cannot read: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
-  }
-  return parseReport(text, file);
+  return parseReport(readText(file), file);
 }
 
 function reportCommand(files: string[], o: { compare?: boolean }): number {

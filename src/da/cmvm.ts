@@ -5,7 +5,7 @@ import type { CostModel, CseStrategy, PhaseStats, Selection, TieBreak } from './
 import { decomposeRows, spanningTree } from './decompose.js';
 import { solveMcm } from './mcm.js';
 import type { AdderGraph, InputFormat } from './graph.js';
-import { inputRange } from './graph.js';
+import { adderDepth, inputRange } from './graph.js';
 import { bitsFor, computeRanges } from './ranges.js';
 import { buildTree } from './trees.js';
 import type { Term } from './trees.js';
@@ -375,7 +375,7 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
     const graph = freezeGraph(built.b, built.outs, input);
     computeRanges(graph, maxAbs);
     const bits = adderBitsOf(graph);
-    const depth = depthOf(graph);
+    const depth = adderDepth(graph);
     const ms = performance.now() - t0;
     attempts.push({ name, adders: graph.nodes.length, adderBits: bits, depth, ms });
     opts.log?.(`  attempt "${name}": ${graph.nodes.length} adders, ${bits} adder bits, depth ${depth} (${ms.toFixed(0)} ms)`);
@@ -410,7 +410,7 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
     const built = buildWithCse(canon, outMap, nIn, input, bound, cost, { ...at, rows: 0, cols: 0 }, opts.log)!;
     const graph = freezeGraph(built.b, built.outs, input);
     computeRanges(graph, maxAbs);
-    best = { graph, built, adders: graph.nodes.length, bits: adderBitsOf(graph), depth: depthOf(graph), name: at.name };
+    best = { graph, built, adders: graph.nodes.length, bits: adderBitsOf(graph), depth: adderDepth(graph), name: at.name };
     attempts.push({ name: at.name, adders: best.adders, adderBits: best.bits, depth: best.depth, ms: performance.now() - t0 });
   }
   const tSearch = performance.now();
@@ -431,12 +431,6 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
       ms: { recode: tRecode - tStart, search: tSearch - tRecode, ranges: 0, total: performance.now() - tStart },
     },
   };
-}
-
-export function depthOf(g: AdderGraph): number {
-  let d = 0;
-  for (const o of g.outputs) if (o.v >= g.nIn) d = Math.max(d, g.nodes[o.v - g.nIn]!.level);
-  return d;
 }
 
 /** Σ over adders of the bits of their result (exact ranges must be filled in). */

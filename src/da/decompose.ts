@@ -1,4 +1,4 @@
-import { csdWeight } from './csd.js';
+import { csdWeight, csdWeightSmall } from './csd.js';
 
 /**
  * Output-difference decomposition. Rows of a matrix are often close to one another, or to a
@@ -27,19 +27,9 @@ export interface RowDecomposition {
   digitsAfter: number;
 }
 
-/** Fast CSD digit count for |n| < 2^31 (the identity NAF weight = popcount((3n ^ n) >> 1)), else BigInt. */
+/** CSD digit count: the 32-bit fast path when every value involved is below 2^29, else BigInt. */
 function digitsOf(n: bigint, small: boolean): number {
-  if (!small) return csdWeight(n);
-  let a = Number(n < 0n ? -n : n);
-  let z = (a * 3) ^ a;
-  // a < 2^29 keeps 3a within 32 bits
-  z >>>= 1;
-  a = 0;
-  while (z !== 0) {
-    z &= z - 1;
-    a++;
-  }
-  return a;
+  return small ? csdWeightSmall(Number(n)) : csdWeight(n);
 }
 
 function depthFor(digits: number): number {
@@ -87,15 +77,7 @@ export function spanningTree(
       const ra = smallVecs[a]!;
       const rb = smallVecs[b]!;
       const m = sign * 2 ** s;
-      for (let i = 0; i < len; i++) {
-        let v = ra[i]! - m * rb[i]!;
-        if (v < 0) v = -v;
-        let z = ((v * 3) ^ v) >>> 1;
-        while (z !== 0) {
-          z &= z - 1;
-          d++;
-        }
-      }
+      for (let i = 0; i < len; i++) d += csdWeightSmall(ra[i]! - m * rb[i]!);
       return d;
     }
     const ra = vecs[a]!;

@@ -47,11 +47,6 @@ export function inputRange(input: InputFormat): { lo: bigint; hi: bigint } {
   return input.signed ? { lo: -(1n << (w - 1n)), hi: (1n << (w - 1n)) - 1n } : { lo: 0n, hi: (1n << w) - 1n };
 }
 
-/** Number of add/sub/neg nodes. */
-export function adderCount(g: AdderGraph): number {
-  return g.nodes.length;
-}
-
 /** Largest level of any output (0 when every output is an input or a constant). */
 export function adderDepth(g: AdderGraph): number {
   let d = 0;
@@ -59,11 +54,6 @@ export function adderDepth(g: AdderGraph): number {
     if (o.v >= g.nIn) d = Math.max(d, g.nodes[o.v - g.nIn]!.level);
   }
   return d;
-}
-
-/** Level of a variable (0 for inputs). */
-export function varLevel(g: AdderGraph, v: number): number {
-  return v < g.nIn ? 0 : g.nodes[v - g.nIn]!.level;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { GraphBuilder } from './builder.js';
+import { csdWeightNumber } from './csd.js';
 
 /**
  * Multiple constant multiplication (MCM): one input x times many constants, the N×1 case of
@@ -26,27 +27,6 @@ interface Construction {
   sb: number;
   sub: boolean;
   depth: number;
-}
-
-function popcount32(x: number): number {
-  let c = 0;
-  let l = x >>> 0;
-  while (l !== 0) {
-    l &= l - 1;
-    c++;
-  }
-  return c;
-}
-
-/** CSD digits of an integer with |n| < 2^50: popcount((3n XOR n) >> 1), in 32-bit halves. */
-export function csdDigitsNumber(n: number): number {
-  if (n < 0) n = -n;
-  const t = 3 * n;
-  const H = 4294967296;
-  const xh = (Math.floor(t / H) ^ Math.floor(n / H)) >>> 0;
-  const xl = ((t % H) ^ (n % H)) >>> 0;
-  // (x >> 1): the low bit of the high half moves into the low half
-  return popcount32(xh >>> 1) + popcount32((xl >>> 1) | ((xh & 1) << 31));
 }
 
 function oddPart(n: number): { odd: number; shift: number } {
@@ -196,12 +176,12 @@ export function solveMcm(constants: bigint[], bound: number, b: GraphBuilder): M
         if (c.depth > limitFor(false)) continue;
         let gain = 0;
         for (const t of remaining) {
-          const before = csdDigitsNumber(t);
+          const before = csdWeightNumber(t);
           let after = before;
           for (let k = 0; k <= maxShift; k++) {
             const sk = s * 2 ** k;
             if (Math.abs(sk) > 2 * maxVal) break;
-            after = Math.min(after, csdDigitsNumber(t - sk) + 1, csdDigitsNumber(t + sk) + 1);
+            after = Math.min(after, csdWeightNumber(t - sk) + 1, csdWeightNumber(t + sk) + 1);
           }
           gain += before - after;
         }

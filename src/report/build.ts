@@ -1,8 +1,8 @@
 import type { OptimizeStats } from '../da/cmvm.js';
 import type { Netlist } from '../rtl/netlist.js';
+import { buildManifest } from '../rtl/manifest.js';
 import { SpecError } from '../spec/errors.js';
 import { describe as describeValue, parseJson } from '../spec/json.js';
-import { VERSION } from '../version.js';
 import { REPORT_DESIGNS, REPORT_SCHEMA } from './schema.js';
 import type { DerivedTargetField, Report, ReportDesign, TargetResult } from './schema.js';
 
@@ -90,7 +90,7 @@ export function stageDepths(cuts: readonly number[], adderDepth: number): number
 
 export interface BuildReportArgs {
   netlist: Netlist;
-  stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound'>;
+  stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound' | 'minDepth'>;
   /** In the order they should be reported; derived fields are (re)computed from the netlist. */
   targets: readonly TargetInput[];
   tools: Record<string, string>;
@@ -105,28 +105,30 @@ export function buildReport(args: BuildReportArgs): Report {
     seen.add(key);
   }
   const ctx: TargetContext = { latency: n.latency, adderBits: args.stats.adderBits };
+  // the design and arithmetic figures are the manifest's, in the report's layout
+  const m = buildManifest(n, args.stats);
   return {
     schema: REPORT_SCHEMA,
-    generator: `da-gen ${VERSION}`,
+    generator: m.generator,
     design: {
-      module: n.module,
-      shape: `${n.outputs.length}x${n.nIn}`,
-      inputs: n.nIn,
-      input_width: n.inputWidth,
-      input_signed: n.inputSigned,
-      outputs: n.outputs.length,
-      output_width: n.outputWidth,
-      output_signed: n.outputSigned,
-      latency: n.latency,
+      module: m.module,
+      shape: `${m.outputs}x${m.inputs}`,
+      inputs: m.inputs,
+      input_width: m.input_width,
+      input_signed: m.input_signed,
+      outputs: m.outputs,
+      output_width: m.output_width,
+      output_signed: m.output_signed,
+      latency: m.latency,
     },
     arithmetic: {
-      adders: n.adders,
-      naive_adders: args.stats.naiveAdders,
-      adder_bits: args.stats.adderBits,
-      adder_depth: n.adderDepth,
-      depth_bound: args.stats.depthBound === Infinity ? null : args.stats.depthBound,
+      adders: m.adders,
+      naive_adders: m.naive_adders,
+      adder_bits: m.adder_bits,
+      adder_depth: m.adder_depth,
+      depth_bound: m.depth_bound,
       stage_depths: stageDepths(n.cuts, n.adderDepth),
-      register_bits: n.registerBits,
+      register_bits: m.register_bits,
     },
     targets: args.targets.map((t) => targetResult(t, ctx)),
     tools: sortedRecord(args.tools),

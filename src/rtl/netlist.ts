@@ -1,5 +1,5 @@
 import type { AdderGraph } from '../da/graph.js';
-import { inputRange } from '../da/graph.js';
+import { adderDepth, inputRange } from '../da/graph.js';
 import { bitsFor } from '../da/ranges.js';
 
 /**
@@ -79,8 +79,7 @@ export function buildNetlist(g: AdderGraph, moduleName: string, latency: number)
   const nIn = g.nIn;
   const nVars = nIn + g.nodes.length;
   const level = (v: number): number => (v < nIn ? 0 : g.nodes[v - nIn]!.level);
-  let depth = 0;
-  for (const o of g.outputs) if (o.v >= 0) depth = Math.max(depth, level(o.v));
+  const depth = adderDepth(g);
   const cuts = stageCuts(depth, latency);
   const stageOf = (lv: number): number => {
     if (latency === 0) return 0;

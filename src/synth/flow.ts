@@ -62,6 +62,11 @@ export async function runFlow(r: CompileResult, weights: bigint[][], opts: FlowO
   const p = opts.progress;
   const tick = p ? { onTick: (s: number) => p.tick(s) } : {};
   const out: TargetInput[] = [];
+  const ecp5Note = targets.some((t) => t.family === 'ecp5')
+    ? nativeEcp5Available()
+      ? 'synthesis only: a native nextpnr-ecp5 is on PATH, but this version does not drive it yet'
+      : 'synthesis only: no nextpnr-ecp5 build is on npm, and none is on PATH'
+    : null;
   for (const t of targets) {
     for (const d of designs) {
       p?.start(`${t.name}: synthesis of ${d.design === 'da-gen' ? 'the da-gen design' : 'the baseline'} (${t.family === 'generic' ? 'synth' : t.family === 'ice40' ? 'synth_ice40' : 'synth_ecp5'})`);
@@ -89,7 +94,7 @@ export async function runFlow(r: CompileResult, weights: bigint[][], opts: FlowO
       };
       if (t.family === 'ice40' && !opts.noPnr) {
         p?.start(`${t.name}: place and route of ${d.design === 'da-gen' ? 'the da-gen design' : 'the baseline'} (nextpnr-ice40 --${t.device}, seed ${seed})`);
-        const pr = await placeAndRouteIce40(d.verilog, d.top, t, ports, s.cells, clock, seed, { timeoutSeconds: timeout, ...tick });
+        const pr = await placeAndRouteIce40(d.verilog, d.top, t, ports, clock, seed, { timeoutSeconds: timeout, ...tick });
         p?.done(pr.seconds, pr.fmaxMhz !== null ? `Fmax ${pr.fmaxMhz.toFixed(1)} MHz` : (pr.note ?? 'no Fmax'));
         entry.flow = pr.flow;
         entry.place_and_route = 'nextpnr-ice40 (WebAssembly)';
@@ -97,9 +102,7 @@ export async function runFlow(r: CompileResult, weights: bigint[][], opts: FlowO
         entry.wrapper_cells = pr.wrapperCells;
         entry.note = pr.note;
       } else if (t.family === 'ecp5') {
-        entry.note = nativeEcp5Available()
-          ? 'synthesis only: a native nextpnr-ecp5 is on PATH, but this version does not drive it yet'
-          : 'synthesis only: no nextpnr-ecp5 build is on npm, and none is on PATH';
+        entry.note = ecp5Note;
       }
       out.push(entry);
     }

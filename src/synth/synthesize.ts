@@ -110,7 +110,6 @@ export async function placeAndRouteIce40(
   top: string,
   target: Target,
   ports: Ports,
-  coreCells: Record<string, number>,
   clockMhz: number,
   seed: number,
   opts: ToolOptions = {},
@@ -123,7 +122,6 @@ export async function placeAndRouteIce40(
   const wrapperCells = parseStat(y.files['stat.json'], 'da_gen_top');
   delete wrapperCells[top];
   delete wrapperCells[`\\${top}`];
-  void coreCells;
   const args = [`--${target.device}`, '--package', target.package!, '--json', 'top.json', '--pcf-allow-unconstrained', '--freq', String(clockMhz), '--seed', String(seed), '--report', 'report.json', '--timing-allow-fail', '--quiet'];
   const flow = `synth_ice40 (core in a shift-register wrapper); nextpnr-ice40 ${args.filter((a) => !['top.json', 'report.json', '--json', '--report', '--quiet', '--timing-allow-fail'].includes(a)).join(' ')}`;
   const remaining = Math.max(10, (opts.timeoutSeconds ?? 600) - (performance.now() - start) / 1000);
