@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { specDoc } from './helpers/spec-doc.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -41,31 +42,7 @@ function writeJson(name: string, value: unknown, d = dir): string {
   return name;
 }
 
-interface Doc {
-  format?: unknown;
-  name?: unknown;
-  input?: unknown;
-  weights?: unknown;
-  kernel?: unknown;
-  [k: string]: unknown;
-}
-
-function spec(over: Doc = {}): Doc {
-  const d: Doc = {
-    format: 1,
-    name: 'enc',
-    input: { width: 8, signed: true },
-    weights: [
-      [1, 2, 3],
-      [4, -5, 6],
-    ],
-  };
-  for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) delete d[k];
-    else d[k] = v;
-  }
-  return d;
-}
+const spec = specDoc;
 
 /** mulberry32: a small deterministic PRNG. */
 function rng(seed: number): () => number {

@@ -1,3 +1,4 @@
+import { portsOf } from '../../src/check.js';
 import type { CompileResult } from '../../src/compile.js';
 import { compareWithGolden, withFlush } from '../../src/sim/compare.js';
 import type { CompareResult } from '../../src/sim/compare.js';
@@ -8,7 +9,7 @@ export function icarusCheck(r: CompileResult, weights: bigint[][], vectors: bigi
   const n = r.netlist;
   const ys = runIcarus(
     r.verilog,
-    { module: n.module, nIn: n.nIn, inputWidth: n.inputWidth, nOut: n.outputs.length, outputWidth: n.outputWidth, outputSigned: n.outputSigned },
+    portsOf(r),
     withFlush(vectors, n.nIn, n.latency),
   );
   return compareWithGolden(weights, vectors, ys, n.latency);

@@ -2,26 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec/parse.js';
 import type { Spec } from '../../src/spec/parse.js';
 import { SpecError } from '../../src/spec/errors.js';
+import { specDoc } from '../helpers/spec-doc.js';
 
 const FILE = 'dir/w.json';
 
-/** A valid document; `over` replaces or adds top-level keys (undefined deletes one). */
-function doc(over: Record<string, unknown> = {}): Record<string, unknown> {
-  const d: Record<string, unknown> = {
-    format: 1,
-    name: 'enc',
-    input: { width: 8, signed: true },
-    weights: [
-      [1, 2, 3],
-      [4, -5, 6],
-    ],
-  };
-  for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) delete d[k];
-    else d[k] = v;
-  }
-  return d;
-}
+const doc = specDoc;
 
 function text(over: Record<string, unknown> = {}): string {
   return JSON.stringify(doc(over));
