@@ -88,8 +88,12 @@ function bitsFor(lo: bigint, hi: bigint, signed: boolean): number {
   return n;
 }
 
+/** The text without comments and `(* … *)` attributes: what is left has no `*` unless it multiplies. */
 function stripComments(v: string): string {
-  return v.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  return v
+    .replace(/\(\*[^*]*\*\)/g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/[^\n]*/g, '');
 }
 
 function expectOneErrorLine(r: SpawnSyncReturns<string>, ...fragments: string[]): void {

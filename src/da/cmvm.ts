@@ -8,6 +8,7 @@ import type { AdderGraph, InputFormat } from './graph.js';
 import { adderDepth, inputRange } from './graph.js';
 import { bitsFor, computeRanges } from './ranges.js';
 import { buildTree } from './trees.js';
+import { optimizeSigns } from './signs.js';
 import type { Term } from './trees.js';
 
 /**
@@ -49,6 +50,10 @@ export interface OptimizeStats {
   /** Depth of no-sharing balanced trees (the dc = 0 bound). */
   minDepth: number;
   negations: number;
+  /** Subtractors and negations in the result, after sign choice (see signs.ts). */
+  subtractors: number;
+  /** The same count before sign choice. */
+  subtractorsBeforeSigns: number;
   /** The attempt that won, e.g. "phased" or "eager, seed 3". */
   attempt: string;
   attempts: { name: string; adders: number; adderBits: number; depth: number; ms: number }[];
@@ -369,11 +374,17 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
   const { canon, outMap } = canonicalRows(weights, bound);
   const tRecode = performance.now();
 
-  let best = null as { graph: AdderGraph; built: Built; adders: number; bits: number; depth: number; name: string } | null;
+  let best = null as { graph: AdderGraph; built: Built; adders: number; bits: number; depth: number; name: string; subs: [number, number] } | null;
   const attempts: OptimizeStats['attempts'] = [];
+  /** The attempt's graph with exact ranges and its signs chosen (signs.ts). */
+  const finish = (built: Built): { graph: AdderGraph; subs: [number, number] } => {
+    const frozen = freezeGraph(built.b, built.outs, input);
+    computeRanges(frozen, maxAbs);
+    const signs = optimizeSigns(frozen);
+    return { graph: signs.graph, subs: [signs.subtractorsBefore, signs.subtractorsAfter] };
+  };
   const consider = (name: string, built: Built, t0: number): void => {
-    const graph = freezeGraph(built.b, built.outs, input);
-    computeRanges(graph, maxAbs);
+    const { graph, subs } = finish(built);
     const bits = adderBitsOf(graph);
     const depth = adderDepth(graph);
     const ms = performance.now() - t0;
@@ -385,7 +396,7 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
       (cost === 'adders'
         ? graph.nodes.length < best.adders || (graph.nodes.length === best.adders && bits < best.bits)
         : bits < best.bits || (bits === best.bits && graph.nodes.length < best.adders));
-    if (better) best = { graph, built, adders: graph.nodes.length, bits, depth, name };
+    if (better) best = { graph, built, adders: graph.nodes.length, bits, depth, name, subs };
   };
   if (nIn === 1) {
     // One input, many constants: the MCM search, one attempt per depth allowance it may use.
@@ -408,9 +419,8 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
     const t0 = performance.now();
     const at = attemptsFor(1)[0]!;
     const built = buildWithCse(canon, outMap, nIn, input, bound, cost, { ...at, rows: 0, cols: 0 }, opts.log)!;
-    const graph = freezeGraph(built.b, built.outs, input);
-    computeRanges(graph, maxAbs);
-    best = { graph, built, adders: graph.nodes.length, bits: adderBitsOf(graph), depth: adderDepth(graph), name: at.name };
+    const { graph, subs } = finish(built);
+    best = { graph, built, adders: graph.nodes.length, bits: adderBitsOf(graph), depth: adderDepth(graph), name: at.name, subs };
     attempts.push({ name: at.name, adders: best.adders, adderBits: best.bits, depth: best.depth, ms: performance.now() - t0 });
   }
   const tSearch = performance.now();
@@ -421,6 +431,8 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
       naiveAdders: naiveAdderCount(weights),
       adders: b.adders,
       adderBits: b.bits,
+      subtractors: b.subs[1],
+      subtractorsBeforeSigns: b.subs[0],
       depth: b.depth,
       depthBound: bound,
       minDepth,

@@ -15,7 +15,12 @@ function range(width: number): string {
 class Emitter {
   /** Highest bit of each signal read by some expression (−1 when none). */
   readonly maxBitUsed: Int32Array;
+  /** The same for the inverted copies `<name>_n`. */
+  readonly maxCopyBitUsed: Int32Array;
+  readonly forms: AdderForms;
   constructor(readonly n: Netlist) {
+    this.forms = adderForms(n);
+    this.maxCopyBitUsed = new Int32Array(n.signals.length).fill(-1);
     this.maxBitUsed = new Int32Array(n.signals.length).fill(-1);
   }
 
@@ -23,23 +28,57 @@ class Emitter {
     if (bit > this.maxBitUsed[idx]!) this.maxBitUsed[idx] = bit;
   }
 
-  /** `sig << shift`, extended or truncated to `width` bits; null when it is 0 modulo 2^width. */
-  operand(idx: number, shift: number, width: number): string | null {
-    if (shift >= width) return null;
+  private useCopy(idx: number, bit: number): void {
+    if (bit > this.maxCopyBitUsed[idx]!) this.maxCopyBitUsed[idx] = bit;
+  }
+
+  /** The declaration of a signal's inverted copy, when it has one. */
+  copyDecl(idx: number): string[] {
+    if (!this.forms.inverted[idx]) return [];
     const s = this.n.signals[idx]!;
+    this.use(idx, s.width - 1);
+    return [`  wire ${s.signed ? 'signed ' : ''}${range(s.width)} ${s.name}_n = ~${s.name};  // subtracted as ${s.name}_n + 1`];
+  }
+
+  /**
+   * `sig << shift` (a negative shift drops that many low bits), extended or truncated to
+   * `width` bits; null when it is 0 modulo 2^width.
+   */
+  operand(idx: number, shift: number, width: number, inverted = false): string | null {
+    if (shift >= width) return null;
+    const sig = this.n.signals[idx]!;
+    // ¬sig: the signal itself when held complemented, else its inverted copy
+    const copy = inverted && !this.forms.complemented[idx];
+    const name = copy ? `${sig.name}_n` : sig.name;
+    const mark = (bit: number): void => (copy ? this.useCopy(idx, bit) : this.use(idx, bit));
+    const s = { name, width: sig.width, signed: sig.signed };
+    // extension of an inverted unsigned signal: ¬0 = 1
+    const fill = s.signed ? `${s.name}[${s.width - 1}]` : inverted ? `1'b1` : `1'b0`;
+    if (shift < 0) {
+      const from = -shift;
+      if (from >= s.width) {
+        mark(s.width - 1);
+        return s.signed || inverted ? (width === 1 ? fill : `{${width}{${fill}}}`) : `${width}'d0`;
+      }
+      const top = Math.min(s.width - 1, from + width - 1);
+      mark(top);
+      const slice = top === from ? `${s.name}[${from}]` : `${s.name}[${top}:${from}]`;
+      const k = width - (top - from + 1);
+      if (k === 0) return slice;
+      return k === 1 ? `{${fill}, ${slice}}` : `{{${k}{${fill}}}, ${slice}}`;
+    }
     const bw = width - shift;
     let e: string;
     if (s.width === bw) {
       e = s.name;
-      this.use(idx, s.width - 1);
+      mark(s.width - 1);
     } else if (s.width > bw) {
       e = bw === 1 ? `${s.name}[0]` : `${s.name}[${bw - 1}:0]`;
-      this.use(idx, bw - 1);
+      mark(bw - 1);
     } else {
       const k = bw - s.width;
-      const fill = s.signed ? `${s.name}[${s.width - 1}]` : `1'b0`;
       e = k === 1 ? `{${fill}, ${s.name}}` : `{{${k}{${fill}}}, ${s.name}}`;
-      this.use(idx, s.width - 1);
+      mark(s.width - 1);
     }
     return shift === 0 ? e : `{${e}, ${shift}'d0}`;
   }
@@ -54,19 +93,163 @@ class Emitter {
     return `${term(s.a, s.shiftA)} ${s.kind === 'add' ? '+' : '-'} ${term(s.b, s.shiftB)}`;
   }
 
-  rhs(s: NetSignal): string {
+  /**
+   * One adder's lines. Additions are one `assign`. Subtractions are written as additions with
+   * carry in, a − b = a + ¬b + 1, where ¬b is a signal of its own: b itself when b is held
+   * complemented, else b's shared inverted copy `b_n` (see `adderForms`). A chained adder is an
+   * instance of the `<module>_add` module. In the last two forms the low bits that need no
+   * carry chain (zero, or copied from the less-shifted operand) are assigned apart, so the chain
+   * starts where it must. A complemented adder writes `~(…)`: free, as the inversion joins the
+   * lookup table that computes each sum bit.
+   */
+  adder(s: NetSignal, idx: number): string[] {
+    const f = this.forms;
     const w = s.width;
-    const zero = `${w}'d0`;
-    const a = this.operand(s.a, s.shiftA, w);
-    if (s.kind === 'neg') return a === null ? zero : `-${a}`;
-    const b = this.operand(s.b, s.shiftB, w);
-    if (s.kind === 'add') {
-      if (a === null) return b ?? zero;
-      return b === null ? a : `${a} + ${b}`;
+    const inv = f.complemented[idx] === 1;
+    const chained = f.chained[idx] === 1;
+    const not = (e: string): string => (inv ? `~(${e})` : e);
+    if (s.kind === 'add' && !chained) return [`  assign ${s.name} = ${not(this.sum(s))};`];
+    // bits below t need no carry chain: zero, or the less-shifted operand's own bits
+    let t = s.kind === 'neg' ? s.shiftA : s.kind === 'sub' ? s.shiftB : Math.max(s.shiftA, s.shiftB);
+    t = Math.min(t, w - 1);
+    let low: string | null = null;
+    if (t > 0 && s.kind !== 'neg') {
+      const lowA = s.kind === 'sub' ? s.shiftA < s.shiftB : s.shiftA <= s.shiftB;
+      low = lowA ? this.operand(s.a, s.shiftA, t) : this.operand(s.b, s.shiftB, t);
     }
-    if (b === null) return a ?? zero;
-    return `${a ?? zero} - ${b}`;
+    const cw = w - t;
+    const zero = `${cw}'d0`;
+    let a: string | null;
+    let b: string | null;
+    if (s.kind === 'neg') {
+      a = null;
+      b = this.operand(s.a, s.shiftA - t, cw, true);
+    } else {
+      a = this.operand(s.a, s.shiftA - t, cw);
+      b = this.operand(s.b, s.shiftB - t, cw, s.kind === 'sub');
+    }
+    const ci = s.kind === 'add' ? 0 : 1;
+    const L: string[] = [];
+    const dst = t === 0 ? s.name : cw === 1 ? `${s.name}[${w - 1}]` : `${s.name}[${w - 1}:${t}]`;
+    if (t > 0) L.push(`  assign ${t === 1 ? `${s.name}[0]` : `${s.name}[${t - 1}:0]`} = ${low === null ? (inv ? `{${t}{1'b1}}` : `${t}'d0`) : not(low)};`);
+    if (chained) {
+      L.push(`  ${this.n.module}_add #(.W(${cw}), .CI(${ci}), .INV(${inv ? 1 : 0})) add_${s.name} (.a(${a ?? zero}), .b(${b ?? zero}), .y(${dst}));`);
+    } else {
+      L.push(`  assign ${dst} = ${not(`${a ?? zero} + ${b ?? zero}${ci ? " + 1'b1" : ''}`)};`);
+    }
+    return L;
   }
+
+  /** a + b of an add node, at its width. */
+  sum(s: NetSignal): string {
+    const w = s.width;
+    const a = this.operand(s.a, s.shiftA, w);
+    const b = this.operand(s.b, s.shiftB, w);
+    if (a === null) return b ?? `${w}'d0`;
+    return b === null ? a : `${a} + ${b}`;
+  }
+}
+
+const isAdder = (s: NetSignal): boolean => s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg';
+
+export interface AdderForms {
+  /**
+   * Adders that Yosys's `alumacc` would merge into the adder that reads them: a sum read once,
+   * unshifted, by another adder of the same stage becomes one port of a multi-operand `$macc`,
+   * mapped to a carry-save layer of full adders plus a final carry chain. On FPGAs with carry
+   * chains that costs about three logic cells per bit where two chained adders cost two. These
+   * are emitted as instances of a small module kept in the hierarchy.
+   */
+  chained: Uint8Array;
+  /**
+   * Signals that hold ¬v instead of v: adders (and their register copies) that every reader
+   * subtracts. On iCE40 a carry chain takes its operands from the logic cell's input pins, so
+   * a − b needs ¬b from a lookup table of its own for each bit, unless b arrives inverted; the
+   * adder that computes b inverts for free (its sum table is just programmed the other way).
+   */
+  complemented: Uint8Array;
+  /**
+   * Signals that some reader subtracts and others add (or inputs, which nothing upstream can
+   * invert for free): they get one inverted copy `<name>_n`, shared by all their subtractors.
+   */
+  inverted: Uint8Array;
+}
+
+export function adderForms(n: Netlist): AdderForms {
+  const N = n.signals.length;
+  const reads = new Int32Array(N);
+  const reader = new Int32Array(N).fill(-1);
+  const readShift = new Int32Array(N);
+  const notSubtrahend = new Uint8Array(N); // some reader does not subtract it
+  const read = (src: number, by: number, shift: number, subtracted: boolean): void => {
+    if (src < 0) return;
+    reads[src]!++;
+    reader[src] = by;
+    readShift[src] = shift;
+    if (!subtracted) notSubtrahend[src] = 1;
+  };
+  n.signals.forEach((s, idx) => {
+    if (s.kind === 'input') return;
+    if (s.kind === 'reg') return read(s.a, idx, 0, true); // decided with its source, below
+    read(s.a, idx, s.shiftA, s.kind === 'neg');
+    if (s.kind === 'add' || s.kind === 'sub') read(s.b, idx, s.shiftB, s.kind === 'sub');
+  });
+  for (const o of n.outputs) read(o.signal, -2, o.shift, false);
+  const chained = new Uint8Array(N);
+  n.signals.forEach((s, idx) => {
+    const r = reader[idx]!;
+    chained[idx] = isAdder(s) && reads[idx] === 1 && r >= 0 && isAdder(n.signals[r]!) && readShift[idx] === 0 ? 1 : 0;
+  });
+  // a register's readers count for its source: walk the signals backwards (copies follow sources)
+  const blocked = Uint8Array.from(notSubtrahend);
+  for (let idx = N - 1; idx >= 0; idx--) {
+    const s = n.signals[idx]!;
+    if (s.kind === 'reg' && blocked[idx]) blocked[s.a] = 1;
+  }
+  const complemented = new Uint8Array(N);
+  n.signals.forEach((s, idx) => {
+    if (s.kind === 'add' || s.kind === 'sub') complemented[idx] = blocked[idx] || reads[idx] === 0 ? 0 : 1;
+    else if (s.kind === 'reg') complemented[idx] = complemented[s.a]!;
+  });
+  const inverted = new Uint8Array(N);
+  n.signals.forEach((s) => {
+    if (s.kind === 'sub' && !complemented[s.b]) inverted[s.b] = 1;
+    if (s.kind === 'neg' && !complemented[s.a]) inverted[s.a] = 1;
+  });
+  return { chained, complemented, inverted };
+}
+
+function adderModule(top: string): string[] {
+  return [
+    `// One adder of W bits, modulo 2^W, kept in the hierarchy only so that synthesis builds it as`,
+    `// one carry chain (see above): y = a + b + CI, inverted when INV = 1.`,
+    `// verilator lint_off DECLFILENAME`,
+    `(* keep_hierarchy *)`,
+    `module ${top}_add #(`,
+    `  parameter W = 1,`,
+    `  parameter CI = 0,`,
+    `  parameter INV = 0`,
+    `) (`,
+    `  input  wire [W-1:0] a,`,
+    `  input  wire [W-1:0] b,`,
+    `  output wire [W-1:0] y`,
+    `);`,
+    `  wire [W-1:0] s;`,
+    `  generate`,
+    `    if (CI) begin : carry_in`,
+    `      assign s = a + b + 1'b1;`,
+    `    end else begin : no_carry_in`,
+    `      assign s = a + b;`,
+    `    end`,
+    `    if (INV) begin : inverted`,
+    `      assign y = ~s;`,
+    `    end else begin : plain`,
+    `      assign y = s;`,
+    `    end`,
+    `  endgenerate`,
+    `endmodule`,
+    `// verilator lint_on DECLFILENAME`,
+  ];
 }
 
 function decl(s: NetSignal, kind: 'wire' | 'reg'): string {
@@ -120,7 +303,8 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
     regBlock = [];
   };
   let section = '';
-  n.signals.forEach((s) => {
+  let usesAdderModule = false;
+  n.signals.forEach((s, idx) => {
     if (s.kind === 'input') {
       if (section !== 'in') {
         body.push('');
@@ -129,6 +313,7 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
       }
       const lo = s.input * W;
       body.push(`  wire ${s.signed ? 'signed ' : ''}${range(W)} ${s.name} = x[${lo + W - 1}:${lo}];`);
+      body.push(...e.copyDecl(idx));
       return;
     }
     if (s.kind === 'reg') {
@@ -138,7 +323,8 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
         body.push(`  // register rank ${s.stage}`);
         section = `reg${s.stage}`;
       }
-      body.push(`  ${decl(s, 'reg')};`);
+      body.push(`  ${decl(s, 'reg')};${e.forms.complemented[idx] ? '  // complemented, as its source' : ''}`);
+      body.push(...e.copyDecl(idx));
       regBlock.push(`${s.name} <= ${n.signals[s.a]!.name};`);
       e.operand(s.a, 0, s.width);
       return;
@@ -153,8 +339,11 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
       }
       section = `st${s.stage}`;
     }
-    body.push(`  ${decl(s, 'wire')};  // ${e.describe(s)}`);
-    body.push(`  assign ${s.name} = ${e.rhs(s)};`);
+    const held = e.forms.complemented[idx] ? ', held complemented (~): every reader subtracts it' : '';
+    body.push(`  ${decl(s, 'wire')};  // ${e.describe(s)}${held}`);
+    body.push(...e.adder(s, idx));
+    body.push(...e.copyDecl(idx));
+    if (e.forms.chained[idx]) usesAdderModule = true;
   });
   flushRegs();
 
@@ -175,6 +364,9 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
     if (s.kind === 'input') inputUsed[s.input] = 1;
     const m = e.maxBitUsed[idx]!;
     if (m < s.width - 1) unused.push(m < 0 ? s.name : m === s.width - 2 ? `${s.name}[${s.width - 1}]` : `${s.name}[${s.width - 1}:${m + 1}]`);
+    const c = e.maxCopyBitUsed[idx]!;
+    const cn = `${s.name}_n`;
+    if (e.forms.inverted[idx] && c < s.width - 1) unused.push(c < 0 ? cn : c === s.width - 2 ? `${cn}[${s.width - 1}]` : `${cn}[${s.width - 1}:${c + 1}]`);
   });
   for (let i = 0; i < n.nIn; i++) if (!inputUsed[i]) unused.push(`x[${i * W + W - 1}:${i * W}]`);
   if (unused.length > 0) {
@@ -185,6 +377,10 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
 
   for (const line of body) L.push(line);
   L.push('endmodule');
+  if (usesAdderModule) {
+    L.push('');
+    L.push(...adderModule(n.module));
+  }
   L.push('');
   L.push('`default_nettype wire');
   L.push('');

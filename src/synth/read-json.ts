@@ -7,7 +7,7 @@ import { SynthError } from './synthesize.js';
  * `read_verilog; hierarchy -check -top; proc; flatten; opt_clean; write_json`.
  */
 export async function yosysReadToJson(verilog: string, top: string, opts: ToolOptions = {}): Promise<unknown> {
-  const script = `read_verilog design.v; hierarchy -check -top ${top}; proc; flatten; opt_clean; write_json out.json`;
+  const script = `read_verilog design.v; hierarchy -check -top ${top}; proc; setattr -mod -unset keep_hierarchy; flatten -noscopeinfo; opt_clean; write_json out.json`;
   const r = await runTool('yosys', ['-q', '-p', script], { 'design.v': verilog }, ['out.json'], opts);
   if (!r.ok || r.files['out.json'] === undefined) {
     const why = `${r.stderr}\n${r.stdout}`.split('\n').find((l) => /ERROR/.test(l)) ?? (r.timedOut ? 'time limit reached' : 'no output');

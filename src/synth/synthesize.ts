@@ -30,15 +30,20 @@ function sortedCells(c: Record<string, number>): Record<string, number> {
   );
 }
 
-/** Cell counts of module `top` (or of the whole design) from `stat -json` output. */
-export function parseStat(text: string, top: string): Record<string, number> {
+/**
+ * Cell counts from `stat -json` output: of the whole hierarchy under `top` (its submodules'
+ * cells included, as Yosys sums them), or of module `top` alone (its submodule instances then
+ * appear as cells of their module's type).
+ */
+export function parseStat(text: string, top: string, scope: 'design' | 'module' = 'design'): Record<string, number> {
   const start = text.indexOf('{');
   if (start < 0) throw new SynthError('Yosys wrote no statistics');
   const j = JSON.parse(text.slice(start)) as {
     modules?: Record<string, { num_cells_by_type?: Record<string, number> }>;
     design?: { num_cells_by_type?: Record<string, number> };
   };
-  const mod = j.modules?.[`\\${top}`] ?? j.design;
+  const own = j.modules?.[`\\${top}`];
+  const mod = scope === 'design' ? (j.design ?? own) : own;
   return sortedCells(mod?.num_cells_by_type ?? {});
 }
 
@@ -67,30 +72,46 @@ export interface Ports {
 
 /**
  * A small top for place and route: the core has far more data bits than any iCE40 package has
- * pins, so x is shifted in through one pin, and y is loaded into a shift register and shifted
- * out through another (every bit of y stays observable, so nothing of the core can be
- * optimised away). The core's inputs come from flip-flops and its outputs go to flip-flops, so
- * the critical path is the core's own. The core is kept as its own module (not flattened into
- * the wrapper), so its cells are counted exactly and apart from the wrapper's.
+ * pins, so x is shifted in through one pin, and y is folded by a tree of 4-input XORs, one
+ * register after each level, into one output pin. Every bit of y reaches the pin, so nothing of
+ * the core can be optimised away; the tree costs about a third of a logic cell per bit of y
+ * (each XOR's register shares its cell), and being pipelined it stays off the critical path.
+ * The core's inputs come from flip-flops and its outputs go to flip-flops, so the critical
+ * path is the core's own. The core is kept as its own module (not flattened into the wrapper),
+ * so its cells are counted exactly and apart from the wrapper's, and no optimisation crosses
+ * its boundary.
  */
 export function wrapperVerilog(core: string, p: Ports): string {
   const nx = p.nIn * p.inputWidth;
   const ny = p.nOut * p.outputWidth;
   const xs = nx === 1 ? 'sin' : `{xs[${nx - 2}:0], sin}`;
-  const ysh = ny === 1 ? "1'b0" : `{ys[${ny - 2}:0], 1'b0}`;
+  const tree: string[] = [];
+  let prev = 'y';
+  let n = ny;
+  let level = 0;
+  while (n > 1) {
+    level++;
+    const m = Math.ceil(n / 4);
+    const padded = m * 4 === n ? prev : `{${m * 4 - n}'d0, ${prev}}`;
+    tree.push(`  wire [${m * 4 - 1}:0] f${level}_in = ${padded};`);
+    tree.push(`  reg  [${m - 1}:0] f${level};`);
+    tree.push(`  always @(posedge clk) for (i = 0; i < ${m}; i = i + 1) f${level}[i] <= ^f${level}_in[4*i +: 4];`);
+    prev = `f${level}`;
+    n = m;
+  }
+  const out = level === 0 ? 'y[0]' : `${prev}[0]`;
   return `module da_gen_top (
   input  wire clk,
   input  wire sin,
-  input  wire load,
-  output wire sout
+  output reg  sout
 );
+  integer i;
   reg  [${nx - 1}:0] xs;
   wire [${ny - 1}:0] y;
-  reg  [${ny - 1}:0] ys;
   always @(posedge clk) xs <= ${xs};
   ${core} core (.clk(clk), .x(xs), .y(y));
-  always @(posedge clk) ys <= load ? y : ${ysh};
-  assign sout = ys[${ny - 1}];
+${tree.join('\n')}
+  always @(posedge clk) sout <= ${out};
 endmodule
 `;
 }
@@ -119,7 +140,7 @@ export async function placeAndRouteIce40(
   const y = await runTool('yosys', ['-q', '-p', script], { 'design.v': verilog, 'wrapper.v': wrapperVerilog(top, ports) }, ['top.json', 'stat.json'], opts);
   if (!y.ok || y.files['top.json'] === undefined || y.files['stat.json'] === undefined) throw yosysFailure(`wrapper synthesis for ${target.name}`, y);
   // the wrapper's own cells (the core is a submodule: one instance cell of type `top`)
-  const wrapperCells = parseStat(y.files['stat.json'], 'da_gen_top');
+  const wrapperCells = parseStat(y.files['stat.json'], 'da_gen_top', 'module');
   delete wrapperCells[top];
   delete wrapperCells[`\\${top}`];
   const args = [`--${target.device}`, '--package', target.package!, '--json', 'top.json', '--pcf-allow-unconstrained', '--freq', String(clockMhz), '--seed', String(seed), '--report', 'report.json', '--timing-allow-fail', '--quiet'];
@@ -145,7 +166,7 @@ export function nextpnrWhy(log: string): string {
   const full = /no BELs remaining to implement cell type '([^']+)'/.exec(msg);
   if (full) return `the design needs more ${full[1]} cells than the part has`;
   const region = /Failed to expand region .* of (\d+) (\w+)/.exec(msg);
-  if (region) return `the design needs ${region[1]} ${region[2]}s, more than the part has`;
+  if (region) return `the design needs ${region[1]} ${region[2]} cells, more than the part has`;
   return msg.length > 160 ? `${msg.slice(0, 157)}…` : msg;
 }
 

@@ -45,7 +45,7 @@ describe('Yosys reads the emitted Verilog', () => {
 
   it('rejects broken text (the check can fail)', async () => {
     const r = compile({ format: 1, name: 'm', input: { width: 4, signed: true }, weights: [[3n, 5n]] }, { latency: 1 });
-    const broken = r.verilog.replace(/assign a0 = [^;]*;/, '');
+    const broken = r.verilog.replace(/assign a\d+ = [^;]*;/, '');
     expect(broken).not.toBe(r.verilog);
     expect((await yosysRead(broken, 'm')).ok).toBe(false);
   });
