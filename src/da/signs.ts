@@ -2,22 +2,28 @@ import type { AdderGraph, AdderNode } from './graph.js';
 import { bitsFor } from './ranges.js';
 
 /**
- * Sign choice: each adder may compute its value v or −v, whichever lets more of the graph's
- * adders be additions instead of subtractions, with the same number of adders and the same
- * outputs.
+ * Sign choice: each adder may compute its value v or −v, whichever needs less logic, with the
+ * same number of adders, the same depth and the same outputs.
  *
  * Why: on iCE40 the carry chain takes its operands straight from the logic cell's input pins,
- * so a − b needs ¬b from another lookup table, one more logic cell per bit, unless b comes
- * from a table that can absorb the inversion. An addition needs none.
+ * so a − b (written a + ¬b + 1) needs ¬b from lookup tables of its own, one logic cell per
+ * bit, unless b arrives inverted. The emitter keeps a signal complemented when every reader
+ * subtracts it (the adder computing it inverts for free), and gives any other subtracted
+ * signal one inverted copy shared by its subtractors. Inputs cannot be inverted upstream.
  *
  * Model: node k realises h_k = σ_k·v_k with σ_k = ±1 (inputs have σ = +1). If v_k = a ± b,
  * then h_k = t_a·h_a + t_b·h_b with t_a = σ_k·σ_a and t_b = ±σ_k·σ_b. (+,+) is an addition,
  * (+,−) or (−,+) a subtraction, (−,−) cannot be built with one adder and is never chosen.
- * Outputs read their nodes unsigned, so those keep σ = +1; negations and what they read keep
- * their signs too. Flipping σ of a subtraction keeps it one; its readers' term signs change,
- * and a reader that would become (−,−) flips in turn (becoming an addition). A flip with its
- * cascade is taken when it lowers the number of subtracted bits. Deterministic: nodes are
- * visited in order, and passes repeat until no flip helps.
+ * Outputs read their nodes as they are, so those keep σ = +1; negations and what they read
+ * keep their signs too. The cost is the width of every variable that needs an inverted copy
+ * (some reader subtracts it and another adds it, an output reads it, or it is an input) plus
+ * every adder's carry-chain length (which depends on the operand subtracted: low bits can be
+ * copied from a minuend but not from a subtrahend).
+ *
+ * Search: flipping σ of a subtraction keeps it one; its readers' term signs change, and a
+ * reader that would become (−,−) flips in turn (becoming an addition). Greedy descent over
+ * such flips with their cascades, then a few rounds that also take moves of equal cost, each
+ * followed by descent, keeping the best. Deterministic: nodes are visited in order.
  */
 
 export interface SignResult {
@@ -50,7 +56,9 @@ export function optimizeSigns(g: AdderGraph): SignResult {
     // a node reading one variable twice (a ± a) keeps its form
     if (n.op !== 'neg' && n.a === n.b) locked[k] = 1;
   });
+  // widths of v and of −v (they can differ by one: [−8, 7] needs 4 bits, [−7, 8] needs 5)
   const weight = nodes.map((n) => bitsFor(n.lo, n.hi));
+  const weightNeg = nodes.map((n) => bitsFor(-n.hi, -n.lo));
 
   const sigma = new Int8Array(N).fill(1);
   const sgn = (v: number, flip: Map<number, number> | null): number => {
@@ -65,15 +73,11 @@ export function optimizeSigns(g: AdderGraph): SignResult {
     if (n.op === 'neg') return [-s * sgn(n.a, flip), 1];
     return [s * sgn(n.a, flip), (n.op === 'add' ? 1 : -1) * s * sgn(n.b, flip)];
   };
-  /**
-   * Cost of variable v: its width when it needs inverting, i.e. some reader subtracts it while
-   * another adds it, an output reads it, or it is an input (which nothing upstream can invert
-   * for free). A variable that every reader subtracts costs nothing: the emitter keeps it
-   * complemented. The inversion of one variable's bits is shared by all its subtractors.
-   */
+  /** Inversion cost of variable v: its width when it needs an inverted copy, else 0. */
   const isOut = new Uint8Array(nIn + N);
   for (const o of g.outputs) if (o.v >= 0) isOut[o.v] = 1;
-  const width = (v: number): number => (v < nIn ? g.input.width : weight[v - nIn]!);
+  const widthOf = (k: number, flip: Map<number, number> | null): number => ((flip?.get(k) ?? sigma[k]!) > 0 ? weight[k]! : weightNeg[k]!);
+  const width = (v: number, flip: Map<number, number> | null): number => (v < nIn ? g.input.width : widthOf(v - nIn, flip));
   const cost = (v: number, flip: Map<number, number> | null): number => {
     let pos = isOut[v] === 1 || v < nIn;
     let neg = false;
@@ -82,7 +86,7 @@ export function optimizeSigns(g: AdderGraph): SignResult {
       const [ta, tb] = terms(k, flip);
       if (n.a === v) (ta > 0 ? (pos = true) : (neg = true));
       if (n.op !== 'neg' && n.b === v) (tb > 0 ? (pos = true) : (neg = true));
-      if (pos && neg) return width(v);
+      if (pos && neg) return width(v, flip);
     }
     return 0;
   };
@@ -97,7 +101,7 @@ export function optimizeSigns(g: AdderGraph): SignResult {
     if (n.op === 'neg') t = n.shiftA;
     else if (ta > 0 && tb > 0) t = Math.max(n.shiftA, n.shiftB);
     else t = ta > 0 ? n.shiftB : n.shiftA;
-    return Math.max(1, weight[k]! - t);
+    return Math.max(1, widthOf(k, flip) - t);
   };
   const subtractors = (flip: Map<number, number> | null): number => {
     let c = 0;

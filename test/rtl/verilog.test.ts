@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
+import { adderForms } from '../../src/rtl/verilog.js';
 import { Rng } from '../../src/sim/vectors.js';
 import { VERSION } from '../../src/version.js';
 import { randomSpec } from '../helpers/random.js';
 import { haveTool } from '../helpers/tools.js';
 
-const stripComments = (v: string): string => v.replace(/\/\/.*$/gm, '');
+/** Without comments and `(* … *)` attributes. */
+const stripComments = (v: string): string => v.replace(/\(\*[^*]*\*\)/g, '').replace(/\/\/.*$/gm, '');
 
 describe('Verilog emitter', () => {
   it('keeps the version in one place', () => {
@@ -31,6 +33,69 @@ describe('Verilog emitter', () => {
     // one named wire per adder, with its width declared
     const wires = v.match(/^\s*wire (signed )?\[\d+:0\] a\d+;/gm) ?? [];
     expect(wires.length).toBe(r.netlist.adders);
+  });
+
+  it('writes each adder so that synthesis keeps it one carry chain', () => {
+    const rng = new Rng(5);
+    let instances = 0;
+    let held = 0;
+    let copies = 0;
+    for (let trial = 0; trial < 20; trial++) {
+      const spec = randomSpec(rng, { rows: 2 + rng.below(8), cols: 2 + rng.below(8), width: 4 + rng.below(6), signed: rng.below(3) > 0, weightBits: 4 + rng.below(6) });
+      const r = compile(spec, { latency: rng.below(3) });
+      const v = r.verilog;
+      const code = stripComments(v);
+      const forms = adderForms(r.netlist);
+      // no subtraction operator: a − b is written a + ~b + 1
+      for (const line of code.split('\n').filter((l) => /^\s*assign /.test(l))) expect(line).not.toMatch(/ - /);
+      r.netlist.signals.forEach((s, idx) => {
+        if (s.kind !== 'add' && s.kind !== 'sub' && s.kind !== 'neg') return;
+        // a sum that one adder of its stage reads unshifted, and nothing else, is an instance
+        const reads: { by: (typeof r.netlist.signals)[number]; shift: number }[] = [];
+        for (const t of r.netlist.signals) {
+          if (t.kind === 'input') continue;
+          if (t.a === idx) reads.push({ by: t, shift: t.kind === 'reg' ? 0 : t.shiftA });
+          if ((t.kind === 'add' || t.kind === 'sub') && t.b === idx) reads.push({ by: t, shift: t.shiftB });
+        }
+        const byOutput = r.netlist.outputs.some((o) => o.signal === idx);
+        const unshifted = reads.length === 1 && !byOutput && reads[0]!.by.kind !== 'reg' && reads[0]!.shift === 0;
+        expect(forms.chained[idx], s.name).toBe(unshifted ? 1 : 0);
+        if (unshifted) {
+          instances++;
+          expect(code).toContain(` add_${s.name} (`);
+        } else expect(code).toMatch(new RegExp(`assign ${s.name}(\\[\\d+(:\\d+)?\\])? = `));
+        // held complemented exactly when every reader (through its registers) subtracts it
+        const copiesOf = new Set([idx]);
+        r.netlist.signals.forEach((t, j) => {
+          if (t.kind === 'reg' && copiesOf.has(t.a)) copiesOf.add(j);
+        });
+        let subtracted = 0;
+        let other = r.netlist.outputs.some((o) => copiesOf.has(o.signal));
+        for (const t of r.netlist.signals) {
+          if (t.kind === 'input' || t.kind === 'reg') continue;
+          const inA = copiesOf.has(t.a);
+          const inB = (t.kind === 'add' || t.kind === 'sub') && copiesOf.has(t.b);
+          if ((t.kind === 'sub' && inB && !inA) || (t.kind === 'neg' && inA)) subtracted++;
+          else if (inA || inB) other = true;
+        }
+        expect(forms.complemented[idx], s.name).toBe(s.kind !== 'neg' && subtracted > 0 && !other ? 1 : 0);
+        if (forms.complemented[idx]) {
+          held++;
+          expect(v).toMatch(new RegExp(`\\b${s.name};.*held complemented`));
+        }
+      });
+      r.netlist.signals.forEach((s, idx) => {
+        const decl = new RegExp(`wire (signed )?\\[\\d+:0\\] ${s.name}_n = ~${s.name};`);
+        if (forms.inverted[idx]) {
+          copies++;
+          expect(code).toMatch(decl);
+        } else expect(code).not.toMatch(decl);
+      });
+    }
+    // the sample exercises every form
+    expect(instances).toBeGreaterThan(10);
+    expect(held).toBeGreaterThan(10);
+    expect(copies).toBeGreaterThan(10);
   });
 });
 

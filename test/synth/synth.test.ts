@@ -3,6 +3,7 @@ import { compile } from '../../src/compile.js';
 import { buildReport, reportJsonText } from '../../src/report/build.js';
 import { parseReport } from '../../src/report/build.js';
 import { emitBaselineVerilog } from '../../src/rtl/baseline.js';
+import { adderForms } from '../../src/rtl/verilog.js';
 import { runFlow } from '../../src/synth/flow.js';
 import { runTool } from '../../src/synth/run-tool.js';
 import { parseStat, synthesize, wrapperVerilog } from '../../src/synth/synthesize.js';
@@ -51,6 +52,39 @@ describe('synthesis with the WebAssembly Yosys', () => {
     expect(slow.timedOut).toBe(true);
     expect(slow.ok).toBe(false);
   });
+
+  it('on iCE40 each adder is one carry chain: a sum of four is three chains, not a carry-save tree', async () => {
+    // Yosys's alumacc would merge (x0 + x1) + (x2 + x3) into one $macc (full adders and a final
+    // chain); the emitted module instances keep the three adders apart. Each adder bit is one
+    // SB_LUT4 (its sum) and, below its top bit, one SB_CARRY.
+    const sum4 = { format: 1 as const, name: 'sum4', input: { width: 8, signed: true }, weights: [[1n, 1n, 1n, 1n]] };
+    const r = compile(sum4, { latency: 1 });
+    const adders = r.netlist.signals.filter((s) => s.kind === 'add');
+    expect(adders.map((s) => s.width).sort((a, b) => a - b)).toEqual([9, 9, 10]);
+    const s = await synthesize(r.verilog, 'sum4', TARGETS['ice40-up5k']!);
+    expect(s.cells['SB_LUT4']).toBe(9 + 9 + 10);
+    expect(s.cells['SB_CARRY']).toBe(8 + 8 + 9);
+
+    // with subtractions: one more LUT per bit of each inverted copy (x_n = ~x), none for the
+    // signals held complemented, whose inversion joins the sum's own LUT
+    const r2 = compile(tiny, { latency: 1 });
+    const f = adderForms(r2.netlist);
+    let chain = 0;
+    let inverters = 0;
+    let n = 0;
+    r2.netlist.signals.forEach((s, idx) => {
+      if (f.inverted[idx]) inverters += s.width;
+      if (s.kind !== 'add' && s.kind !== 'sub') return;
+      n++;
+      chain += s.width - Math.min(s.width - 1, s.kind === 'sub' ? s.shiftB : Math.max(s.shiftA, s.shiftB));
+    });
+    const s2 = await synthesize(r2.verilog, 'tiny', TARGETS['ice40-up5k']!);
+    // Yosys may still drop a bit or two it finds constant
+    expect(s2.cells['SB_LUT4']).toBeLessThanOrEqual(chain + inverters);
+    expect(s2.cells['SB_LUT4']).toBeGreaterThanOrEqual(Math.floor(0.95 * (chain + inverters)));
+    expect(s2.cells['SB_CARRY']).toBeLessThanOrEqual(chain - n);
+    expect(s2.cells['SB_CARRY']).toBeGreaterThanOrEqual(Math.floor(0.95 * (chain - n)));
+  }, 120_000);
 
   it('reads cell counts from stat -json', () => {
     const text = 'junk before\n{"modules": {"\\\\m": {"num_cells_by_type": {"SB_LUT4": 3, "$scopeinfo": 1, "SB_CARRY": 2}}}}';
