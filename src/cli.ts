@@ -19,6 +19,7 @@ import { parseSpec } from './spec/parse.js';
 import type { Spec } from './spec/parse.js';
 import { chooseLatency } from './auto-latency.js';
 import { checkTargets, DEFAULT_CLOCK_MHZ, FlowError, runFlow } from './synth/flow.js';
+import { nativeEcp5Version } from './synth/ecp5-native.js';
 import { SynthError } from './synth/synthesize.js';
 import { targetNames } from './synth/targets.js';
 import { VERSION } from './version.js';
@@ -112,7 +113,7 @@ interface OptimizerOpts {
 }
 
 function compileOptions(o: OptimizerOpts, log?: (line: string) => void): CompileOptions {
-  if (o.latency === 'auto') throw new UsageError('--latency auto is only for generating with an iCE40 --target');
+  if (o.latency === 'auto') throw new UsageError('--latency auto is only for generating with a --target that has place and route (iCE40)');
   return {
     latency: o.latency,
     depthSlack: o.depthSlack,
@@ -181,8 +182,11 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
   let r: CompileResult;
   let autoNote: { target: string; text: string } | null = null;
   if (o.latency === 'auto') {
-    const t = checkTargets(o.target ?? []).find((x) => x.family === 'ice40');
-    if (t === undefined) throw new UsageError('--latency auto needs an iCE40 --target: the latency is chosen by place and route timing');
+    const targets = checkTargets(o.target ?? []);
+    const t = targets.find((x) => x.family === 'ice40') ?? (nativeEcp5Version() !== null ? targets.find((x) => x.family === 'ecp5') : undefined);
+    if (t === undefined) {
+      throw new UsageError('--latency auto needs an iCE40 --target (or an ECP5 one with a native nextpnr-ecp5 on PATH): the latency is chosen by place and route timing');
+    }
     const progress = progressPrinter(!!o.quiet);
     progress.start(`choosing the latency for ${o.clockMhz} MHz on ${t.name}`);
     const t0 = performance.now();

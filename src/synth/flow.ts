@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import type { CompileResult } from '../compile.js';
 import { emitBaselineVerilog } from '../rtl/baseline.js';
 import type { TargetInput } from '../report/build.js';
+import { NEXTPNR_ECP5, nativeEcp5Version, placeAndRouteEcp5Native } from './ecp5-native.js';
 import { placeAndRouteIce40, SynthError, synthesize, toolVersions } from './synthesize.js';
 import type { Ports } from './synthesize.js';
 import { TARGETS } from './targets.js';
@@ -46,8 +46,7 @@ export function checkTargets(names: string[]): Target[] {
 
 /** Whether a native nextpnr-ecp5 is on PATH (none is on npm). */
 export function nativeEcp5Available(): boolean {
-  const r = spawnSync('nextpnr-ecp5', ['--version'], { stdio: 'ignore' });
-  return !r.error && r.status === 0;
+  return nativeEcp5Version() !== null;
 }
 
 export async function runFlow(r: CompileResult, weights: bigint[][], opts: FlowOptions): Promise<{ targets: TargetInput[]; tools: Record<string, string> }> {
@@ -62,11 +61,9 @@ export async function runFlow(r: CompileResult, weights: bigint[][], opts: FlowO
   const p = opts.progress;
   const tick = p ? { onTick: (s: number) => p.tick(s) } : {};
   const out: TargetInput[] = [];
-  const ecp5Note = targets.some((t) => t.family === 'ecp5')
-    ? nativeEcp5Available()
-      ? 'synthesis only: a native nextpnr-ecp5 is on PATH, but this version does not drive it yet'
-      : 'synthesis only: no nextpnr-ecp5 build is on npm, and none is on PATH'
-    : null;
+  const ecp5Native = targets.some((t) => t.family === 'ecp5') ? nativeEcp5Version() : null;
+  const tools = toolVersions();
+  if (ecp5Native !== null) tools[NEXTPNR_ECP5] = `${ecp5Native} (native, on PATH)`;
   for (const t of targets) {
     for (const d of designs) {
       p?.start(`${t.name}: synthesis of ${d.design === 'da-gen' ? 'the da-gen design' : 'the baseline'} (${t.family === 'generic' ? 'synth' : t.family === 'ice40' ? 'synth_ice40' : 'synth_ecp5'})`);
@@ -92,20 +89,29 @@ export async function runFlow(r: CompileResult, weights: bigint[][], opts: FlowO
         dsp: s.dsp,
         clock_mhz: clock,
       };
-      if (t.family === 'ice40' && !opts.noPnr) {
-        p?.start(`${t.name}: place and route of ${d.design === 'da-gen' ? 'the da-gen design' : 'the baseline'} (nextpnr-ice40 --${t.device}, seed ${seed})`);
-        const pr = await placeAndRouteIce40(d.verilog, d.top, t, ports, clock, seed, { timeoutSeconds: timeout, ...tick });
+      const pnr = opts.noPnr ? null : t.family === 'ice40' ? 'ice40' : t.family === 'ecp5' && ecp5Native !== null ? 'ecp5' : null;
+      if (pnr !== null) {
+        const tool = pnr === 'ice40' ? 'nextpnr-ice40' : NEXTPNR_ECP5;
+        p?.start(`${t.name}: place and route of ${d.design === 'da-gen' ? 'the da-gen design' : 'the baseline'} (${tool} --${t.device}, seed ${seed})`);
+        const run = pnr === 'ice40' ? placeAndRouteIce40 : placeAndRouteEcp5Native;
+        let pr;
+        try {
+          pr = await run(d.verilog, d.top, t, ports, clock, seed, { timeoutSeconds: timeout, ...tick });
+        } catch (e) {
+          if (!(e instanceof SynthError)) throw e;
+          pr = { flow: entry.flow, fmaxMhz: null, wrapperCells: {}, note: e.message, seconds: 0 };
+        }
         p?.done(pr.seconds, pr.fmaxMhz !== null ? `Fmax ${pr.fmaxMhz.toFixed(1)} MHz` : (pr.note ?? 'no Fmax'));
         entry.flow = pr.flow;
-        entry.place_and_route = 'nextpnr-ice40 (WebAssembly)';
+        entry.place_and_route = pnr === 'ice40' ? 'nextpnr-ice40 (WebAssembly)' : `${NEXTPNR_ECP5} (native: ${ecp5Native})`;
         entry.fmax_mhz = pr.fmaxMhz;
         entry.wrapper_cells = pr.wrapperCells;
         entry.note = pr.note;
       } else if (t.family === 'ecp5') {
-        entry.note = ecp5Note;
+        entry.note = opts.noPnr ? 'synthesis only (--no-pnr)' : 'synthesis only: no nextpnr-ecp5 build is on npm, and none is on PATH';
       }
       out.push(entry);
     }
   }
-  return { targets: out, tools: toolVersions() };
+  return { targets: out, tools };
 }

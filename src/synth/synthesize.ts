@@ -47,7 +47,7 @@ export function parseStat(text: string, top: string, scope: 'design' | 'module' 
   return sortedCells(mod?.num_cells_by_type ?? {});
 }
 
-function yosysFailure(what: string, r: { stdout: string; stderr: string; timedOut: boolean }): SynthError {
+export function yosysFailure(what: string, r: { stdout: string; stderr: string; timedOut: boolean }): SynthError {
   if (r.timedOut) return new SynthError(`${what}: Yosys did not finish within its time limit`);
   const lines = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /ERROR|Error|error/.test(l));
   return new SynthError(`${what}: Yosys failed${lines.length ? `: ${lines.slice(0, 3).join(' / ')}` : ''}`);
@@ -152,10 +152,15 @@ export async function placeAndRouteIce40(
   if (!n.ok || n.files['report.json'] === undefined) {
     return { flow, fmaxMhz: null, wrapperCells, note: `place and route failed: ${nextpnrWhy(`${n.stderr}\n${n.stdout}`)}`, seconds };
   }
-  const rep = JSON.parse(n.files['report.json']) as { fmax?: Record<string, { achieved?: number }> };
+  return { flow, fmaxMhz: fmaxFromReport(n.files['report.json']), wrapperCells, note: null, seconds };
+}
+
+/** The lowest achieved clock frequency in a nextpnr `--report` JSON (null when none). */
+export function fmaxFromReport(text: string): number | null {
+  const rep = JSON.parse(text) as { fmax?: Record<string, { achieved?: number }> };
   const clocks = Object.values(rep.fmax ?? {});
   const fmax = clocks.length > 0 ? Math.min(...clocks.map((c) => c.achieved ?? Infinity)) : null;
-  return { flow, fmaxMhz: fmax === null || !Number.isFinite(fmax) ? null : fmax, wrapperCells, note: null, seconds };
+  return fmax === null || !Number.isFinite(fmax) ? null : fmax;
 }
 
 /** nextpnr's reason for failing, in one short line (cell names can run to hundreds of characters). */

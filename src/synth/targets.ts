@@ -8,10 +8,12 @@ export type Family = 'generic' | 'ice40' | 'ecp5';
 export interface Target {
   name: string;
   family: Family;
-  /** nextpnr-ice40 device flag (ice40 only). */
+  /** nextpnr device flag (iCE40 and ECP5). */
   device?: string;
-  /** nextpnr-ice40 package (ice40 only). */
+  /** nextpnr package, with pins enough for the place-and-route wrapper. */
   package?: string;
+  /** nextpnr-ecp5 speed grade (ECP5 only). */
+  speed?: string;
   description: string;
 }
 
@@ -20,8 +22,8 @@ export const TARGETS: Record<string, Target> = {
   'ice40-up5k': { name: 'ice40-up5k', family: 'ice40', device: 'up5k', package: 'sg48', description: 'Lattice iCE40 UltraPlus 5K' },
   'ice40-hx8k': { name: 'ice40-hx8k', family: 'ice40', device: 'hx8k', package: 'ct256', description: 'Lattice iCE40 HX8K' },
   'ice40-hx1k': { name: 'ice40-hx1k', family: 'ice40', device: 'hx1k', package: 'tq144', description: 'Lattice iCE40 HX1K' },
-  'ecp5-25k': { name: 'ecp5-25k', family: 'ecp5', description: 'Lattice ECP5 25K (synthesis only: no nextpnr-ecp5 build on npm)' },
-  'ecp5-85k': { name: 'ecp5-85k', family: 'ecp5', description: 'Lattice ECP5 85K (synthesis only: no nextpnr-ecp5 build on npm)' },
+  'ecp5-25k': { name: 'ecp5-25k', family: 'ecp5', device: '25k', package: 'CABGA381', speed: '6', description: 'Lattice ECP5 25K (place and route only with a native nextpnr-ecp5 on PATH)' },
+  'ecp5-85k': { name: 'ecp5-85k', family: 'ecp5', device: '85k', package: 'CABGA381', speed: '6', description: 'Lattice ECP5 85K (place and route only with a native nextpnr-ecp5 on PATH)' },
 };
 
 export function targetNames(): string[] {

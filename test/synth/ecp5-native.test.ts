@@ -1,0 +1,86 @@
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseLatency } from '../../src/auto-latency.js';
+import { compile } from '../../src/compile.js';
+import { nativeEcp5Version } from '../../src/synth/ecp5-native.js';
+import { runFlow } from '../../src/synth/flow.js';
+import { TARGETS } from '../../src/synth/targets.js';
+
+// No nextpnr-ecp5 exists on npm or in Debian, so the native path is tested with a stand-in on
+// PATH: a script that checks what it is given (a Yosys ECP5 netlist of the wrapper and its
+// arguments) and answers as nextpnr does, with a --report JSON. The real WebAssembly Yosys runs.
+
+const tiny = { format: 1 as const, name: 'tiny', input: { width: 6, signed: true }, weights: [[3n, -5n, 7n], [12n, 7n, -1n], [0n, 9n, 5n]] };
+
+const STANDIN = `#!/usr/bin/env node
+const fs = require('node:fs');
+const args = process.argv.slice(2);
+if (args[0] === '--version') { console.log('nextpnr-ecp5 -- stand-in 0.0'); process.exit(0); }
+fs.writeFileSync(process.env.DA_GEN_STANDIN_LOG, JSON.stringify({ args, cwd: process.cwd() }));
+const at = (flag) => args[args.indexOf(flag) + 1];
+const net = JSON.parse(fs.readFileSync(at('--json'), 'utf8'));
+const types = new Set();
+for (const m of Object.values(net.modules)) for (const c of Object.values(m.cells)) types.add(c.type);
+if (!net.modules.da_gen_top || !types.has('TRELLIS_FF') || !types.has('LUT4')) { console.error('ERROR: not an ECP5 netlist of the wrapper'); process.exit(1); }
+if (process.env.DA_GEN_STANDIN_FAIL) { console.error('ERROR: Unable to place cell core.a1 (stand-in)'); process.exit(1); }
+fs.writeFileSync(at('--report'), JSON.stringify({ fmax: { '$glbnet$clk': { achieved: 87.5, constraint: Number(at('--freq')) } } }));
+`;
+
+describe('ECP5 place and route with a native nextpnr-ecp5 on PATH (stand-in)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'da-gen-standin-'));
+  const log = join(dir, 'log.json');
+  const oldPath = process.env['PATH'];
+  beforeAll(() => {
+    writeFileSync(join(dir, 'nextpnr-ecp5'), STANDIN);
+    chmodSync(join(dir, 'nextpnr-ecp5'), 0o755);
+    process.env['PATH'] = `${dir}:${oldPath}`;
+    process.env['DA_GEN_STANDIN_LOG'] = log;
+  });
+  afterAll(() => {
+    process.env['PATH'] = oldPath;
+    delete process.env['DA_GEN_STANDIN_LOG'];
+    delete process.env['DA_GEN_STANDIN_FAIL'];
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is found, run on the wrapper netlist with the part, clock and seed, and its Fmax is read', async () => {
+    expect(nativeEcp5Version()).toBe('nextpnr-ecp5 -- stand-in 0.0');
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('da-gen-ecp5-'));
+    const r = compile(tiny, { latency: 1 });
+    const flow = await runFlow(r, tiny.weights, { targets: ['ecp5-25k'], clockMhz: 50, seed: 7, timeoutSeconds: 300 });
+    const t = flow.targets[0]!;
+    expect(t.fmax_mhz).toBe(87.5);
+    expect(t.note).toBeNull();
+    expect(t.place_and_route).toBe('nextpnr-ecp5 (native: nextpnr-ecp5 -- stand-in 0.0)');
+    expect(flow.tools['nextpnr-ecp5']).toMatch(/stand-in 0.0 \(native, on PATH\)/);
+    expect(t.flow).toMatch(/nextpnr-ecp5 --25k --package CABGA381 --speed 6 .*--freq 50 --seed 7 \(native\)/);
+    // the wrapper's cells are counted apart from the core's
+    expect(Object.keys(t.wrapper_cells!)).toContain('TRELLIS_FF');
+    expect(Object.keys(t.wrapper_cells!)).not.toContain('tiny');
+    const seen = JSON.parse(readFileSync(log, 'utf8')) as { args: string[]; cwd: string };
+    expect(seen.args).toEqual(expect.arrayContaining(['--25k', '--freq', '50', '--seed', '7', '--timing-allow-fail']));
+    // its working directory is gone afterwards
+    expect(existsSync(seen.cwd)).toBe(false);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('da-gen-ecp5-'))).toEqual(before);
+  }, 300_000);
+
+  it('--latency auto uses it for timing', async () => {
+    // the stand-in answers 87.5 MHz for any design: one rank meets 50 MHz, none meets 100
+    const met = await chooseLatency(tiny, {}, TARGETS['ecp5-25k']!, 50, { timeoutSeconds: 300 });
+    expect(met.latency).toBe(1);
+    expect(met.met).toBe(true);
+    expect(met.method).toBe('place and route on ecp5-25k (nextpnr-ecp5, native, seed 1)');
+  }, 300_000);
+
+  it('a failed run is written into the note', async () => {
+    process.env['DA_GEN_STANDIN_FAIL'] = '1';
+    const r = compile(tiny, { latency: 1 });
+    const flow = await runFlow(r, tiny.weights, { targets: ['ecp5-85k'], timeoutSeconds: 300 });
+    const t = flow.targets[0]!;
+    expect(t.fmax_mhz ?? null).toBeNull();
+    expect(t.note).toBe('place and route failed: Unable to place cell core.a1 (stand-in)');
+    delete process.env['DA_GEN_STANDIN_FAIL'];
+  }, 300_000);
+});
