@@ -2,6 +2,7 @@ import type { CompileResult } from './compile.js';
 import type { ModulePorts } from './sim/icarus.js';
 import { icarusAvailable, runIcarus } from './sim/icarus.js';
 import { compareWithGolden, withFlush } from './sim/compare.js';
+import type { Reference } from './sim/golden.js';
 import type { CompareResult } from './sim/compare.js';
 import { testVectors } from './sim/vectors.js';
 import { compileYosysJson } from './sim/yosys-json-sim.js';
@@ -23,12 +24,21 @@ export interface TextCheck {
 
 export function portsOf(r: CompileResult): ModulePorts {
   const n = r.netlist;
-  return { module: n.module, nIn: n.nIn, inputWidth: n.inputWidth, nOut: n.outputs.length, outputWidth: n.outputWidth, outputSigned: n.outputSigned };
+  return {
+    module: n.module,
+    nIn: n.nIn,
+    inputWidth: n.inputWidth,
+    nOut: n.outputs.length,
+    outputWidth: n.outputWidth,
+    outputSigned: n.outputSigned,
+    ...(n.score ? { scoreWidth: n.score.width } : {}),
+  };
 }
 
 export async function checkText(
   r: CompileResult,
-  weights: bigint[][],
+  /** The matrix (y = W·x), or a reference model (a network's: y, then the score). */
+  weights: bigint[][] | Reference,
   input: { width: number; signed: boolean },
   opts: { vectors?: number; seed?: number; icarus?: boolean } = {},
 ): Promise<TextCheck> {

@@ -19,6 +19,7 @@ import { parseSpec } from './spec/parse.js';
 import type { Spec } from './spec/parse.js';
 import { chooseLatency } from './auto-latency.js';
 import { checkTargets, DEFAULT_CLOCK_MHZ, FlowError, runFlow } from './synth/flow.js';
+import { referenceOf } from './sim/golden.js';
 import { nativeEcp5Version } from './synth/ecp5-native.js';
 import { SynthError } from './synth/synthesize.js';
 import { targetNames } from './synth/targets.js';
@@ -176,9 +177,14 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
     throw new UsageError('--baseline and --report need at least one --target (e.g. --target ice40-up5k)');
   }
   if (o.target) checkTargets(o.target);
-  const rows = spec.weights.length;
-  const cols = spec.weights[0]!.length;
-  detail(`da-gen ${VERSION}: ${basename(file)}: ${rows} outputs × ${cols} inputs, ${spec.input.width}-bit ${spec.input.signed ? 'signed' : 'unsigned'} input, latency ${o.latency}`);
+  if (o.baseline && spec.layers !== undefined) {
+    throw new UsageError('--baseline is for a single matrix (the hand-written W*x); this file is a network');
+  }
+  const shape =
+    spec.layers === undefined
+      ? `${spec.weights.length} outputs × ${spec.weights[0]!.length} inputs`
+      : `a network of ${spec.layers.length} layers, ${[spec.layers[0]!.weights[0]!.length, ...spec.layers.map((l) => l.weights.length)].join(' → ')}`;
+  detail(`da-gen ${VERSION}: ${basename(file)}: ${shape}, ${spec.input.width}-bit ${spec.input.signed ? 'signed' : 'unsigned'} input, latency ${o.latency}`);
   let r: CompileResult;
   let autoNote: { target: string; text: string } | null = null;
   if (o.latency === 'auto') {
@@ -216,8 +222,9 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
       { path: manifestPath!, text: r.manifestText },
     ]);
     info(
-      `wrote ${out} and ${manifestPath}: ${rows}×${cols}, ${s.adders} adders (${s.naiveAdders} without sharing, ${pct(s.adders, s.naiveAdders)}), ` +
-        `depth ${r.netlist.adderDepth}, latency ${o.latency}, y ${r.netlist.outputWidth}-bit ${r.netlist.outputSigned ? 'signed' : 'unsigned'}`,
+      `wrote ${out} and ${manifestPath}: ${spec.layers === undefined ? `${spec.weights.length}×${spec.weights[0]!.length}` : `${spec.layers.length} layers`}, ${s.adders} adders (${s.naiveAdders} without sharing, ${pct(s.adders, s.naiveAdders)}), ` +
+        `depth ${r.netlist.adderDepth}, latency ${o.latency}, y ${r.netlist.outputWidth}-bit ${r.netlist.outputSigned ? 'signed' : 'unsigned'}` +
+        (r.netlist.score ? `, score ${r.netlist.score.width}-bit` : ''),
     );
   }
   let code = 0;
@@ -225,13 +232,13 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
     const progress = progressPrinter(!!o.quiet);
     progress.start('checking the emitted Verilog (Yosys reads it; its netlist is simulated)');
     const t0 = performance.now();
-    const c = await checkText(r, spec.weights, spec.input);
+    const c = await checkText(r, referenceOf(spec), spec.input);
     progress.done((performance.now() - t0) / 1000, c.pass ? 'PASS' : 'FAIL');
     for (const line of describeCheck(basename(file), o.latency, c)) (c.pass ? info : (l: string) => process.stderr.write(`${l}\n`))(line);
     if (!c.pass) code = EXIT_FAIL;
   }
   if (o.target && o.target.length > 0) {
-    const flow = await runFlow(r, spec.weights, {
+    const flow = await runFlow(r, spec.layers === undefined ? spec.weights : null, {
       targets: o.target,
       clockMhz: o.clockMhz,
       baseline: !!o.baseline,
@@ -273,7 +280,7 @@ function sim(file: string, o: SimOpts): number {
 async function check(file: string, o: SimOpts): Promise<number> {
   const spec = readSpec(file);
   const r = compile(spec, compileOptions(o));
-  const c = await checkText(r, spec.weights, spec.input, { vectors: o.vectors, seed: o.seed });
+  const c = await checkText(r, referenceOf(spec), spec.input, { vectors: o.vectors, seed: o.seed });
   process.stdout.write(describeCheck(basename(file), r.netlist.latency, c).join('\n') + '\n');
   return c.pass ? 0 : EXIT_FAIL;
 }

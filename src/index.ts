@@ -13,6 +13,8 @@ export * from './rtl/verilog.js';
 export * from './rtl/manifest.js';
 export * from './sim/netlist-sim.js';
 export * from './sim/golden.js';
+export * from './sim/network-golden.js';
+export * from './da/network.js';
 export * from './sim/vectors.js';
 export * from './sim/compare.js';
 export * from './sim/check.js';

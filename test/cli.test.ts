@@ -141,11 +141,18 @@ const BAD: BadCase[] = [
   { what: 'input width 33', content: spec({ input: { width: 33, signed: false } }), expect: ['input.width: ', 'from 2 to 32', 'got number 33'] },
   { what: 'input.signed not boolean', content: spec({ input: { width: 8, signed: 'yes' } }), expect: ['input.signed: ', 'expected true'] },
   { what: 'both weights and kernel', content: spec({ kernel: [[1]] }), expect: ['kernel: ', 'exactly one of'] },
-  { what: 'neither weights nor kernel', content: spec({ weights: undefined }), expect: ['weights: ', 'got neither'] },
+  { what: 'neither weights nor kernel', content: spec({ weights: undefined }), expect: ['weights: ', 'got none of them'] },
   { what: 'a bad name', content: spec({ name: 'x; module evil' }), expect: ['name: ', 'Verilog identifier'] },
   { what: 'a keyword name', content: spec({ name: 'module' }), expect: ['name: ', 'Verilog keyword'] },
   { what: 'an unknown key', content: spec({ wieghts: [[1]] }), expect: ['wieghts: ', 'unknown key'] },
-  { what: 'layers', content: spec({ layers: [] }), expect: ['layers: ', 'not supported'] },
+  { what: 'layers with weights', content: spec({ layers: [] }), expect: ['layers: ', 'exactly one of'] },
+  { what: 'empty layers', content: spec({ weights: undefined, layers: [] }), expect: ['layers: ', 'at least one layer'] },
+  {
+    what: 'a layer chain that does not fit',
+    content: spec({ weights: undefined, layers: [{ weights: [[1, 2], [3, 4]] }, { weights: [[1, 2, 3]] }] }),
+    expect: ['layers[1].weights[0]: ', 'one per output of layers[0]'],
+  },
+  { what: 'a bad activation', content: spec({ weights: undefined, layers: [{ weights: [[1]], activation: 'tanh' }] }), expect: ['layers[0].activation: ', '"relu"'] },
   { what: 'a missing file', content: undefined, expect: ['cannot read', 'no such file'] },
 ];
 

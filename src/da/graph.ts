@@ -41,6 +41,106 @@ export interface AdderGraph {
   outputs: GraphOutput[];
 }
 
+/**
+ * A network graph: an adder graph whose nodes may also be the cheap non-linear steps between
+ * layers, and that may end in a score. Every AdderGraph is one.
+ *
+ * - `addc`: (a << shiftA) + c, a constant c (bias, rounding);
+ * - `shr`: floor(a / 2^shiftA), an arithmetic right shift (wiring: the low bits are dropped);
+ * - `relu`: max(a, 0);
+ * - `fit`: a fitted to `fit.width` bits, wrapped (modulo) or saturated (clamped);
+ * - `square`: a².
+ */
+export type NetOp = AdderOp | 'addc' | 'shr' | 'relu' | 'fit' | 'square';
+
+export interface FitFormat {
+  width: number;
+  signed: boolean;
+  overflow: 'wrap' | 'saturate';
+}
+
+export interface NetNode {
+  op: NetOp;
+  a: number;
+  shiftA: number;
+  b: number;
+  shiftB: number;
+  level: number;
+  lo: bigint;
+  hi: bigint;
+  /** The constant of `addc`. */
+  c?: bigint;
+  /** The format of `fit`. */
+  fit?: FitFormat;
+}
+
+/** An output that may also be a non-zero constant (v = −1). */
+export interface NetGraphOutput extends GraphOutput {
+  constant?: bigint;
+}
+
+export interface NetworkGraph {
+  nIn: number;
+  input: InputFormat;
+  nodes: NetNode[];
+  outputs: NetGraphOutput[];
+  /** The score output (Σ of squares), or absent. */
+  score?: NetGraphOutput | null;
+  /** The width and signedness the spec asks of y, or absent (the exact ranges decide). */
+  outputFormat?: { width: number; signed: boolean } | null;
+}
+
+/** Evaluate a network graph on one input vector with exact integers (y, then the score if any). */
+export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): bigint[] {
+  const val: bigint[] = new Array(g.nIn + g.nodes.length);
+  for (let i = 0; i < g.nIn; i++) val[i] = x[i]!;
+  for (let k = 0; k < g.nodes.length; k++) {
+    const n = g.nodes[k]!;
+    const a = val[n.a]! << BigInt(n.shiftA);
+    let r: bigint;
+    switch (n.op) {
+      case 'add':
+      case 'sub': {
+        const b = val[n.b]! << BigInt(n.shiftB);
+        r = n.op === 'add' ? a + b : a - b;
+        break;
+      }
+      case 'neg':
+        r = -a;
+        break;
+      case 'addc':
+        r = a + n.c!;
+        break;
+      case 'shr':
+        r = val[n.a]! >> BigInt(n.shiftA);
+        break;
+      case 'relu':
+        r = val[n.a]! < 0n ? 0n : val[n.a]!;
+        break;
+      case 'fit':
+        r = fitValue(val[n.a]!, n.fit!);
+        break;
+      case 'square':
+        r = val[n.a]! * val[n.a]!;
+        break;
+    }
+    val[g.nIn + k] = r;
+  }
+  const out = (o: NetGraphOutput): bigint => (o.v < 0 ? (o.constant ?? 0n) : val[o.v]! << BigInt(o.shift));
+  const y = g.outputs.map(out);
+  if (g.score) y.push(out(g.score));
+  return y;
+}
+
+/** v wrapped (modulo 2^w) or saturated into the range of a w-bit (un)signed number. */
+export function fitValue(v: bigint, f: FitFormat): bigint {
+  const w = BigInt(f.width);
+  const lo = f.signed ? -(1n << (w - 1n)) : 0n;
+  const hi = f.signed ? (1n << (w - 1n)) - 1n : (1n << w) - 1n;
+  if (f.overflow === 'saturate') return v < lo ? lo : v > hi ? hi : v;
+  return f.signed ? BigInt.asIntN(f.width, v) : BigInt.asUintN(f.width, v);
+}
+
 /** Range of one input value. */
 export function inputRange(input: InputFormat): { lo: bigint; hi: bigint } {
   const w = BigInt(input.width);

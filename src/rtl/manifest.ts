@@ -27,11 +27,50 @@ export interface Manifest {
   register_bits: number;
   /** Adder level after which each register rank sits. */
   register_cuts: number[];
-  /** Exact range of each output over all inputs, as decimal strings. */
+  /** For a network: one entry per layer. */
+  layers?: ManifestLayer[];
+  /** The score port: its kind, width and how its squares are built. */
+  score?: string;
+  score_width?: number;
+  squares?: string;
+  /** Exact range of each output over all inputs (for a network after the first layer, a sound bound), as decimal strings. */
   output_ranges: [string, string][];
 }
 
-export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound' | 'minDepth'>): Manifest {
+export interface ManifestLayer {
+  inputs: number;
+  outputs: number;
+  /** Inputs that were constant or repeated and vanished. */
+  pruned_inputs: number;
+  /** Adders of the layer's matrix, and of its no-sharing CSD form. */
+  adders: number;
+  naive_adders: number;
+  bias: boolean;
+  activation: string;
+  shift: number;
+  rounding: string;
+  /** The layer's output format, or null (full precision). */
+  output: { width: number; signed: boolean; overflow: string } | null;
+  weight_frac_bits: number | null;
+  input_frac_bits: number | null;
+}
+
+export interface NetworkInfo {
+  layers: ManifestLayer[];
+  score: string | null;
+  squares: string | null;
+}
+
+export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound' | 'minDepth'>, network?: NetworkInfo): Manifest {
+  const net: Partial<Manifest> = {};
+  if (network) {
+    net.layers = network.layers;
+    if (network.score !== null && n.score) {
+      net.score = network.score;
+      net.score_width = n.score.width;
+      if (network.squares !== null) net.squares = network.squares;
+    }
+  }
   return {
     generator: `da-gen ${VERSION}`,
     module: n.module,
@@ -50,6 +89,7 @@ export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdder
     min_depth: stats.minDepth,
     register_bits: n.registerBits,
     register_cuts: n.cuts,
+    ...net,
     output_ranges: n.outputs.map((o) => [o.lo.toString(), o.hi.toString()]),
   };
 }

@@ -1,5 +1,5 @@
-import type { AdderGraph } from '../da/graph.js';
-import { adderDepth, inputRange } from '../da/graph.js';
+import type { FitFormat, NetGraphOutput, NetworkGraph } from '../da/graph.js';
+import { inputRange } from '../da/graph.js';
 import { bitsFor } from '../da/ranges.js';
 
 /**
@@ -12,7 +12,7 @@ import { bitsFor } from '../da/ranges.js';
  * modulo 2^w, then read as two's complement if the signal is signed. Widths come from exact
  * value ranges, so the modulo never changes a value.
  */
-export type NetKind = 'input' | 'add' | 'sub' | 'neg' | 'reg';
+export type NetKind = 'input' | 'add' | 'sub' | 'neg' | 'addc' | 'shr' | 'relu' | 'fit' | 'square' | 'reg';
 
 export interface NetSignal {
   name: string;
@@ -32,6 +32,10 @@ export interface NetSignal {
   level: number;
   lo: bigint;
   hi: bigint;
+  /** The constant of an addc signal. */
+  c?: bigint;
+  /** The format of a fit signal. */
+  fit?: FitFormat;
 }
 
 /** Output o is signal `signal` shifted left by `shift`, extended to the output width; −1 is constant 0. */
@@ -40,6 +44,8 @@ export interface NetOutput {
   shift: number;
   lo: bigint;
   hi: bigint;
+  /** The value when signal = −1 (0 when absent). */
+  constant?: bigint;
 }
 
 export interface Netlist {
@@ -58,6 +64,8 @@ export interface Netlist {
   adders: number;
   adderDepth: number;
   registerBits: number;
+  /** The score output port (`score`, unsigned, after y, same latency), or null. */
+  score: (NetOutput & { width: number }) | null;
 }
 
 export const MAX_LATENCY = 8;
@@ -72,14 +80,15 @@ export function stageCuts(depth: number, latency: number): number[] {
   return cuts;
 }
 
-export function buildNetlist(g: AdderGraph, moduleName: string, latency: number): Netlist {
+export function buildNetlist(g: NetworkGraph, moduleName: string, latency: number): Netlist {
   if (!Number.isInteger(latency) || latency < 0 || latency > MAX_LATENCY) {
     throw new RangeError(`latency must be an integer from 0 to ${MAX_LATENCY}, got ${latency}`);
   }
   const nIn = g.nIn;
   const nVars = nIn + g.nodes.length;
   const level = (v: number): number => (v < nIn ? 0 : g.nodes[v - nIn]!.level);
-  const depth = adderDepth(g);
+  let depth = 0;
+  for (const o of [...g.outputs, ...(g.score ? [g.score] : [])]) if (o.v >= nIn) depth = Math.max(depth, g.nodes[o.v - nIn]!.level);
   const cuts = stageCuts(depth, latency);
   const stageOf = (lv: number): number => {
     if (latency === 0) return 0;
@@ -99,6 +108,7 @@ export function buildNetlist(g: AdderGraph, moduleName: string, latency: number)
   // Which variables are used at all, so unused inputs get no wire.
   const used = new Uint8Array(nVars);
   for (const o of g.outputs) if (o.v >= 0) used[o.v] = 1;
+  if (g.score && g.score.v >= 0) used[g.score.v] = 1;
   for (let k = g.nodes.length - 1; k >= 0; k--) {
     const n = g.nodes[k]!;
     if (!used[nIn + k]) continue;
@@ -141,6 +151,7 @@ export function buildNetlist(g: AdderGraph, moduleName: string, latency: number)
     if (n.b >= 0) need(n.b, s - 1);
   }
   for (const o of g.outputs) if (o.v >= 0) need(o.v, latency);
+  if (g.score && g.score.v >= 0) need(g.score.v, latency);
 
   // Emit by stage: adders of stage k (by level, then index), then register rank k.
   const nodeOrder: number[][] = [];
@@ -178,6 +189,8 @@ export function buildNetlist(g: AdderGraph, moduleName: string, latency: number)
         level: n.level,
         lo: range.lo,
         hi: range.hi,
+        ...(n.c !== undefined ? { c: n.c } : {}),
+        ...(n.fit !== undefined ? { fit: n.fit } : {}),
       });
     }
     if (latency === 0) break;
@@ -206,15 +219,23 @@ export function buildNetlist(g: AdderGraph, moduleName: string, latency: number)
     }
   }
 
-  const outputSigned = g.outputs.some((o) => o.lo < 0n);
+  // y's format: what the spec asks for, else the narrowest that holds every output
+  let outputSigned = g.outputs.some((o) => o.lo < 0n);
   let outputWidth = 1;
   for (const o of g.outputs) outputWidth = Math.max(outputWidth, bitsFor(o.lo, o.hi, outputSigned));
-  const outputs: NetOutput[] = g.outputs.map((o) => ({
+  if (g.outputFormat) {
+    outputSigned = g.outputFormat.signed;
+    outputWidth = g.outputFormat.width;
+  }
+  const port = (o: NetGraphOutput): NetOutput => ({
     signal: o.v < 0 ? -1 : latency === 0 ? produced[o.v]! : delayed.get(`${o.v}:${latency}`)!,
     shift: o.shift,
     lo: o.lo,
     hi: o.hi,
-  }));
+    ...(o.v < 0 && o.constant !== undefined && o.constant !== 0n ? { constant: o.constant } : {}),
+  });
+  const outputs: NetOutput[] = g.outputs.map(port);
+  const score = g.score ? { ...port(g.score), width: bitsFor(g.score.lo, g.score.hi, false) } : null;
 
   return {
     module: moduleName,
@@ -227,8 +248,9 @@ export function buildNetlist(g: AdderGraph, moduleName: string, latency: number)
     outputSigned,
     latency,
     cuts,
-    adders: g.nodes.filter((_, k) => used[nIn + k]).length,
+    adders: g.nodes.filter((n, k) => used[nIn + k] && (n.op === 'add' || n.op === 'sub' || n.op === 'neg' || n.op === 'addc')).length,
     adderDepth: depth,
     registerBits,
+    score,
   };
 }

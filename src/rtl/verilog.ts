@@ -1,3 +1,4 @@
+import { SQUARE_ROM_MAX_BITS } from '../da/network.js';
 import { VERSION } from '../version.js';
 import type { Netlist, NetSignal } from './netlist.js';
 
@@ -13,23 +14,29 @@ function range(width: number): string {
 }
 
 class Emitter {
-  /** Highest bit of each signal read by some expression (−1 when none). */
-  readonly maxBitUsed: Int32Array;
+  /** The bits of each signal that some expression reads (absent: none). */
+  readonly usedBits: (Uint8Array | undefined)[];
   /** The same for the inverted copies `<name>_n`. */
-  readonly maxCopyBitUsed: Int32Array;
+  readonly usedCopyBits: (Uint8Array | undefined)[];
   readonly forms: AdderForms;
   constructor(readonly n: Netlist) {
     this.forms = adderForms(n);
-    this.maxCopyBitUsed = new Int32Array(n.signals.length).fill(-1);
-    this.maxBitUsed = new Int32Array(n.signals.length).fill(-1);
+    this.usedBits = new Array(n.signals.length);
+    this.usedCopyBits = new Array(n.signals.length);
   }
 
-  private use(idx: number, bit: number): void {
-    if (bit > this.maxBitUsed[idx]!) this.maxBitUsed[idx] = bit;
+  private mark(list: (Uint8Array | undefined)[], idx: number, lo: number, hi: number): void {
+    const bits = (list[idx] ??= new Uint8Array(this.n.signals[idx]!.width));
+    for (let b = lo; b <= hi; b++) bits[b] = 1;
   }
 
-  private useCopy(idx: number, bit: number): void {
-    if (bit > this.maxCopyBitUsed[idx]!) this.maxCopyBitUsed[idx] = bit;
+  /** Bits lo..hi of signal idx are read (bits 0..hi when lo is left out). */
+  private use(idx: number, hi: number, lo = 0): void {
+    this.mark(this.usedBits, idx, lo, hi);
+  }
+
+  private useCopy(idx: number, hi: number, lo = 0): void {
+    this.mark(this.usedCopyBits, idx, lo, hi);
   }
 
   /** The declaration of a signal's inverted copy, when it has one. */
@@ -50,18 +57,18 @@ class Emitter {
     // ¬sig: the signal itself when held complemented, else its inverted copy
     const copy = inverted && !this.forms.complemented[idx];
     const name = copy ? `${sig.name}_n` : sig.name;
-    const mark = (bit: number): void => (copy ? this.useCopy(idx, bit) : this.use(idx, bit));
+    const mark = (bit: number, lo = 0): void => (copy ? this.useCopy(idx, bit, lo) : this.use(idx, bit, lo));
     const s = { name, width: sig.width, signed: sig.signed };
     // extension of an inverted unsigned signal: ¬0 = 1
     const fill = s.signed ? `${s.name}[${s.width - 1}]` : inverted ? `1'b1` : `1'b0`;
     if (shift < 0) {
       const from = -shift;
       if (from >= s.width) {
-        mark(s.width - 1);
+        if (s.signed) mark(s.width - 1, s.width - 1);
         return s.signed || inverted ? (width === 1 ? fill : `{${width}{${fill}}}`) : `${width}'d0`;
       }
       const top = Math.min(s.width - 1, from + width - 1);
-      mark(top);
+      mark(top, from);
       const slice = top === from ? `${s.name}[${from}]` : `${s.name}[${top}:${from}]`;
       const k = width - (top - from + 1);
       if (k === 0) return slice;
@@ -90,6 +97,21 @@ class Emitter {
       return shift === 0 ? name : `(${name} << ${shift})`;
     };
     if (s.kind === 'neg') return `-${term(s.a, s.shiftA)}`;
+    const an = this.n.signals[s.a]!.name;
+    switch (s.kind) {
+      case 'addc':
+        return `${term(s.a, s.shiftA)} ${(s.c ?? 0n) < 0n ? '-' : '+'} ${(s.c ?? 0n) < 0n ? -(s.c ?? 0n) : (s.c ?? 0n)}`;
+      case 'shr':
+        return `${an} >>> ${s.shiftA} (floor)`;
+      case 'relu':
+        return `relu(${an})`;
+      case 'fit':
+        return `${s.fit!.overflow} ${term(s.a, s.shiftA)} to ${s.fit!.width} bits ${s.fit!.signed ? 'signed' : 'unsigned'}`;
+      case 'square':
+        return `${an}²`;
+      default:
+        break;
+    }
     return `${term(s.a, s.shiftA)} ${s.kind === 'add' ? '+' : '-'} ${term(s.b, s.shiftB)}`;
   }
 
@@ -109,6 +131,12 @@ class Emitter {
     const chained = f.chained[idx] === 1;
     const not = (e: string): string => (inv ? `~(${e})` : e);
     if (s.kind === 'add' && !chained) return [`  assign ${s.name} = ${not(this.sum(s))};`];
+    if (s.kind === 'addc') {
+      const a = this.operand(s.a, s.shiftA, w) ?? `${w}'d0`;
+      const c = `${w}'d${BigInt.asUintN(w, s.c ?? 0n)}`;
+      if (!chained) return [`  assign ${s.name} = ${not(`${a} + ${c}`)};`];
+      return [`  ${this.n.module}_add #(.W(${w}), .CI(0), .INV(${inv ? 1 : 0})) add_${s.name} (.a(${a}), .b(${c}), .y(${s.name}));`];
+    }
     // bits below t need no carry chain: zero, or the less-shifted operand's own bits
     let t = s.kind === 'neg' ? s.shiftA : s.kind === 'sub' ? s.shiftB : Math.max(s.shiftA, s.shiftB);
     t = Math.min(t, w - 1);
@@ -140,6 +168,93 @@ class Emitter {
     return L;
   }
 
+  /** Bit `b` of signal idx (marked as used). */
+  bit(idx: number, b: number): string {
+    this.use(idx, b, b);
+    return `${this.n.signals[idx]!.name}[${b}]`;
+  }
+
+  /**
+   * The steps between layers: shr (wiring), relu (a mux on the sign bit), fit (wiring when
+   * wrapping; comparisons with the limits when saturating) and square (a lookup table up to
+   * SQUARE_ROM_MAX_BITS bits, else shift-and-add partial products of |a|).
+   */
+  nonLinear(s: NetSignal): string[] {
+    const w = s.width;
+    const a = this.n.signals[s.a]!;
+    const lit = (v: bigint, width: number): string => `${width}'d${BigInt.asUintN(width, v)}`;
+    switch (s.kind) {
+      case 'shr':
+        return [`  assign ${s.name} = ${this.operand(s.a, -s.shiftA, w) ?? `${w}'d0`};`];
+      case 'relu':
+        return [`  assign ${s.name} = ${this.bit(s.a, a.width - 1)} ? ${w}'d0 : ${this.operand(s.a, 0, w)};`];
+      case 'fit': {
+        const f = s.fit!;
+        const value = this.operand(s.a, s.shiftA, w) ?? `${w}'d0`;
+        if (f.overflow === 'wrap') return [`  assign ${s.name} = ${value};`];
+        const W = BigInt(f.width);
+        const max = f.signed ? (1n << (W - 1n)) - 1n : (1n << W) - 1n;
+        const min = f.signed ? -(1n << (W - 1n)) : 0n;
+        const sh = BigInt(s.shiftA);
+        // (a << sh) > max ⟺ a > floor(max / 2^sh);  (a << sh) < min ⟺ a < ceil(min / 2^sh)
+        const hiA = max >> sh;
+        const loA = -((-min) >> sh);
+        const cmp = (v: bigint): string => (a.signed ? (v < 0n ? `-${a.width}'sd${-v}` : `${a.width}'sd${v}`) : `${a.width}'d${v}`);
+        this.use(s.a, a.width - 1);
+        let e = value;
+        if (a.lo < loA) e = `(${a.name} < ${cmp(loA)}) ? ${lit(min, w)} : ${e}`;
+        if (a.hi > hiA) e = `(${a.name} > ${cmp(hiA)}) ? ${lit(max, w)} : ${e}`;
+        return [`  assign ${s.name} = ${e};`];
+      }
+      case 'square':
+        return this.square(s, a);
+      default:
+        throw new Error(`internal: ${s.kind} is not a step between layers`);
+    }
+  }
+
+  private square(s: NetSignal, a: NetSignal): string[] {
+    const w = s.width;
+    const wa = a.width;
+    this.use(s.a, wa - 1);
+    if (wa <= SQUARE_ROM_MAX_BITS) {
+      // a table of 2^wa entries, each padded to a power of two bits, indexed by a's bits
+      const pb = Math.max(0, Math.ceil(Math.log2(w)));
+      const P = 1 << pb;
+      const entries: string[] = [];
+      for (let p = (1 << wa) - 1; p >= 0; p--) {
+        const v = a.signed ? BigInt.asIntN(wa, BigInt(p)) : BigInt(p);
+        // bit patterns outside a's range never occur: 0
+        entries.push(`${P}'d${v < a.lo || v > a.hi ? 0n : v * v}`);
+      }
+      const tab = `${s.name}_table`;
+      // a concatenation is unsigned: the index is a's bit pattern, never a negative number
+      const idx = pb === 0 ? `{${a.name}}` : `{${a.name}, ${pb}'d0}`;
+      return [
+        `  localparam [${(1 << wa) * P - 1}:0] ${tab} = {`,
+        ...chunk(entries, 8).map((c, i, all) => `    ${c.join(', ')}${i < all.length - 1 ? ',' : ''}`),
+        `  };`,
+        `  assign ${s.name} = ${tab}[${idx} +: ${w}];`,
+      ];
+    }
+    // |a| (a two's complement a is negated as ~a + 1) in the bits its range needs, then its
+    // partial products
+    const maxAbs = -a.lo > a.hi ? -a.lo : a.hi;
+    const wm = Math.max(1, maxAbs.toString(2).length);
+    const low = wm === wa ? a.name : `${a.name}[${wm - 1}:0]`;
+    const m = `${s.name}_abs`;
+    const lines = [`  wire ${range(wm)} ${m} = ${a.signed ? `${a.name}[${wa - 1}] ? ~${low} + ${wm}'d1 : ${low}` : low};`];
+    const terms: string[] = [];
+    for (let j = 0; j < wm; j++) {
+      const body = j === 0 ? m : `{${m}, ${j}'d0}`;
+      const pad = w - wm - j;
+      const ext = pad > 0 ? `{${pad}'d0, ${body}}` : body;
+      terms.push(`(${m}[${j}] ? ${ext} : ${w}'d0)`);
+    }
+    lines.push(`  assign ${s.name} = ${terms.join(' + ')};`);
+    return lines;
+  }
+
   /** a + b of an add node, at its width. */
   sum(s: NetSignal): string {
     const w = s.width;
@@ -150,7 +265,14 @@ class Emitter {
   }
 }
 
-const isAdder = (s: NetSignal): boolean => s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg';
+const isAdder = (s: NetSignal): boolean => s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg' || s.kind === 'addc';
+const isStep = (s: NetSignal): boolean => s.kind === 'shr' || s.kind === 'relu' || s.kind === 'fit' || s.kind === 'square';
+
+function chunk<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
 
 export interface AdderForms {
   /**
@@ -195,6 +317,7 @@ export function adderForms(n: Netlist): AdderForms {
     if (s.kind === 'add' || s.kind === 'sub') read(s.b, idx, s.shiftB, s.kind === 'sub');
   });
   for (const o of n.outputs) read(o.signal, -2, o.shift, false);
+  if (n.score) read(n.score.signal, -2, n.score.shift, false);
   const chained = new Uint8Array(N);
   n.signals.forEach((s, idx) => {
     const r = reader[idx]!;
@@ -208,7 +331,7 @@ export function adderForms(n: Netlist): AdderForms {
   }
   const complemented = new Uint8Array(N);
   n.signals.forEach((s, idx) => {
-    if (s.kind === 'add' || s.kind === 'sub') complemented[idx] = blocked[idx] || reads[idx] === 0 ? 0 : 1;
+    if (s.kind === 'add' || s.kind === 'sub' || s.kind === 'addc') complemented[idx] = blocked[idx] || reads[idx] === 0 ? 0 : 1;
     else if (s.kind === 'reg') complemented[idx] = complemented[s.a]!;
   });
   const inverted = new Uint8Array(N);
@@ -259,6 +382,8 @@ function decl(s: NetSignal, kind: 'wire' | 'reg'): string {
 export interface EmitInfo {
   rows: number;
   naiveAdders?: number;
+  /** For a network: a one-line description for the header (e.g. "3 layers: 57 → 32 → 16 → 13"). */
+  network?: string;
 }
 
 export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.length }): string {
@@ -271,9 +396,14 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
 
   L.push(`// Generated by da-gen ${VERSION}. Do not edit: regenerate from the weights file.`);
   L.push(`//`);
-  L.push(`// ${n.module}: y = W·x, W is ${nOut} outputs × ${n.nIn} inputs, multiplier-free (shift-and-add).`);
+  if (info.network) {
+    L.push(`// ${n.module}: ${info.network}, multiplier-free (shift-and-add).`);
+  } else {
+    L.push(`// ${n.module}: y = W·x, W is ${nOut} outputs × ${n.nIn} inputs, multiplier-free (shift-and-add).`);
+  }
   L.push(`//   x: ${n.nIn} × ${W}-bit ${sig(n.inputSigned)}, x[i] = x[${W}*i +: ${W}]`);
-  L.push(`//   y: ${nOut} × ${WO}-bit ${sig(n.outputSigned)}, y[o] = y[${WO}*o +: ${WO}] (exact: no overflow for any x)`);
+  L.push(`//   y: ${nOut} × ${WO}-bit ${sig(n.outputSigned)}, y[o] = y[${WO}*o +: ${WO}]${info.network ? '' : ' (exact: no overflow for any x)'}`);
+  if (n.score) L.push(`//   score: ${n.score.width}-bit unsigned, the sum of the squares of y, same latency`);
   if (n.latency === 0) {
     L.push(`//   latency: 0 (combinational)`);
   } else {
@@ -287,10 +417,14 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
   L.push(`module ${n.module} (`);
   const rx = range(n.nIn * W);
   const ry = range(nOut * WO);
-  const pad = Math.max(rx.length, ry.length);
+  const rs = n.score ? range(n.score.width) : '';
+  const pad = Math.max(rx.length, ry.length, rs.length);
   L.push(`  input  wire ${''.padEnd(pad)} clk,`);
   L.push(`  input  wire ${rx.padEnd(pad)} x,`);
-  L.push(`  output wire ${ry.padEnd(pad)} y`);
+  if (n.score) {
+    L.push(`  output wire ${ry.padEnd(pad)} y,`);
+    L.push(`  output wire ${rs.padEnd(pad)} score`);
+  } else L.push(`  output wire ${ry.padEnd(pad)} y`);
   L.push(');');
 
   const body: string[] = [];
@@ -341,7 +475,7 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
     }
     const held = e.forms.complemented[idx] ? ', held complemented (~): every reader subtracts it' : '';
     body.push(`  ${decl(s, 'wire')};  // ${e.describe(s)}${held}`);
-    body.push(...e.adder(s, idx));
+    body.push(...(isStep(s) ? e.nonLinear(s) : e.adder(s, idx)));
     body.push(...e.copyDecl(idx));
     if (e.forms.chained[idx]) usesAdderModule = true;
   });
@@ -351,22 +485,40 @@ export function emitVerilog(n: Netlist, info: EmitInfo = { rows: n.outputs.lengt
   body.push('  // outputs');
   n.outputs.forEach((o, k) => {
     const lo = k * WO;
-    const rhs = o.signal < 0 ? null : e.operand(o.signal, o.shift, WO);
+    const rhs = o.signal < 0 ? (o.constant !== undefined ? `${WO}'d${BigInt.asUintN(WO, o.constant)}` : null) : e.operand(o.signal, o.shift, WO);
     const dst = WO === 1 ? `y[${lo}]` : `y[${lo + WO - 1}:${lo}]`;
     body.push(`  assign ${dst} = ${rhs ?? `${WO}'d0`};`);
   });
+  if (n.score) {
+    const sc = n.score;
+    const rhs = sc.signal < 0 ? `${sc.width}'d${sc.constant ?? 0n}` : e.operand(sc.signal, sc.shift, sc.width);
+    body.push(`  assign score = ${rhs ?? `${sc.width}'d0`};`);
+  }
 
   // Bits that nothing reads: the unused inputs, bits dropped by truncation, clk when combinational.
   const unused: string[] = [];
-  if (n.latency === 0) unused.push('clk');
+  if (n.latency === 0 || !n.signals.some((s) => s.kind === 'reg')) unused.push('clk');
   const inputUsed = new Uint8Array(n.nIn);
+  const unusedRanges = (name: string, width: number, bits: Uint8Array | undefined): void => {
+    if (bits === undefined) {
+      unused.push(name);
+      return;
+    }
+    for (let b = width - 1; b >= 0; ) {
+      if (bits[b]) {
+        b--;
+        continue;
+      }
+      let lo = b;
+      while (lo > 0 && !bits[lo - 1]) lo--;
+      unused.push(lo === b ? `${name}[${b}]` : `${name}[${b}:${lo}]`);
+      b = lo - 1;
+    }
+  };
   n.signals.forEach((s, idx) => {
     if (s.kind === 'input') inputUsed[s.input] = 1;
-    const m = e.maxBitUsed[idx]!;
-    if (m < s.width - 1) unused.push(m < 0 ? s.name : m === s.width - 2 ? `${s.name}[${s.width - 1}]` : `${s.name}[${s.width - 1}:${m + 1}]`);
-    const c = e.maxCopyBitUsed[idx]!;
-    const cn = `${s.name}_n`;
-    if (e.forms.inverted[idx] && c < s.width - 1) unused.push(c < 0 ? cn : c === s.width - 2 ? `${cn}[${s.width - 1}]` : `${cn}[${s.width - 1}:${c + 1}]`);
+    unusedRanges(s.name, s.width, e.usedBits[idx]);
+    if (e.forms.inverted[idx]) unusedRanges(`${s.name}_n`, s.width, e.usedCopyBits[idx]);
   });
   for (let i = 0; i < n.nIn; i++) if (!inputUsed[i]) unused.push(`x[${i * W + W - 1}:${i * W}]`);
   if (unused.length > 0) {

@@ -1,4 +1,5 @@
 import { matVec } from './golden.js';
+import type { Reference } from './golden.js';
 
 export interface Mismatch {
   /** Index of the input vector (cycle in which it was applied). */
@@ -19,11 +20,11 @@ export interface CompareResult {
 }
 
 /**
- * Compare per-cycle outputs of a pipelined design with W·x: the outputs sampled in cycle
- * t + latency must equal W·x_t. `ys` must hold vectors.length + latency samples.
+ * Compare per-cycle outputs of a pipelined design with W·x (or with a reference model): the
+ * outputs sampled in cycle t + latency must equal W·x_t. `ys` must hold vectors.length + latency samples.
  */
 export function compareWithGolden(
-  weights: readonly (readonly bigint[])[],
+  weights: readonly (readonly bigint[])[] | Reference,
   vectors: readonly (readonly bigint[])[],
   ys: readonly (readonly bigint[] | null)[],
   latency: number,
@@ -32,7 +33,7 @@ export function compareWithGolden(
   const mismatches: Mismatch[] = [];
   let errors = 0;
   for (let t = 0; t < vectors.length; t++) {
-    const want = matVec(weights, vectors[t]!);
+    const want = typeof weights === 'function' ? weights(vectors[t]!) : matVec(weights, vectors[t]!);
     const got = ys[t + latency];
     for (let o = 0; o < want.length; o++) {
       const g = got === undefined || got === null ? undefined : got[o];

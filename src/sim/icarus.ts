@@ -16,6 +16,8 @@ export interface ModulePorts {
   nOut: number;
   outputWidth: number;
   outputSigned: boolean;
+  /** Width of the unsigned `score` port after y, when the module has one. */
+  scoreWidth?: number;
 }
 
 /** True when `iverilog` and `vvp` can be run. */
@@ -47,24 +49,35 @@ export function unpackWord(word: bigint, n: number, width: number, signed: boole
   return out;
 }
 
+/**
+ * The outputs of one cycle from the word {score, y} (y lowest): the y fields, then the score
+ * (unsigned) when the module has one.
+ */
+export function unpackOutputs(word: bigint, p: ModulePorts): bigint[] {
+  const y = unpackWord(word, p.nOut, p.outputWidth, p.outputSigned);
+  if (p.scoreWidth !== undefined) y.push(BigInt.asUintN(p.scoreWidth, word >> BigInt(p.nOut * p.outputWidth)));
+  return y;
+}
+
 function testbench(p: ModulePorts, cycles: number): string {
   const nx = p.nIn * p.inputWidth;
   const ny = p.nOut * p.outputWidth;
+  const sc = p.scoreWidth !== undefined;
   return `\`timescale 1ns/1ps
 module da_gen_tb;
   reg clk = 1'b0;
   reg  [${nx - 1}:0] x;
-  wire [${ny - 1}:0] y;
+  wire [${ny - 1}:0] y;${sc ? `\n  wire [${p.scoreWidth! - 1}:0] score;` : ''}
   reg  [${nx - 1}:0] mem [0:${cycles - 1}];
   integer t, fd;
-  ${p.module} dut (.clk(clk), .x(x), .y(y));
+  ${p.module} dut (.clk(clk), .x(x), .y(y)${sc ? ', .score(score)' : ''});
   initial begin
     $readmemh("x.hex", mem);
     fd = $fopen("y.hex", "w");
     for (t = 0; t < ${cycles}; t = t + 1) begin
       x = mem[t];
       #4;
-      $fwrite(fd, "%h\\n", y);
+      $fwrite(fd, "%h\\n", ${sc ? '{score, y}' : 'y'});
       clk = 1'b1;
       #5;
       clk = 1'b0;
@@ -104,7 +117,7 @@ export function runIcarus(verilog: string, ports: ModulePorts, vectors: readonly
     if (lines.length !== vectors.length) throw new ToolError(`vvp wrote ${lines.length} samples, expected ${vectors.length}`);
     return lines.map((l) => {
       if (!/^[0-9a-fA-F]+$/.test(l)) return null;
-      return unpackWord(BigInt(`0x${l}`), ports.nOut, ports.outputWidth, ports.outputSigned);
+      return unpackOutputs(BigInt(`0x${l}`), ports);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { Netlist } from '../rtl/netlist.js';
+import type { Netlist, NetOutput } from '../rtl/netlist.js';
 
 /**
  * Cycle-accurate simulation of a Netlist. The netlist is compiled once into a JavaScript
@@ -10,7 +10,7 @@ import type { Netlist } from '../rtl/netlist.js';
  * as the emitted Verilog computes it; a width that is too small shows up as a wrong output.
  */
 export interface NetlistSim {
-  /** Feed one vector per cycle; returns y sampled in each cycle (before that cycle's edge). */
+  /** Feed one vector per cycle; returns y (then the score, if any) sampled in each cycle (before that cycle's edge). */
   run(vectors: readonly (readonly bigint[])[]): bigint[][];
   /** 'number' when every intermediate fits a double exactly, else 'bigint'. */
   readonly mode: 'number' | 'bigint';
@@ -25,10 +25,12 @@ function maxIntermediateBits(n: Netlist): number {
     if (s.a >= 0) m = Math.max(m, n.signals[s.a]!.width + s.shiftA + 2);
     if (s.b >= 0) m = Math.max(m, n.signals[s.b]!.width + s.shiftB + 2);
   }
-  for (const o of n.outputs) {
+  for (const s of n.signals) if (s.kind === 'square') m = Math.max(m, 2 * n.signals[s.a]!.width + 1);
+  for (const s of n.signals) if (s.c !== undefined) m = Math.max(m, s.c.toString(2).length + 2);
+  for (const o of [...n.outputs, ...(n.score ? [n.score] : [])]) {
     if (o.signal >= 0) m = Math.max(m, n.signals[o.signal]!.width + o.shift + 1);
   }
-  return Math.max(m, n.outputWidth + 1);
+  return Math.max(m, n.outputWidth + 1, (n.score?.width ?? 0) + 1);
 }
 
 export function compileNetlist(n: Netlist): NetlistSim {
@@ -41,7 +43,8 @@ export function compileNetlist(n: Netlist): NetlistSim {
     return signed ? `ws(${e}, ${2 ** w}, ${2 ** (w - 1)})` : `wu(${e}, ${2 ** w})`;
   };
   const v = (i: number): string => `s${i}`;
-  const nOut = n.outputs.length;
+  // the score, when there is one, is one more column after y
+  const nOut = n.outputs.length + (n.score ? 1 : 0);
 
   const lines: string[] = [];
   if (!big) {
@@ -70,12 +73,40 @@ export function compileNetlist(n: Netlist): NetlistSim {
           `    const ${v(i)} = ${fit(`${shl(v(s.a), s.shiftA)} ${s.kind === 'add' ? '+' : '-'} ${shl(v(s.b), s.shiftB)}`, s.width, s.signed)};`,
         );
         break;
+      case 'addc':
+        lines.push(`    const ${v(i)} = ${fit(`${shl(v(s.a), s.shiftA)} + ${lit(s.c ?? 0n)}`, s.width, s.signed)};`);
+        break;
+      case 'shr':
+        // floor division by 2^k (an arithmetic right shift)
+        lines.push(`    const ${v(i)} = ${fit(big ? `(${v(s.a)} >> ${s.shiftA}n)` : `Math.floor(${v(s.a)} / ${2 ** s.shiftA})`, s.width, s.signed)};`);
+        break;
+      case 'relu':
+        lines.push(`    const ${v(i)} = ${fit(`(${v(s.a)} < ${lit(0)} ? ${lit(0)} : ${v(s.a)})`, s.width, s.signed)};`);
+        break;
+      case 'fit': {
+        const f = s.fit!;
+        const x = shl(v(s.a), s.shiftA);
+        if (f.overflow === 'wrap') {
+          lines.push(`    const ${v(i)} = ${fit(fit(x, f.width, f.signed), s.width, s.signed)};`);
+        } else {
+          const W = BigInt(f.width);
+          const max = f.signed ? (1n << (W - 1n)) - 1n : (1n << W) - 1n;
+          const min = f.signed ? -(1n << (W - 1n)) : 0n;
+          lines.push(`    const ${v(i)} = ${fit(`(${x} > ${lit(max)} ? ${lit(max)} : ${x} < ${lit(min)} ? ${lit(min)} : ${x})`, s.width, s.signed)};`);
+        }
+        break;
+      }
+      case 'square':
+        lines.push(`    const ${v(i)} = ${fit(`${v(s.a)} * ${v(s.a)}`, s.width, s.signed)};`);
+        break;
     }
   });
+  const outOf = (o: NetOutput, width: number, signed: boolean): string =>
+    o.signal < 0 ? lit(o.constant !== undefined ? (signed ? BigInt.asIntN(width, o.constant) : BigInt.asUintN(width, o.constant)) : 0n) : fit(shl(v(o.signal), o.shift), width, signed);
   n.outputs.forEach((o, k) => {
-    const e = o.signal < 0 ? lit(0) : fit(shl(v(o.signal), o.shift), n.outputWidth, n.outputSigned);
-    lines.push(`    Y[t * ${nOut} + ${k}] = ${e};`);
+    lines.push(`    Y[t * ${nOut} + ${k}] = ${outOf(o, n.outputWidth, n.outputSigned)};`);
   });
+  if (n.score) lines.push(`    Y[t * ${nOut} + ${nOut - 1}] = ${outOf(n.score, n.score.width, false)};`);
   // clock edge: all registers load at once (read every source before writing any)
   regs.forEach(({ s }, k) => lines.push(`    const n${k} = ${fit(v(s.a), s.width, s.signed)};`));
   regs.forEach(({ i }, k) => lines.push(`    ${v(i)} = n${k};`));

@@ -1,5 +1,5 @@
 import type { ModulePorts } from './icarus.js';
-import { unpackWord } from './icarus.js';
+import { unpackOutputs } from './icarus.js';
 
 /**
  * A cycle-accurate simulator of a Yosys JSON netlist (`write_json` after `proc; flatten`), built
@@ -398,16 +398,21 @@ export function compileYosysJson(json: unknown, top: string, ports: ModulePorts)
     if (!isObj(p)) throw new YosysJsonError(`module ${top}: port ${name} is not an object`);
     const dir = p['direction'];
     const bits = parseBits(p['bits'], `module ${top}: port ${name}: bits`);
-    const want = name === 'clk' ? ['input', 1] : name === 'x' ? ['input', nx] : name === 'y' ? ['output', ny] : null;
-    if (want === null) throw new YosysJsonError(`module ${top}: unexpected port ${name} (only clk, x and y are driven)`);
+    const want =
+      name === 'clk' ? ['input', 1] : name === 'x' ? ['input', nx] : name === 'y' ? ['output', ny] : name === 'score' && ports.scoreWidth !== undefined ? ['output', ports.scoreWidth] : null;
+    if (want === null) throw new YosysJsonError(`module ${top}: unexpected port ${name} (only clk, x, y${ports.scoreWidth !== undefined ? ' and score' : ''} are driven)`);
     if (dir !== want[0]) throw new YosysJsonError(`module ${top}: port ${name} is ${String(dir)}, expected ${want[0]}`);
     if (bits.length !== want[1]) throw new YosysJsonError(`module ${top}: port ${name} has ${bits.length} bits, expected ${want[1]}`);
     portBits.set(name, bits);
   }
   const xBits = portBits.get('x');
-  const yBits = portBits.get('y');
+  const yPort = portBits.get('y');
   if (!xBits) throw new YosysJsonError(`module ${top}: port x is missing`);
-  if (!yBits) throw new YosysJsonError(`module ${top}: port y is missing`);
+  if (!yPort) throw new YosysJsonError(`module ${top}: port y is missing`);
+  const scorePort = portBits.get('score');
+  if (ports.scoreWidth !== undefined && !scorePort) throw new YosysJsonError(`module ${top}: port score is missing`);
+  // the sampled word is {score, y}, y lowest
+  const yBits = scorePort ? [...yPort, ...scorePort] : yPort;
   const clkBits = portBits.get('clk');
 
   const b = new Builder();
@@ -568,7 +573,7 @@ return out;
         for (let i = v.length - 1; i >= 0; i--) word = (word << BigInt(W)) | asU(W, v[i]!);
         return word;
       });
-      return runWords(xs).map((y) => (y === null ? null : unpackWord(y, ports.nOut, ports.outputWidth, ports.outputSigned)));
+      return runWords(xs).map((y) => (y === null ? null : unpackOutputs(y, ports)));
     },
   };
 }

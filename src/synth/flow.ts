@@ -49,7 +49,7 @@ export function nativeEcp5Available(): boolean {
   return nativeEcp5Version() !== null;
 }
 
-export async function runFlow(r: CompileResult, weights: bigint[][], opts: FlowOptions): Promise<{ targets: TargetInput[]; tools: Record<string, string> }> {
+export async function runFlow(r: CompileResult, weights: bigint[][] | null, opts: FlowOptions): Promise<{ targets: TargetInput[]; tools: Record<string, string> }> {
   const targets = checkTargets(opts.targets);
   const clock = opts.clockMhz ?? DEFAULT_CLOCK_MHZ;
   const seed = opts.seed ?? 1;
@@ -57,7 +57,10 @@ export async function runFlow(r: CompileResult, weights: bigint[][], opts: FlowO
   const n = r.netlist;
   const ports: Ports = { nIn: n.nIn, inputWidth: n.inputWidth, nOut: n.outputs.length, outputWidth: n.outputWidth };
   const designs: { design: 'da-gen' | 'baseline'; top: string; verilog: string }[] = [{ design: 'da-gen', top: n.module, verilog: r.verilog }];
-  if (opts.baseline) designs.push({ design: 'baseline', top: `${n.module}_baseline`, verilog: emitBaselineVerilog(weights, n) });
+  if (opts.baseline) {
+    if (weights === null) throw new FlowError('the baseline (hand-written W*x) exists for a single matrix only');
+    designs.push({ design: 'baseline', top: `${n.module}_baseline`, verilog: emitBaselineVerilog(weights, n) });
+  }
   const p = opts.progress;
   const tick = p ? { onTick: (s: number) => p.tick(s) } : {};
   const out: TargetInput[] = [];

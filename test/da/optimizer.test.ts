@@ -12,7 +12,7 @@ import { bitsFor } from '../../src/da/ranges.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { matVec } from '../../src/sim/golden.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
-import { randomSpec } from '../helpers/random.js';
+import { randomSpec, matrix } from '../helpers/random.js';
 
 const bench = (f: string): string => fileURLToPath(new URL(`../../../shared/bench/${f}`, import.meta.url));
 
@@ -173,7 +173,7 @@ describe('MCM (one input, many constants)', () => {
   });
 
   it.runIf(existsSync(bench('mcm_i12_32x1.json')))('needs at most 37 adders on mcm_i12_32x1 at dc = 2 (lower bound 32)', () => {
-    const spec = parseSpec(readFileSync(bench('mcm_i12_32x1.json'), 'utf8'), 'mcm');
+    const spec = matrix(parseSpec(readFileSync(bench('mcm_i12_32x1.json'), 'utf8'), 'mcm'));
     expect(distinctOdd(spec.weights.map((r) => r[0]!))).toBe(32);
     const { graph, stats } = optimize(spec.weights, spec.input, { depthSlack: 2 });
     expect(stats.adders).toBeLessThanOrEqual(37);

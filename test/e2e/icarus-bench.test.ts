@@ -1,3 +1,4 @@
+import { matrix } from '../helpers/random.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ describe.runIf(icarus && benchHere)('emitted Verilog of the benchmark files, run
   for (const f of FILES) {
     for (const latency of [0, 1, 2, 3]) {
       it(`${f} at latency ${latency} equals W·x`, () => {
-        const spec = parseSpec(readFileSync(BENCH + f, 'utf8'), f);
+        const spec = matrix(parseSpec(readFileSync(BENCH + f, 'utf8'), f));
         const r = compile(spec, { latency });
         // Icarus is event-driven: deep combinational designs cost much per vector, so big
         // designs get fewer (still all the extremes first, then random ones).

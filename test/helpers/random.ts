@@ -1,8 +1,8 @@
-import type { Spec } from '../../src/spec/parse.js';
+import type { Layer, MatrixSpec, NetworkSpec, Spec } from '../../src/spec/parse.js';
 import { Rng } from '../../src/sim/vectors.js';
 
 /** A random spec for property tests: some zero rows/columns and repeated rows on purpose. */
-export function randomSpec(rng: Rng, o: { rows: number; cols: number; width: number; signed: boolean; weightBits: number; name?: string }): Spec {
+export function randomSpec(rng: Rng, o: { rows: number; cols: number; width: number; signed: boolean; weightBits: number; name?: string }): MatrixSpec {
   const lim = 1n << BigInt(o.weightBits - 1);
   const weights: bigint[][] = [];
   const zeroCol = o.cols > 2 && rng.below(3) === 0 ? rng.below(o.cols) : -1;
@@ -28,7 +28,7 @@ export function randomSpec(rng: Rng, o: { rows: number; cols: number; width: num
 }
 
 /** A random spec of any shape up to maxDim × maxDim, input widths 2..16, signed or not. */
-export function randomShapedSpec(rng: Rng, maxDim: number, maxWeightBits: number): Spec {
+export function randomShapedSpec(rng: Rng, maxDim: number, maxWeightBits: number): MatrixSpec {
   return randomSpec(rng, {
     rows: 1 + rng.below(maxDim),
     cols: 1 + rng.below(maxDim),
@@ -36,4 +36,43 @@ export function randomShapedSpec(rng: Rng, maxDim: number, maxWeightBits: number
     signed: rng.below(2) === 0,
     weightBits: 2 + rng.below(maxWeightBits - 1),
   });
+}
+
+/** The spec as a single matrix (test files read benchmark matrices, never networks). */
+export function matrix(s: Spec): MatrixSpec {
+  if (s.layers !== undefined) throw new Error('expected a single matrix, got a network');
+  return s;
+}
+
+/**
+ * A random network for property tests: 1–4 layers of 1–32 outputs, ReLU or linear, shifts
+ * 0–8, floor or nearest, wrapped or saturated outputs of random widths (or none), with and
+ * without bias and score.
+ */
+export function randomNetwork(rng: Rng, o: { maxLayers?: number; maxWidth?: number; name?: string } = {}): NetworkSpec {
+  const nLayers = 1 + rng.below(o.maxLayers ?? 4);
+  const maxWidth = o.maxWidth ?? 32;
+  let nIn = 1 + rng.below(maxWidth);
+  const input = { width: 2 + rng.below(9), signed: rng.below(3) > 0 };
+  const layers: Layer[] = [];
+  for (let l = 0; l < nLayers; l++) {
+    const rows = 1 + rng.below(maxWidth);
+    const wb = 2 + rng.below(6);
+    const m = randomSpec(rng, { rows, cols: nIn, width: 2, signed: true, weightBits: wb }).weights;
+    const bias = rng.below(2) === 0 ? Array.from({ length: rows }, () => rng.bigBetween(-(1n << 9n), 1n << 9n)) : null;
+    const signed = rng.below(3) > 0;
+    const output = rng.below(4) === 0 ? null : { width: (signed ? 2 : 1) + rng.below(11), signed, overflow: rng.below(2) === 0 ? ('wrap' as const) : ('saturate' as const) };
+    layers.push({
+      weights: m,
+      bias,
+      activation: rng.below(2) === 0 ? 'relu' : 'linear',
+      shift: rng.below(9),
+      rounding: rng.below(2) === 0 ? 'floor' : 'nearest',
+      output,
+      weightFracBits: null,
+      inputFracBits: null,
+    });
+    nIn = rows;
+  }
+  return { format: 1, name: o.name ?? 'net', input, layers, score: rng.below(2) === 0 ? { kind: 'sum_of_squares', of: 'last' } : null };
 }

@@ -80,7 +80,7 @@ describe('netlist simulator against W·x', () => {
     // Besides extremes and random vectors, the two vectors that drive each adder to its
     // minimum and maximum: x_i at the end of the range matching the sign of its coefficient.
     const vecs = testVectors(8, spec.input, 100, 1);
-    const g = r.graph;
+    const g = r.graph as AdderGraph; // a single matrix: only add, sub and neg nodes
     const unit = (i: number) => evaluateNodes(g, Array.from({ length: 8 }, (_, j) => (j === i ? 1n : 0n)));
     const coefs = Array.from({ length: 8 }, (_, i) => unit(i));
     g.nodes.forEach((_, k) => {

@@ -1,3 +1,4 @@
+import { matrix } from '../helpers/random.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ describe.runIf(benchHere)('benchmark files: emitted Verilog → Yosys JSON → s
   for (const f of FILES) {
     for (const latency of [0, 1, 2, 3]) {
       it(`${f} at latency ${latency}`, async () => {
-        const spec = parseSpec(readFileSync(BENCH + f, 'utf8'), f);
+        const spec = matrix(parseSpec(readFileSync(BENCH + f, 'utf8'), f));
         const r = compile(spec, { latency, effort: 1 });
         const json = await yosysJson(r.verilog, spec.name);
         netlists.set(`${f}@${latency}`, { r, json });
@@ -53,7 +54,7 @@ describe.runIf(benchHere)('benchmark files: emitted Verilog → Yosys JSON → s
 
   it('a 32×32 design (> 1000 cells) compiles and runs 100 vectors in well under a second', async () => {
     const f = 'rand_i8_32x32.json';
-    const spec = parseSpec(readFileSync(BENCH + f, 'utf8'), f);
+    const spec = matrix(parseSpec(readFileSync(BENCH + f, 'utf8'), f));
     let d = netlists.get(`${f}@2`);
     if (!d) {
       const r = compile(spec, { latency: 2, effort: 1 });

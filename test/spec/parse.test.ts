@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec/parse.js';
-import type { Spec } from '../../src/spec/parse.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { specDoc } from '../helpers/spec-doc.js';
+import { matrix as asMatrix } from '../helpers/random.js';
 
 const FILE = 'dir/w.json';
 
@@ -52,7 +52,7 @@ function matrix(rows: number, cols: number, r?: number, c?: number, v?: unknown)
 
 describe('parseSpec: valid files', () => {
   it('reads a weights file (rows are outputs) as exact bigints', () => {
-    const spec: Spec = parseSpec(text({ note: 'a note', description: 'd', comment: 'c' }), FILE);
+    const spec = asMatrix(parseSpec(text({ note: 'a note', description: 'd', comment: 'c' }), FILE));
     expect(spec).toEqual({
       format: 1,
       name: 'enc',
@@ -77,7 +77,7 @@ describe('parseSpec: valid files', () => {
       [3, 4],
       [5, -6],
     ];
-    const spec = parseSpec(text({ weights: undefined, kernel }), FILE);
+    const spec = asMatrix(parseSpec(text({ weights: undefined, kernel }), FILE));
     expect(spec.weights.length).toBe(2); // outputs
     expect(spec.weights[0]!.length).toBe(3); // inputs
     expect(spec.weights).toEqual([
@@ -139,8 +139,8 @@ describe('parseSpec: malformed documents', () => {
     expectError(src, '', 'expected a JSON object', got);
   });
 
-  it('rejects "layers" (networks are not supported yet)', () => {
-    expectError(text({ layers: [{ weights: [[1]] }] }), 'layers', 'not supported', '"weights" or "kernel"');
+  it('rejects "layers" together with "weights"', () => {
+    expectError(text({ layers: [{ weights: [[1]] }] }), 'layers', 'exactly one of', '"weights"', '"layers"', 'got both');
   });
 
   it('rejects an unknown top-level key', () => {
@@ -236,7 +236,7 @@ describe('parseSpec: malformed documents', () => {
   });
 
   it('rejects neither weights nor kernel', () => {
-    expectError(text({ weights: undefined }), 'weights', '"weights"', '"kernel"', 'got neither');
+    expectError(text({ weights: undefined }), 'weights', '"weights"', '"kernel"', 'got none');
   });
 });
 

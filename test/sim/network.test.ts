@@ -1,0 +1,202 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkText, portsOf } from '../../src/check.js';
+import { compile } from '../../src/compile.js';
+import type { CompileResult } from '../../src/compile.js';
+import { compareWithGolden, withFlush } from '../../src/sim/compare.js';
+import { inputCount, referenceOf } from '../../src/sim/golden.js';
+import { runIcarus } from '../../src/sim/icarus.js';
+import { compileNetlist } from '../../src/sim/netlist-sim.js';
+import { simulateSpec } from '../../src/sim/check.js';
+import { Rng, testVectors } from '../../src/sim/vectors.js';
+import type { Layer, NetworkSpec } from '../../src/spec/parse.js';
+import { randomNetwork } from '../helpers/random.js';
+import { haveTool } from '../helpers/tools.js';
+
+const layer = (weights: bigint[][], o: Partial<Layer> = {}): Layer => ({
+  weights,
+  bias: null,
+  activation: 'linear',
+  shift: 0,
+  rounding: 'floor',
+  output: null,
+  weightFracBits: null,
+  inputFracBits: null,
+  ...o,
+});
+
+const net = (input: { width: number; signed: boolean }, layers: Layer[], score = false): NetworkSpec => ({
+  format: 1,
+  name: 'net',
+  input,
+  layers,
+  score: score ? { kind: 'sum_of_squares', of: 'last' } : null,
+});
+
+/** The compiled network's outputs for the given inputs (netlist simulator, one per cycle). */
+function outputsOf(r: CompileResult, xs: bigint[][]): bigint[][] {
+  const ys = compileNetlist(r.netlist).run(withFlush(xs, r.netlist.nIn, r.netlist.latency));
+  return xs.map((_, t) => ys[t + r.netlist.latency]!);
+}
+
+const icarus = haveTool('iverilog', ['-V']);
+
+describe('networks: the netlist simulator against the independent reference model', () => {
+  it('random networks (1–4 layers, widths 1–32, ReLU/linear, shifts 0–8, floor/nearest, wrap/saturate, bias, score) at latencies 0–4', () => {
+    const rng = new Rng(2024);
+    let withScore = 0;
+    let saturating = 0;
+    for (let trial = 0; trial < 120; trial++) {
+      const spec = randomNetwork(rng);
+      const latency = rng.below(5);
+      const res = simulateSpec(spec, { latency, vectors: 150, seed: trial });
+      expect(res.compare.mismatches, `trial ${trial}: ${JSON.stringify(spec, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`).toEqual([]);
+      expect(res.compare.pass).toBe(true);
+      // every path has `latency` register ranks, so the first result appears after exactly that many cycles
+      expect(res.compile.netlist.latency).toBe(latency);
+      if (spec.score) {
+        withScore++;
+        expect(res.compile.manifest.score_width).toBe(res.compile.netlist.score!.width);
+      }
+      if (spec.layers.some((l) => l.output?.overflow === 'saturate')) saturating++;
+    }
+    expect(withScore).toBeGreaterThan(30);
+    expect(saturating).toBeGreaterThan(30);
+  });
+
+  it('gives the manifest its layers, and the score port its width', () => {
+    const spec = net({ width: 6, signed: true }, [layer([[1n, 2n], [3n, -4n], [0n, 0n]], { bias: [1n, 0n, 5n], activation: 'relu', output: { width: 4, signed: false, overflow: 'saturate' } }), layer([[1n, -1n, 1n]])], true);
+    const r = compile(spec, { latency: 2 });
+    expect(r.manifest.layers!.map((l) => [l.inputs, l.outputs, l.activation, l.bias])).toEqual([
+      [2, 3, 'relu', true],
+      [3, 1, 'linear', false],
+    ]);
+    // the third output of layer 0 is the constant relu(5) = 5, saturated to 5: it joins layer 1's bias
+    expect(r.manifest.layers![1]!.pruned_inputs).toBe(1);
+    expect(r.manifest.score).toBe('sum_of_squares');
+    expect(r.verilog).toMatch(/output wire \[\d+:0\]\s+score\n/);
+    expect(r.manifest.squares).toBe('lookup table');
+  });
+});
+
+// Edge cases of the steps between layers, through the compiled hardware, against values
+// computed by hand.
+describe('networks: edge cases of saturation, rounding and ReLU', () => {
+  const one = (o: Partial<Layer>, input = { width: 8, signed: true }, w = 1n): NetworkSpec => net(input, [layer([[w]], o)]);
+  const run = (spec: NetworkSpec, xs: bigint[]): bigint[] => outputsOf(compile(spec, { latency: 1 }), xs.map((x) => [x])).map((y) => y[0]!);
+
+  it('saturate signed: the most negative value stays, one below clamps, and values that just overflow clamp to the maximum', () => {
+    const spec = one({ output: { width: 4, signed: true, overflow: 'saturate' } });
+    expect(run(spec, [-8n, -9n, -128n, 7n, 8n, 127n, 0n])).toEqual([-8n, -8n, -8n, 7n, 7n, 7n, 0n]);
+  });
+
+  it('saturate unsigned: negatives clamp to 0, a value that just overflows to 2^w − 1', () => {
+    const spec = one({ output: { width: 3, signed: false, overflow: 'saturate' } });
+    expect(run(spec, [-1n, -128n, 0n, 7n, 8n, 127n])).toEqual([0n, 0n, 0n, 7n, 7n, 7n]);
+  });
+
+  it('wrap: a value that just overflows wraps to the most negative', () => {
+    const spec = one({ output: { width: 4, signed: true, overflow: 'wrap' } });
+    expect(run(spec, [7n, 8n, -8n, -9n, 23n])).toEqual([7n, -8n, -8n, 7n, 7n]);
+  });
+
+  it('rounding to nearest: an exact half rounds up, for positive and negative values', () => {
+    // x / 4 with k = 2: 10/4 = 2.5 → 3, −10/4 = −2.5 → −2, 9/4 = 2.25 → 2, −11/4 = −2.75 → −3, 6/4 = 1.5 → 2
+    const spec = one({ shift: 2, rounding: 'nearest' });
+    expect(run(spec, [10n, -10n, 9n, -11n, 6n, -128n, 127n])).toEqual([3n, -2n, 2n, -3n, 2n, -32n, 32n]);
+  });
+
+  it('rounding by floor: toward −∞', () => {
+    const spec = one({ shift: 2 });
+    expect(run(spec, [10n, -10n, -1n, -128n, 127n])).toEqual([2n, -3n, -1n, -32n, 31n]);
+  });
+
+  it('ReLU: negatives (the most negative too) become 0, zero stays 0, positives pass', () => {
+    const spec = one({ activation: 'relu' });
+    expect(run(spec, [-128n, -1n, 0n, 1n, 127n])).toEqual([0n, 0n, 0n, 1n, 127n]);
+  });
+
+  it('bias before ReLU, then shift with rounding, then saturation', () => {
+    // 3x − 7, relu, /2 nearest, saturate to 4 bits unsigned (0..15)
+    const spec = one({ bias: [-7n], activation: 'relu', shift: 1, rounding: 'nearest', output: { width: 4, signed: false, overflow: 'saturate' } }, { width: 8, signed: true }, 3n);
+    // x = 2: −1 → 0; x = 3: 2 → 1; x = 4: 5 → 2.5 → 3; x = 12: 29 → 14.5 → 15; x = 13: 32 → 16 → 15; x = −128 → 0
+    expect(run(spec, [2n, 3n, 4n, 12n, 13n, -128n])).toEqual([0n, 1n, 3n, 15n, 15n, 0n]);
+  });
+
+  it('ReLU makes the next layer read unsigned values one bit narrower', () => {
+    const spec = net({ width: 8, signed: true }, [layer([[1n], [-1n]], { activation: 'relu' }), layer([[1n, 1n]])]);
+    const r = compile(spec, { latency: 1 });
+    const relus = r.netlist.signals.filter((s) => s.kind === 'relu');
+    expect(relus.length).toBe(2);
+    for (const s of relus) {
+      expect(s.signed).toBe(false);
+      expect(s.width).toBeLessThanOrEqual(8);
+    }
+    // |x| for every x
+    expect(outputsOf(r, [[-128n], [-5n], [0n], [7n], [127n]]).map((y) => y[0])).toEqual([128n, 5n, 0n, 7n, 127n]);
+  });
+
+  it('score: the sum of the squares of the last layer, also past the lookup-table width', () => {
+    const spec = net({ width: 12, signed: true }, [layer([[1n, 0n], [0n, 3n]])], true);
+    const r = compile(spec, { latency: 2 });
+    expect(r.manifest.squares).toBe('shift-and-add');
+    // y = (a, 3b); score = a² + 9b²
+    const ys = outputsOf(r, [[-2048n, 2047n], [5n, -7n], [0n, 0n]]);
+    expect(ys).toEqual([
+      [-2048n, 6141n, 2048n * 2048n + 6141n * 6141n],
+      [5n, -21n, 25n + 441n],
+      [0n, 0n, 0n],
+    ]);
+  });
+});
+
+describe.runIf(icarus)('networks through Icarus and through Yosys', () => {
+  it('random networks: the emitted Verilog, read by Icarus and by Yosys, equals the reference model', async () => {
+    const rng = new Rng(77);
+    for (let trial = 0; trial < 14; trial++) {
+      const spec = randomNetwork(rng, { maxLayers: 3, maxWidth: 12 });
+      const r = compile(spec, { latency: rng.below(4) });
+      const c = await checkText(r, referenceOf(spec), spec.input, { vectors: 120, seed: trial });
+      expect(c.icarus!.mismatches, `trial ${trial}`).toEqual([]);
+      expect(c.yosys.mismatches, `trial ${trial}`).toEqual([]);
+      expect(c.pass).toBe(true);
+    }
+  }, 300_000);
+
+  it('a deliberately wrong reference is caught (the check can fail)', () => {
+    const spec = net({ width: 6, signed: true }, [layer([[2n, -3n]], { activation: 'relu', shift: 1 })], true);
+    const r = compile(spec, { latency: 1 });
+    const vecs = testVectors(inputCount(spec), spec.input, 60, 1);
+    const ys = runIcarus(r.verilog, portsOf(r), withFlush(vecs, 2, 1));
+    const good = referenceOf(spec);
+    expect(compareWithGolden(good, vecs, ys, 1).pass).toBe(true);
+    // the same model without the ReLU
+    const noRelu = referenceOf({ ...spec, layers: [{ ...spec.layers[0]!, activation: 'linear' }] });
+    expect(compareWithGolden(noRelu, vecs, ys, 1).pass).toBe(false);
+  });
+});
+
+const verilator = haveTool('verilator');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe.runIf(verilator)('networks: verilator --lint-only -Wall', () => {
+  it('has nothing to say about random networks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'da-gen-netlint-'));
+    dirs.push(dir);
+    const rng = new Rng(5150);
+    const problems: string[] = [];
+    for (let trial = 0; trial < 12; trial++) {
+      const spec = randomNetwork(rng, { maxLayers: 3, maxWidth: 10, name: `net${trial}` });
+      const r = compile(spec, { latency: rng.below(4) });
+      const f = join(dir, `net${trial}.v`);
+      writeFileSync(f, r.verilog);
+      const v = spawnSync('verilator', ['--lint-only', '-Wall', f], { encoding: 'utf8' });
+      if (v.status !== 0) problems.push(`net${trial}: ${v.stderr}`);
+    }
+    expect(problems.join('\n')).toBe('');
+  }, 120_000);
+});
