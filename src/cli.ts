@@ -124,17 +124,22 @@ function compileOptions(o: OptimizerOpts, log?: (line: string) => void): Compile
   };
 }
 
-function describeCompare(what: string, c: CompareResult): string[] {
-  if (c.pass) return [`PASS ${what}: every output equals W·x`];
+/** What the outputs are compared with: W·x, or a network's reference model. */
+function referenceName(spec: Spec): string {
+  return spec.layers === undefined ? 'W·x' : "the network's reference model";
+}
+
+function describeCompare(what: string, c: CompareResult, ref: string): string[] {
+  if (c.pass) return [`PASS ${what}: every output equals ${ref}`];
   return [
     `FAIL ${what}: ${c.errors} wrong output values`,
-    ...c.mismatches.map((m) => `  vector ${m.vector}, y[${m.output}]: expected ${m.expected}, got ${m.got ?? 'nothing (unknown bits)'}`),
+    ...c.mismatches.map((m) => `  vector ${m.vector}, output ${m.output}: expected ${m.expected}, got ${m.got ?? 'nothing (unknown bits)'}`),
   ];
 }
 
-function describeCheck(file: string, latency: number | 'auto', c: TextCheck): string[] {
-  const lines = describeCompare(`${file}: ${c.vectors} vectors, Yosys JSON netlist of the emitted Verilog, latency ${latency}`, c.yosys);
-  if (c.icarus) lines.push(...describeCompare(`${file}: the same vectors through Icarus Verilog`, c.icarus));
+function describeCheck(file: string, latency: number | 'auto', c: TextCheck, ref: string): string[] {
+  const lines = describeCompare(`${file}: ${c.vectors} vectors, Yosys JSON netlist of the emitted Verilog, latency ${latency}`, c.yosys, ref);
+  if (c.icarus) lines.push(...describeCompare(`${file}: the same vectors through Icarus Verilog`, c.icarus, ref));
   else lines.push(`(Icarus Verilog is not installed: only the Yosys reading was checked)`);
   return lines;
 }
@@ -234,7 +239,7 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
     const t0 = performance.now();
     const c = await checkText(r, referenceOf(spec), spec.input);
     progress.done((performance.now() - t0) / 1000, c.pass ? 'PASS' : 'FAIL');
-    for (const line of describeCheck(basename(file), o.latency, c)) (c.pass ? info : (l: string) => process.stderr.write(`${l}\n`))(line);
+    for (const line of describeCheck(basename(file), o.latency, c, referenceName(spec))) (c.pass ? info : (l: string) => process.stderr.write(`${l}\n`))(line);
     if (!c.pass) code = EXIT_FAIL;
   }
   if (o.target && o.target.length > 0) {
@@ -252,7 +257,7 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
         if (t.target === autoNote.target && t.design === 'da-gen') t.note = t.note ? `${t.note}; ${autoNote.text}` : autoNote.text;
       }
     }
-    const report = buildReport({ netlist: r.netlist, stats: r.stats, targets: flow.targets, tools: flow.tools });
+    const report = buildReport({ netlist: r.netlist, stats: r.stats, targets: flow.targets, tools: flow.tools, manifest: r.manifest });
     if (o.report !== undefined) {
       const text = o.report.endsWith('.json') ? reportJsonText(report) : reportMarkdown(report);
       writeFilesAtomically([{ path: o.report, text }]);
@@ -272,7 +277,7 @@ interface SimOpts extends OptimizerOpts {
 function sim(file: string, o: SimOpts): number {
   const spec = readSpec(file);
   const res = simulateSpec(spec, { ...compileOptions(o), vectors: o.vectors, seed: o.seed });
-  const lines = describeCompare(`${basename(file)}: ${res.compare.vectors} vectors through the ${res.mode}-mode netlist simulator, latency ${o.latency}`, res.compare);
+  const lines = describeCompare(`${basename(file)}: ${res.compare.vectors} vectors through the ${res.mode}-mode netlist simulator, latency ${o.latency}`, res.compare, referenceName(spec));
   process.stdout.write(lines.join('\n') + '\n');
   return res.compare.pass ? 0 : EXIT_FAIL;
 }
@@ -281,7 +286,7 @@ async function check(file: string, o: SimOpts): Promise<number> {
   const spec = readSpec(file);
   const r = compile(spec, compileOptions(o));
   const c = await checkText(r, referenceOf(spec), spec.input, { vectors: o.vectors, seed: o.seed });
-  process.stdout.write(describeCheck(basename(file), r.netlist.latency, c).join('\n') + '\n');
+  process.stdout.write(describeCheck(basename(file), r.netlist.latency, c, referenceName(spec)).join('\n') + '\n');
   return c.pass ? 0 : EXIT_FAIL;
 }
 

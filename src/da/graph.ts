@@ -59,15 +59,8 @@ export interface FitFormat {
   overflow: 'wrap' | 'saturate';
 }
 
-export interface NetNode {
+export interface NetNode extends Omit<AdderNode, 'op'> {
   op: NetOp;
-  a: number;
-  shiftA: number;
-  b: number;
-  shiftB: number;
-  level: number;
-  lo: bigint;
-  hi: bigint;
   /** The constant of `addc`. */
   c?: bigint;
   /** The format of `fit`. */

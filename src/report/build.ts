@@ -1,10 +1,11 @@
 import type { OptimizeStats } from '../da/cmvm.js';
 import type { Netlist } from '../rtl/netlist.js';
 import { buildManifest } from '../rtl/manifest.js';
+import type { Manifest } from '../rtl/manifest.js';
 import { SpecError } from '../spec/errors.js';
 import { describe as describeValue, parseJson } from '../spec/json.js';
 import { REPORT_DESIGNS, REPORT_SCHEMA } from './schema.js';
-import type { DerivedTargetField, Report, ReportDesign, TargetResult } from './schema.js';
+import type { DerivedTargetField, Report, ReportDesign, ReportLayer, ReportNetwork, TargetResult } from './schema.js';
 
 /**
  * What a synthesis / place-and-route run measured. `targetResult` fills in the derived fields.
@@ -94,6 +95,30 @@ export interface BuildReportArgs {
   /** In the order they should be reported; derived fields are (re)computed from the netlist. */
   targets: readonly TargetInput[];
   tools: Record<string, string>;
+  /** The compile result's manifest: a network's layers and score come from it. */
+  manifest?: Manifest;
+}
+
+/** The report's network section from a network's manifest (null for a single matrix). */
+function networkOf(m: Manifest | undefined): ReportNetwork | null {
+  if (m?.layers === undefined) return null;
+  return {
+    layers: m.layers.map((l) => ({
+      inputs: l.inputs,
+      outputs: l.outputs,
+      adders: l.adders,
+      bias: l.bias,
+      activation: l.activation,
+      shift: l.shift,
+      rounding: l.rounding,
+      output: l.output === null ? null : `${l.output.width}-bit ${l.output.signed ? 'signed' : 'unsigned'}, ${l.output.overflow}`,
+      weight_frac_bits: l.weight_frac_bits,
+      input_frac_bits: l.input_frac_bits,
+    })),
+    score: m.score ?? null,
+    score_width: m.score_width ?? null,
+    squares: m.squares ?? null,
+  };
 }
 
 export function buildReport(args: BuildReportArgs): Report {
@@ -107,6 +132,7 @@ export function buildReport(args: BuildReportArgs): Report {
   const ctx: TargetContext = { latency: n.latency, adderBits: args.stats.adderBits };
   // the design and arithmetic figures are the manifest's, in the report's layout
   const m = buildManifest(n, args.stats);
+  const net = networkOf(args.manifest);
   return {
     schema: REPORT_SCHEMA,
     generator: m.generator,
@@ -130,6 +156,7 @@ export function buildReport(args: BuildReportArgs): Report {
       stage_depths: stageDepths(n.cuts, n.adderDepth),
       register_bits: m.register_bits,
     },
+    ...(net !== null ? { network: net } : {}),
     targets: args.targets.map((t) => targetResult(t, ctx)),
     tools: sortedRecord(args.tools),
   };
@@ -162,6 +189,27 @@ function canonical(r: Report): Report {
       stage_depths: [...a.stage_depths],
       register_bits: a.register_bits,
     },
+    ...(r.network !== undefined
+      ? {
+          network: {
+            layers: r.network.layers.map((l) => ({
+              inputs: l.inputs,
+              outputs: l.outputs,
+              adders: l.adders,
+              bias: l.bias,
+              activation: l.activation,
+              shift: l.shift,
+              rounding: l.rounding,
+              output: l.output,
+              weight_frac_bits: l.weight_frac_bits,
+              input_frac_bits: l.input_frac_bits,
+            })),
+            score: r.network.score,
+            score_width: r.network.score_width,
+            squares: r.network.squares,
+          },
+        }
+      : {}),
     targets: r.targets.map((t) => ({
       target: t.target,
       design: t.design,
@@ -292,6 +340,33 @@ export function parseReport(text: string, file: string): Report {
     register_bits: field(a, 'arithmetic', 'register_bits', COUNT),
   };
 
+  let network: ReportNetwork | undefined;
+  if (top.network !== undefined) {
+    const nw = obj(top.network, 'network', 'an object (the layers and score of a network)');
+    if (!Array.isArray(nw.layers) || nw.layers.length === 0) fail('network.layers', `expected a non-empty array of layers, got ${describe(nw.layers)}`);
+    network = {
+      layers: (nw.layers as unknown[]).map((v, k): ReportLayer => {
+        const p = `network.layers[${k}]`;
+        const l = obj(v, p, 'an object (one layer)');
+        return {
+          inputs: field(l, p, 'inputs', POSITIVE_INT),
+          outputs: field(l, p, 'outputs', POSITIVE_INT),
+          adders: field(l, p, 'adders', COUNT),
+          bias: field(l, p, 'bias', BOOL),
+          activation: field(l, p, 'activation', STRING),
+          shift: field(l, p, 'shift', COUNT),
+          rounding: field(l, p, 'rounding', STRING),
+          output: field(l, p, 'output', STRING_OR_NULL),
+          weight_frac_bits: field(l, p, 'weight_frac_bits', COUNT_OR_NULL),
+          input_frac_bits: field(l, p, 'input_frac_bits', COUNT_OR_NULL),
+        };
+      }),
+      score: field(nw, 'network', 'score', STRING_OR_NULL),
+      score_width: field(nw, 'network', 'score_width', COUNT_OR_NULL),
+      squares: field(nw, 'network', 'squares', STRING_OR_NULL),
+    };
+  }
+
   if (!Array.isArray(top.targets)) fail('targets', `expected an array of target results, got ${describe(top.targets)}`);
   const targets = (top.targets as unknown[]).map((v, k): TargetResult => {
     const p = `targets[${k}]`;
@@ -327,5 +402,5 @@ export function parseReport(text: string, file: string): Report {
   });
 
   const tools = record(top.tools, 'tools', STRING, 'an object of tool versions (strings)');
-  return canonical({ schema: REPORT_SCHEMA, generator, design, arithmetic, targets, tools });
+  return canonical({ schema: REPORT_SCHEMA, generator, design, arithmetic, ...(network !== undefined ? { network } : {}), targets, tools });
 }

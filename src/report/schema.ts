@@ -39,6 +39,8 @@ export interface Report {
     stage_depths: number[];
     register_bits: number;
   };
+  /** For a network: its layers and score (absent for a single matrix). */
+  network?: ReportNetwork;
   targets: TargetResult[];
   /** Tool name → version, e.g. { yosys: "0.55.944 (WebAssembly)" }; keys sorted. */
   tools: Record<string, string>;
@@ -78,3 +80,28 @@ export interface TargetResult {
 
 /** The fields `targetResult` derives; everything else is measured. */
 export type DerivedTargetField = 'timing_met' | 'latency_ns_at_fmax' | 'latency_ns_at_clock' | 'lut_carry_per_adder_bit';
+
+export interface ReportLayer {
+  inputs: number;
+  outputs: number;
+  /** Adders of the layer's matrix. */
+  adders: number;
+  bias: boolean;
+  activation: string;
+  shift: number;
+  rounding: string;
+  /** "8-bit unsigned, saturate", or null (full precision). */
+  output: string | null;
+  /** Fractional bits of the weights and of the layer's input, to map results back to reals. */
+  weight_frac_bits: number | null;
+  input_frac_bits: number | null;
+}
+
+export interface ReportNetwork {
+  layers: ReportLayer[];
+  /** "sum_of_squares", or null without a score. */
+  score: string | null;
+  score_width: number | null;
+  /** How the squares are built ("lookup table", "shift-and-add"), or null. */
+  squares: string | null;
+}

@@ -401,3 +401,51 @@ describe('examples/github-actions/report.yml', () => {
     for (const s of job!.steps) expect(s.name, JSON.stringify(s)).toBeTruthy();
   });
 });
+
+describe('a network in the report', () => {
+  const spec = parseSpec(
+    JSON.stringify({
+      format: 1,
+      name: 'enc',
+      input: { width: 6, signed: true },
+      layers: [
+        { weights: [[3, -5], [7, 2], [1, 1]], bias: [1, 2, 3], activation: 'relu', shift: 2, output: { width: 5, signed: false, overflow: 'saturate' }, weight_frac_bits: 4, input_frac_bits: 2 },
+        { weights: [[1, -2, 3]] },
+      ],
+      score: { kind: 'sum_of_squares', of: 'last' },
+    }),
+    'enc.json',
+  );
+  const r = compile(spec, { latency: 2 });
+  const report = buildReport({ netlist: r.netlist, stats: r.stats, targets: [], tools: {}, manifest: r.manifest });
+
+  it('lists the layers, their formats and fractional bits, and the score', () => {
+    expect(report.network!.layers.map((l) => [l.inputs, l.outputs, l.activation, l.shift, l.output, l.weight_frac_bits, l.input_frac_bits])).toEqual([
+      [2, 3, 'relu', 2, '5-bit unsigned, saturate', 4, 2],
+      [3, 1, 'linear', 0, null, null, null],
+    ]);
+    expect(report.network!.score).toBe('sum_of_squares');
+    expect(report.network!.score_width).toBe(r.netlist.score!.width);
+    expect(report.network!.squares).toBe('lookup table');
+    const md = reportMarkdown(report);
+    expect(md).toContain('## Layers');
+    expect(md).toContain('| 0 | 2 | 3 |');
+    expect(md).toContain('5-bit unsigned, saturate');
+    expect(md).toContain('| 4, 2 |');
+    expect(md).toMatch(/Score: `sum_of_squares` of the last layer, \d+-bit port `score`; squares by lookup table\./);
+  });
+
+  it('round-trips, and a bad layer field is named by its path', () => {
+    expect(parseReport(reportJsonText(report), 'r.json')).toEqual(report);
+    const bad = JSON.parse(reportJsonText(report)) as { network: { layers: { shift: unknown }[] } };
+    bad.network.layers[1]!.shift = -1;
+    expect(() => parseReport(JSON.stringify(bad), 'r.json')).toThrow(/r\.json: network\.layers\[1\]\.shift: expected a non-negative integer, got/);
+  });
+
+  it('a single matrix has no network section', () => {
+    const m = compile({ format: 1, name: 'm', input: { width: 4, signed: true }, weights: [[1n, 2n]] });
+    const rep = buildReport({ netlist: m.netlist, stats: m.stats, targets: [], tools: {}, manifest: m.manifest });
+    expect('network' in rep).toBe(false);
+    expect(reportJsonText(rep)).not.toContain('"network"');
+  });
+});

@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { networkReference } from '../../src/sim/network-golden.js';
 import type { Layer, LayerOutput, NetworkSpec } from '../../src/spec/parse.js';
+import { layerOf } from '../helpers/layers.js';
 
 // Every expected value below was worked out by hand (see the comments), never by running the
 // code under test.
 
-/** A layer with every field given: `weights` plus the overrides, the rest at their defaults. */
-function mkLayer(weights: bigint[][], over: Partial<Omit<Layer, 'weights'>> = {}): Layer {
-  return {
-    weights,
-    bias: null,
-    activation: 'linear',
-    shift: 0,
-    rounding: 'floor',
-    output: null,
-    weightFracBits: null,
-    inputFracBits: null,
-    ...over,
-  };
-}
+const mkLayer = layerOf;
 
 function mkNet(layers: Layer[], withScore = false): NetworkSpec {
   return {

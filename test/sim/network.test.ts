@@ -13,20 +13,11 @@ import { compileNetlist } from '../../src/sim/netlist-sim.js';
 import { simulateSpec } from '../../src/sim/check.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
 import type { Layer, NetworkSpec } from '../../src/spec/parse.js';
+import { layerOf } from '../helpers/layers.js';
 import { randomNetwork } from '../helpers/random.js';
 import { haveTool } from '../helpers/tools.js';
 
-const layer = (weights: bigint[][], o: Partial<Layer> = {}): Layer => ({
-  weights,
-  bias: null,
-  activation: 'linear',
-  shift: 0,
-  rounding: 'floor',
-  output: null,
-  weightFracBits: null,
-  inputFracBits: null,
-  ...o,
-});
+const layer = layerOf;
 
 const net = (input: { width: number; signed: boolean }, layers: Layer[], score = false): NetworkSpec => ({
   format: 1,
@@ -85,7 +76,7 @@ describe('networks: the netlist simulator against the independent reference mode
 // Edge cases of the steps between layers, through the compiled hardware, against values
 // computed by hand.
 describe('networks: edge cases of saturation, rounding and ReLU', () => {
-  const one = (o: Partial<Layer>, input = { width: 8, signed: true }, w = 1n): NetworkSpec => net(input, [layer([[w]], o)]);
+  const one = (o: Partial<Omit<Layer, 'weights'>>, input = { width: 8, signed: true }, w = 1n): NetworkSpec => net(input, [layer([[w]], o)]);
   const run = (spec: NetworkSpec, xs: bigint[]): bigint[] => outputsOf(compile(spec, { latency: 1 }), xs.map((x) => [x])).map((y) => y[0]!);
 
   it('saturate signed: the most negative value stays, one below clamps, and values that just overflow clamp to the maximum', () => {

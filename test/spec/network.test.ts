@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec/parse.js';
-import type { Layer, NetworkSpec } from '../../src/spec/parse.js';
-import { SpecError } from '../../src/spec/errors.js';
+import type { NetworkSpec } from '../../src/spec/parse.js';
+import { LAYER_DEFAULTS } from '../helpers/layers.js';
 import { specDoc } from '../helpers/spec-doc.js';
+import { specErrorsFor } from '../helpers/spec-errors.js';
 
 const FILE = 'nets/n.json';
 
@@ -18,30 +19,7 @@ function parseNet(src: string): NetworkSpec {
   return spec as NetworkSpec;
 }
 
-/** Parse `src` and return the SpecError it must throw. */
-function specError(src: string): SpecError {
-  try {
-    parseSpec(src, FILE);
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpecError);
-    return e as SpecError;
-  }
-  throw new Error(`expected parseSpec to throw a SpecError for ${src.slice(0, 200)}`);
-}
-
-/** Assert the SpecError's file, JSON path, and that its message contains every fragment. */
-function expectError(src: string, jsonPath: string, ...fragments: (string | RegExp)[]): SpecError {
-  const e = specError(src);
-  expect(e.file).toBe(FILE);
-  expect(e.jsonPath).toBe(jsonPath);
-  expect(e.message.startsWith(`${FILE}: ${jsonPath}: `)).toBe(true);
-  expect(e.message).not.toContain('\n');
-  for (const f of fragments) {
-    if (typeof f === 'string') expect(e.message).toContain(f);
-    else expect(e.message).toMatch(f);
-  }
-  return e;
-}
+const { expectError } = specErrorsFor(FILE);
 
 /** A rows×cols matrix of small integers. */
 function matrix(rows: number, cols: number): number[][] {
@@ -57,17 +35,6 @@ function layer(rows: number, cols: number, extra: Record<string, unknown> = {}):
 function oneLayer(extra: Record<string, unknown>): string {
   return net([layer(2, 3, extra)]);
 }
-
-/** The layer fields a parsed layer has when only its matrix was given. */
-const DEFAULTS: Omit<Layer, 'weights'> = {
-  bias: null,
-  activation: 'linear',
-  shift: 0,
-  rounding: 'floor',
-  output: null,
-  weightFracBits: null,
-  inputFracBits: null,
-};
 
 describe('parseSpec: valid networks', () => {
   it('reads a two-layer network: transposed kernel, bigint bias, output fields and defaults', () => {
@@ -114,7 +81,7 @@ describe('parseSpec: valid networks', () => {
           weightFracBits: 4,
           inputFracBits: 0,
         },
-        { weights: [[1n, -1n, 2n]], ...DEFAULTS },
+        { weights: [[1n, -1n, 2n]], ...LAYER_DEFAULTS },
       ],
       score: null,
     });
@@ -124,7 +91,7 @@ describe('parseSpec: valid networks', () => {
 
   it('fills in every default of a layer that gives only weights', () => {
     const spec = parseNet(net([{ weights: [[3, -4]] }]));
-    expect(spec.layers).toEqual([{ weights: [[3n, -4n]], ...DEFAULTS }]);
+    expect(spec.layers).toEqual([{ weights: [[3n, -4n]], ...LAYER_DEFAULTS }]);
     expect(spec.score).toBeNull();
   });
 
@@ -184,7 +151,7 @@ describe('parseSpec: valid networks', () => {
             [1n, 2n, 3n],
             [4n, -5n, 6n],
           ],
-          ...DEFAULTS,
+          ...LAYER_DEFAULTS,
         },
       ],
       score: { kind: 'sum_of_squares', of: 'last' },
@@ -199,7 +166,7 @@ describe('parseSpec: valid networks', () => {
           [1n, 3n, 5n],
           [2n, 4n, 6n],
         ],
-        ...DEFAULTS,
+        ...LAYER_DEFAULTS,
       },
     ]);
   });

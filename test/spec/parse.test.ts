@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec/parse.js';
-import { SpecError } from '../../src/spec/errors.js';
 import { specDoc } from '../helpers/spec-doc.js';
 import { matrix as asMatrix } from '../helpers/random.js';
+import { specErrorsFor } from '../helpers/spec-errors.js';
 
 const FILE = 'dir/w.json';
 
@@ -12,31 +12,7 @@ function text(over: Record<string, unknown> = {}): string {
   return JSON.stringify(doc(over));
 }
 
-/** Parse `src` and return the SpecError it must throw. */
-function specError(src: string, file = FILE): SpecError {
-  try {
-    parseSpec(src, file);
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpecError);
-    return e as SpecError;
-  }
-  throw new Error(`expected parseSpec to throw a SpecError for ${src.slice(0, 200)}`);
-}
-
-/** Assert the SpecError's file, JSON path, and that its message contains every fragment. */
-function expectError(src: string, jsonPath: string, ...fragments: (string | RegExp)[]): SpecError {
-  const e = specError(src);
-  expect(e.file).toBe(FILE);
-  expect(e.jsonPath).toBe(jsonPath);
-  const where = jsonPath === '' ? `${FILE}: ` : `${FILE}: ${jsonPath}: `;
-  expect(e.message.startsWith(where)).toBe(true);
-  expect(e.message).not.toContain('\n');
-  for (const f of fragments) {
-    if (typeof f === 'string') expect(e.message).toContain(f);
-    else expect(e.message).toMatch(f);
-  }
-  return e;
-}
+const { specError, expectError } = specErrorsFor(FILE);
 
 /** A rows×cols matrix of small integers with one entry replaced. */
 function matrix(rows: number, cols: number, r?: number, c?: number, v?: unknown): unknown[][] {
