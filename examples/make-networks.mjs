@@ -1,12 +1,12 @@
-// node examples/make-networks.mjs : writes the two example networks, jet-tagger.json and
-// axol1tl.json, with random 6-bit weights from a fixed seed (the real trained weights are not
-// ours to ship; the shapes and formats are those of the models). Deterministic: running it again
-// writes the same files.
+// node examples/make-networks.mjs [dir] : writes the two example networks, jet-tagger.json and
+// axol1tl.json, into dir (default: examples/), with random 6-bit weights from a fixed seed (the
+// real trained weights are not ours to ship; the shapes and formats are those of the models).
+// Deterministic: running it again writes the same files.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = process.argv[2] ?? dirname(fileURLToPath(import.meta.url));
 
 // xorshift32, seeded
 let state = 0x2545f491;
@@ -42,7 +42,7 @@ function hidden(rows, cols, shift) {
 
 function write(name, doc) {
   writeFileSync(join(here, `${name}.json`), JSON.stringify(doc, null, 1) + '\n');
-  console.log(`wrote examples/${name}.json`);
+  console.log(`wrote ${join(here, `${name}.json`)}`);
 }
 
 // A jet tagger shaped like the hls4ml benchmark: 16 → 64 → 32 → 32 → 5, 10-bit inputs.

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkText, portsOf } from '../../src/check.js';
 import { compile } from '../../src/compile.js';
@@ -12,6 +13,7 @@ import { runIcarus } from '../../src/sim/icarus.js';
 import { compileNetlist } from '../../src/sim/netlist-sim.js';
 import { simulateSpec } from '../../src/sim/check.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
+import { parseSpec } from '../../src/spec/parse.js';
 import type { Layer, NetworkSpec } from '../../src/spec/parse.js';
 import { layerOf } from '../helpers/layers.js';
 import { randomNetwork } from '../helpers/random.js';
@@ -189,5 +191,51 @@ describe.runIf(verilator)('networks: verilator --lint-only -Wall', () => {
       if (v.status !== 0) problems.push(`net${trial}: ${v.stderr}`);
     }
     expect(problems.join('\n')).toBe('');
+  }, 120_000);
+});
+
+describe('the example networks', () => {
+  const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+  it('are what examples/make-networks.mjs writes (seeded, byte for byte)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'da-gen-examples-'));
+    dirs.push(dir);
+    const r = spawnSync(process.execPath, [join(examples, 'make-networks.mjs'), dir], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    for (const f of ['jet-tagger.json', 'axol1tl.json']) expect(readFileSync(join(dir, f), 'utf8')).toBe(readFileSync(join(examples, f), 'utf8'));
+  });
+
+  it('the AXOL1TL-shaped encoder compiles at latency 2 with its layers and score in the manifest, and equals its reference model', () => {
+    const spec = parseSpec(readFileSync(join(examples, 'axol1tl.json'), 'utf8'), 'axol1tl.json');
+    const r = compile(spec, { latency: 2 });
+    const m = r.manifest;
+    expect(m.latency).toBe(2);
+    expect(m.inputs).toBe(57);
+    expect(m.outputs).toBe(13);
+    expect(m.layers!.map((l) => [l.inputs, l.outputs])).toEqual([
+      [57, 32],
+      [32, 16],
+      [16, 13],
+    ]);
+    expect(m.layers!.map((l) => l.output)).toEqual([
+      { width: 8, signed: false, overflow: 'saturate' },
+      { width: 8, signed: false, overflow: 'saturate' },
+      { width: 8, signed: true, overflow: 'saturate' },
+    ]);
+    expect(m.adders).toBeLessThan(m.naive_adders);
+    expect(m.score).toBe('sum_of_squares');
+    // 13 squares of 8-bit signed values: at most 13 · 128² = 212992, 18 bits
+    expect(m.score_width).toBe(18);
+    expect(r.verilog).toContain('output wire [17:0]  score');
+    const res = simulateSpec(spec, { latency: 2, vectors: 300 });
+    expect(res.compare.mismatches).toEqual([]);
+  });
+
+  it.runIf(icarus)('the jet tagger through Icarus equals its reference model', () => {
+    const spec = parseSpec(readFileSync(join(examples, 'jet-tagger.json'), 'utf8'), 'jet-tagger.json');
+    const r = compile(spec, { latency: 2 });
+    const vecs = testVectors(inputCount(spec), spec.input, 60, 3);
+    const ys = runIcarus(r.verilog, portsOf(r), withFlush(vecs, inputCount(spec), 2));
+    expect(compareWithGolden(referenceOf(spec), vecs, ys, 2).mismatches).toEqual([]);
   }, 120_000);
 });
