@@ -463,3 +463,48 @@ describe('synthesis options, check and report commands', () => {
     expect(bad.stderr).toMatch(/bad\.json: schema/);
   });
 });
+
+describe('networks on the command line', () => {
+  const network = {
+    format: 1,
+    name: 'tiny_net',
+    input: { width: 6, signed: true },
+    layers: [
+      { weights: [[3, -5], [7, 2], [1, 1]], bias: [1, 2, 3], activation: 'relu', shift: 2, rounding: 'nearest', output: { width: 5, signed: false, overflow: 'saturate' } },
+      { weights: [[1, -2, 3], [2, 2, -1]] },
+    ],
+    score: { kind: 'sum_of_squares', of: 'last' },
+  };
+
+  it('generates the module with its score port and a manifest with the layers', () => {
+    writeJson('n.json', network);
+    const r = run(['n.json', '-o', 'out/net.v']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/2 layers, \d+ adders .*score \d+-bit/);
+    const v = readFileSync(join(dir, 'out', 'net.v'), 'utf8');
+    expect(v).toContain('a network of 2 layers, 2 → 3 → 2, with a sum-of-squares score');
+    expect(v).toMatch(/output wire \[\d+:0\]\s+score\n/);
+    const m = JSON.parse(readFileSync(join(dir, 'out', 'net.json'), 'utf8')) as { layers: { activation: string }[]; score: string; score_width: number };
+    expect(m.layers.map((l) => l.activation)).toEqual(['relu', 'linear']);
+    expect(m.score).toBe('sum_of_squares');
+    expect(m.score_width).toBeGreaterThan(0);
+  });
+
+  it('sim and check compare with the network reference model', () => {
+    writeJson('n.json', network);
+    const s = run(['sim', 'n.json', '-n', '200']);
+    expect(s.status, s.stderr).toBe(0);
+    expect(s.stdout).toContain("every output equals the network's reference model");
+    const c = run(['check', 'n.json', '-n', '100']);
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/PASS n\.json: 100 vectors, Yosys JSON netlist.*reference model/);
+  });
+
+  it('--baseline is refused for a network (exit 2, nothing written)', () => {
+    writeJson('n.json', network);
+    const r = run(['n.json', '-o', 'net.v', '--target', 'generic', '--baseline']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--baseline is for a single matrix');
+    expect(listAll()).toEqual(['n.json']);
+  });
+});
