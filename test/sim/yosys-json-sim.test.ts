@@ -52,7 +52,7 @@ describe.runIf(benchHere)('benchmark files: emitted Verilog → Yosys JSON → s
     }
   }
 
-  it('a 32×32 design (> 1000 cells) compiles and runs 100 vectors in well under a second', async () => {
+  it('a 32×32 design (> 1000 cells) compiles and runs 100 vectors (its time is printed, not asserted: speed belongs to benchmarks)', async () => {
     const f = 'rand_i8_32x32.json';
     const spec = matrix(parseSpec(readFileSync(BENCH + f, 'utf8'), f));
     let d = netlists.get(`${f}@2`);
@@ -67,7 +67,6 @@ describe.runIf(benchHere)('benchmark files: emitted Verilog → Yosys JSON → s
     const ms = performance.now() - t0;
     expect(compareWithGolden(spec.weights, vecs, ys, 2).mismatches).toEqual([]);
     console.log(`Yosys JSON simulation of ${f} (${Object.keys(cellsOf(d.json, spec.name)).length} cells), 102 cycles: ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(1000);
   });
 });
 
