@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkText } from './check.js';
 import type { TextCheck } from './check.js';
@@ -21,6 +21,8 @@ import { chooseLatency } from './auto-latency.js';
 import { checkTargets, DEFAULT_CLOCK_MHZ, FlowError, runFlow } from './synth/flow.js';
 import { referenceOf } from './sim/golden.js';
 import { nativeEcp5Version } from './synth/ecp5-native.js';
+import { boardNames, boardsTable, loadBoard } from './boards.js';
+import { buildForBoard } from './synth/build.js';
 import { SynthError } from './synth/synthesize.js';
 import { targetNames } from './synth/targets.js';
 import { VERSION } from './version.js';
@@ -282,6 +284,41 @@ function sim(file: string, o: SimOpts): number {
   return res.compare.pass ? 0 : EXIT_FAIL;
 }
 
+interface BuildOpts extends OptimizerOpts {
+  board: string;
+  output: string;
+  vectors: number;
+  seed: number;
+  timeout: number;
+  quiet?: boolean;
+}
+
+async function buildCommand(file: string, o: BuildOpts): Promise<number> {
+  const info = (line: string): void => {
+    if (!o.quiet) process.stderr.write(`${line}\n`);
+  };
+  const spec = readSpec(file);
+  const board = loadBoard(o.board);
+  const progress = progressPrinter(!!o.quiet);
+  const res = await buildForBoard(spec, board, {
+    ...compileOptions(o),
+    vectors: o.vectors,
+    seed: o.seed,
+    timeoutSeconds: o.timeout,
+    progress,
+  });
+  const files = Object.entries(res.files).map(([name, text]) => ({ path: join(o.output, name), text }));
+  files.push({ path: join(o.output, 'report.json'), text: reportJsonText(res.report) });
+  files.push({ path: join(o.output, 'report.md'), text: reportMarkdown(res.report) });
+  writeFilesAtomically(files);
+  const t = res.report.targets[0]!;
+  info(`wrote ${files.length} files to ${o.output}/ for ${board.name} (${board.part}, ${board.clock.mhz} MHz)`);
+  for (const n of res.notes) info(`  ${n}`);
+  if (t.fmax_mhz !== null) info(`  Fmax ${t.fmax_mhz.toFixed(1)} MHz: timing ${t.timing_met ? 'met' : 'NOT met'} at the board clock of ${board.clock.mhz} MHz`);
+  info(`  self-test: ${res.plan.vectors} vectors, expected signature 64'h${res.plan.signature.toString(16)}; the pass LED lights when it matches`);
+  return res.simulated === 'fail' ? EXIT_FAIL : 0;
+}
+
 async function check(file: string, o: SimOpts): Promise<number> {
   const spec = readSpec(file);
   const r = compile(spec, compileOptions(o));
@@ -373,6 +410,29 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--seed <S>', 'seed for the random vectors').default(1).argParser(intOption('--seed', 0, 2 ** 32 - 1)))
     .action(async (file: string, o: SimOpts) => {
       code = await check(file, o);
+    });
+
+  designOpts(
+    program
+      .command('build')
+      .description('the core in a self-test for a board: synthesis, place and route with the board pins, and the bitstream (iCE40)')
+      .argument('<weights.json>', 'input file (format 1)'),
+  )
+    .requiredOption('--board <name>', `the board: ${boardNames().join(', ')} (da-gen boards lists them)`)
+    .option('-o, --output <dir>', 'directory for the files', 'build')
+    .addOption(new Option('-n, --vectors <N>', 'self-test vectors, one per cycle').default(4096).argParser(intOption('--vectors', 1, 1 << 24)))
+    .addOption(new Option('--seed <n>', 'nextpnr seed').default(1).argParser(intOption('--seed', 0, 2 ** 31 - 1)))
+    .addOption(new Option('--timeout <s>', 'time limit of each tool run, in seconds').default(600).argParser(intOption('--timeout', 1, 86400)))
+    .option('-q, --quiet', 'print nothing except errors')
+    .action(async (file: string, o: BuildOpts) => {
+      code = await buildCommand(file, o);
+    });
+
+  program
+    .command('boards')
+    .description('list the boards that da-gen build knows')
+    .action(() => {
+      process.stdout.write(`${boardsTable()}\n`);
     });
 
   program

@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
  * only when every one is complete are they renamed into place. On any error the temporary
  * files are removed and nothing is left behind.
  */
-export function writeFilesAtomically(files: { path: string; text: string }[]): void {
+export function writeFilesAtomically(files: { path: string; text: string | Uint8Array }[]): void {
   const temps: { tmp: string; path: string }[] = [];
   try {
     for (const f of files) {
@@ -15,7 +15,8 @@ export function writeFilesAtomically(files: { path: string; text: string }[]): v
       temps.push({ tmp, path: f.path });
       const fd = openSync(tmp, 'w');
       try {
-        writeSync(fd, f.text);
+        if (typeof f.text === 'string') writeSync(fd, f.text);
+        else writeSync(fd, f.text);
         fsyncSync(fd);
       } finally {
         closeSync(fd);

@@ -508,3 +508,20 @@ describe('networks on the command line', () => {
     expect(listAll()).toEqual(['n.json']);
   });
 });
+
+describe('boards and build on the command line', () => {
+  it('da-gen boards lists every board', () => {
+    const r = run(['boards']);
+    expect(r.status).toBe(0);
+    for (const b of ['icebreaker', 'icestick', 'tinyfpga-bx', 'ulx3s', 'orangecrab']) expect(r.stdout).toContain(b);
+  });
+
+  it('an unknown board: exit 2, the known names, nothing written', () => {
+    writeJson('w.json', spec());
+    const r = run(['build', 'w.json', '--board', 'nexys', '-o', 'b']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('icebreaker');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(listAll()).toEqual(['w.json']);
+  });
+});

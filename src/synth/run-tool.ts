@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
  * is written to disk.
  */
 
-export type ToolName = 'yosys' | 'nextpnr-ice40';
+export type ToolName = 'yosys' | 'nextpnr-ice40' | 'icepack';
 
 export interface ToolRun {
   ok: boolean;
@@ -20,7 +20,7 @@ export interface ToolRun {
   timedOut: boolean;
   stdout: string;
   stderr: string;
-  /** The requested output files that the tool wrote. */
+  /** The requested output files that the tool wrote (text; those asked for as binary are Uint8Array). */
   files: Record<string, string>;
   seconds: number;
 }
@@ -30,11 +30,14 @@ export interface ToolOptions {
   timeoutSeconds?: number;
   /** Called about once a second while the tool runs, with the seconds elapsed. */
   onTick?: (seconds: number) => void;
+  /** Output files to return as bytes (Uint8Array, in `files` cast as such), not as text. */
+  binary?: string[];
 }
 
 const MODULES: Record<ToolName, { pkg: string; fn: string }> = {
   yosys: { pkg: '@yowasp/yosys', fn: 'runYosys' },
   'nextpnr-ice40': { pkg: '@yowasp/nextpnr-ice40', fn: 'runNextpnrIce40' },
+  icepack: { pkg: '@yowasp/nextpnr-ice40', fn: 'runIcepack' },
 };
 
 // The worker body (CommonJS, evaluated): import the tool, run it, send back what was asked for.
@@ -49,7 +52,7 @@ const { parentPort, workerData } = require('node:worker_threads');
     for (const name of workerData.outputs) {
       const v = tree && tree[name];
       if (typeof v === 'string') files[name] = v;
-      else if (v instanceof Uint8Array) files[name] = dec.decode(v);
+      else if (v instanceof Uint8Array) files[name] = workerData.binary.includes(name) ? v : dec.decode(v);
     }
     return files;
   };
@@ -81,7 +84,7 @@ export function runTool(tool: ToolName, args: string[], files: Record<string, st
   const start = performance.now();
   const limit = (opts.timeoutSeconds ?? 600) * 1000;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { moduleUrl, fn: MODULES[tool].fn, args, files, outputs } });
+    const worker = new Worker(WORKER, { eval: true, workerData: { moduleUrl, fn: MODULES[tool].fn, args, files, outputs, binary: opts.binary ?? [] } });
     let settled = false;
     const tick = opts.onTick ? setInterval(() => opts.onTick!((performance.now() - start) / 1000), 1000) : null;
     const finish = (r: ToolRun | Error): void => {
