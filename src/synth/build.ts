@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { constraintsFor, nextpnrDeviceArgs } from '../boards.js';
 import type { Board } from '../boards.js';
 import { compile } from '../compile.js';
@@ -12,7 +15,7 @@ import { icarusAvailable } from '../sim/icarus.js';
 import { compileNetlist } from '../sim/netlist-sim.js';
 import { simulateSelfTest } from '../sim/selftest-sim.js';
 import type { Spec } from '../spec/parse.js';
-import { nativeEcp5Version } from './ecp5-native.js';
+import { NEXTPNR_ECP5, nativeEcp5Version, runChild } from './ecp5-native.js';
 import { runTool } from './run-tool.js';
 import { fmaxFromReport, nextpnrWhy, parseStat, toolVersions, yosysFailure } from './synthesize.js';
 import { resources } from './targets.js';
@@ -23,8 +26,9 @@ import type { Target } from './targets.js';
  * placed and routed for the board with its constraints, and packed into a bitstream.
  *
  * iCE40: Yosys → nextpnr-ice40 (board pins, board clock) → icepack, all WebAssembly.
- * ECP5: Yosys (WebAssembly); place and route and bitstream only with a native nextpnr-ecp5 and
- * ecppack on PATH, else the synthesized netlist and what to install.
+ * ECP5: Yosys (WebAssembly); then, with a native nextpnr-ecp5 and ecppack on PATH, place and
+ * route and the bitstream (child processes, in a temporary directory removed afterwards); else
+ * the synthesized netlist and what to install.
  * Before any tool runs, the whole self-test top is simulated in Icarus (when installed) for its
  * N vectors and must reach the pass state.
  */
@@ -159,8 +163,41 @@ export async function buildForBoard(spec: Spec, board: Board, opts: BuildOptions
       entry.note = 'synthesis only: place and route and the bitstream need a native nextpnr-ecp5 and ecppack on PATH';
       notes.push(`no bitstream: install nextpnr-ecp5 and ecppack (Project Trellis), then run: nextpnr-ecp5 ${nextpnrDeviceArgs(board).join(' ')} --json da_gen_selftest.synth.json --lpf ${cons.fileName} --freq ${board.clock.mhz} --textcfg ${bin}.config && ecppack ${bin}.config ${bin}.bit`);
     } else {
-      notes.push(`ECP5 place and route with the native ${native} is not driven by da-gen build yet; run the command below`);
-      entry.note = 'synthesis only (native ECP5 tools found; see the notes for the command)';
+      const args = [...nextpnrDeviceArgs(board), '--json', 'top.json', '--lpf', cons.fileName, '--freq', String(board.clock.mhz), '--seed', String(seed), '--textcfg', 'top.config', '--report', 'report.json', '--timing-allow-fail'];
+      entry.place_and_route = `${NEXTPNR_ECP5} (native: ${native})`;
+      entry.flow = `${entry.flow}; ${NEXTPNR_ECP5} ${args.filter((a) => !['top.json', 'top.config', 'report.json', '--json', '--textcfg', '--report', '--timing-allow-fail'].includes(a)).join(' ')}; ecppack`;
+      tools[NEXTPNR_ECP5] = `${native} (native, on PATH)`;
+      const dir = mkdtempSync(join(tmpdir(), 'da-gen-build-'));
+      try {
+        writeFileSync(join(dir, 'top.json'), y.files['top.json']);
+        writeFileSync(join(dir, cons.fileName), cons.text);
+        p?.start(`${board.name}: place and route (${NEXTPNR_ECP5} ${nextpnrDeviceArgs(board).join(' ')}, ${board.clock.mhz} MHz, seed ${seed})`);
+        const n = await runChild(NEXTPNR_ECP5, args, dir, timeout, opts.progress ? (sec) => p!.tick(sec) : undefined);
+        const report = existsSync(join(dir, 'report.json')) ? readFileSync(join(dir, 'report.json'), 'utf8') : null;
+        if (!n.ok || report === null || !existsSync(join(dir, 'top.config'))) {
+          const why = n.timedOut ? `did not finish within ${timeout} s` : `failed: ${nextpnrWhy(n.log)}`;
+          p?.done(0, why);
+          entry.note = `place and route ${why}`;
+          notes.push(`no bitstream: place and route ${why}`);
+        } else {
+          entry.fmax_mhz = fmaxFromReport(report);
+          p?.done(0, entry.fmax_mhz !== null ? `Fmax ${entry.fmax_mhz.toFixed(1)} MHz` : 'no Fmax');
+          files[`${bin}.config`] = readFileSync(join(dir, 'top.config'), 'utf8');
+          p?.start(`${board.name}: bitstream (ecppack)`);
+          const pk = await runChild('ecppack', ['top.config', 'top.bit'], dir, timeout);
+          if (!pk.ok || !existsSync(join(dir, 'top.bit'))) {
+            p?.done(0, 'ecppack failed');
+            notes.push(`no .bit: ecppack failed; run: ecppack ${bin}.config ${bin}.bit`);
+          } else {
+            const bit = new Uint8Array(readFileSync(join(dir, 'top.bit')));
+            p?.done(0, `${bit.length} bytes`);
+            files[`${bin}.bit`] = bit;
+            notes.push(`bitstream ${bin}.bit (native ${NEXTPNR_ECP5} and ecppack)`);
+          }
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   }
   const report = buildReport({ netlist: r.netlist, stats: r.stats, targets: [entry], tools, manifest: r.manifest });

@@ -25,13 +25,13 @@ export function nativeEcp5Version(): string | null {
   return (line ?? 'unknown version').trim();
 }
 
-interface ChildRun {
+export interface ChildRun {
   ok: boolean;
   timedOut: boolean;
   log: string;
 }
 
-function runChild(cmd: string, args: string[], cwd: string, timeoutSeconds: number, onTick?: (s: number) => void): Promise<ChildRun> {
+export function runChild(cmd: string, args: string[], cwd: string, timeoutSeconds: number, onTick?: (s: number) => void): Promise<ChildRun> {
   return new Promise((resolve) => {
     const start = performance.now();
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });

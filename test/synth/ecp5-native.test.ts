@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseLatency } from '../../src/auto-latency.js';
 import { compile } from '../../src/compile.js';
 import { nativeEcp5Version } from '../../src/synth/ecp5-native.js';
+import { loadBoard } from '../../src/boards.js';
+import { buildForBoard } from '../../src/synth/build.js';
 import { runFlow } from '../../src/synth/flow.js';
 import { TARGETS } from '../../src/synth/targets.js';
 
@@ -23,9 +25,23 @@ const at = (flag) => args[args.indexOf(flag) + 1];
 const net = JSON.parse(fs.readFileSync(at('--json'), 'utf8'));
 const types = new Set();
 for (const m of Object.values(net.modules)) for (const c of Object.values(m.cells)) types.add(c.type);
-if (!net.modules.da_gen_top || !types.has('TRELLIS_FF') || !types.has('LUT4')) { console.error('ERROR: not an ECP5 netlist of the wrapper'); process.exit(1); }
+if (!(net.modules.da_gen_top || net.modules.da_gen_selftest) || !types.has('TRELLIS_FF') || !types.has('LUT4')) { console.error('ERROR: not an ECP5 netlist of the wrapper'); process.exit(1); }
 if (process.env.DA_GEN_STANDIN_FAIL) { console.error('ERROR: Unable to place cell core.a1 (stand-in)'); process.exit(1); }
 fs.writeFileSync(at('--report'), JSON.stringify({ fmax: { '$glbnet$clk': { achieved: 87.5, constraint: Number(at('--freq')) } } }));
+if (args.includes('--textcfg')) {
+  if (!args.includes('--lpf') || !fs.readFileSync(at('--lpf'), 'utf8').includes('LOCATE COMP "clk"')) { console.error('ERROR: no board constraints'); process.exit(1); }
+  fs.writeFileSync(at('--textcfg'), '.device LFE5U-85F\\n(stand-in config)\\n');
+}
+`;
+
+// ecppack stand-in: the config in, a "bitstream" out
+const ECPPACK = `#!/usr/bin/env node
+const fs = require('node:fs');
+const [cfg, bit] = process.argv.slice(2);
+if (process.argv[2] === '--help') process.exit(0);
+const text = fs.readFileSync(cfg, 'utf8');
+if (!text.startsWith('.device')) process.exit(1);
+fs.writeFileSync(bit, Buffer.from([0xff, 0x00, 0x4c, 0x53, 0x43, 0x43]));
 `;
 
 describe('ECP5 place and route with a native nextpnr-ecp5 on PATH (stand-in)', () => {
@@ -35,6 +51,8 @@ describe('ECP5 place and route with a native nextpnr-ecp5 on PATH (stand-in)', (
   beforeAll(() => {
     writeFileSync(join(dir, 'nextpnr-ecp5'), STANDIN);
     chmodSync(join(dir, 'nextpnr-ecp5'), 0o755);
+    writeFileSync(join(dir, 'ecppack'), ECPPACK);
+    chmodSync(join(dir, 'ecppack'), 0o755);
     process.env['PATH'] = `${dir}:${oldPath}`;
     process.env['DA_GEN_STANDIN_LOG'] = log;
   });
@@ -72,6 +90,19 @@ describe('ECP5 place and route with a native nextpnr-ecp5 on PATH (stand-in)', (
     expect(met.latency).toBe(1);
     expect(met.met).toBe(true);
     expect(met.method).toBe('place and route on ecp5-25k (nextpnr-ecp5, native, seed 1)');
+  }, 300_000);
+
+  it('da-gen build for an ECP5 board places and routes with the board constraints and packs a bitstream', async () => {
+    const res = await buildForBoard(tiny, loadBoard('ulx3s'), { latency: 1, vectors: 100, timeoutSeconds: 300 });
+    const t = res.report.targets[0]!;
+    expect(t.place_and_route).toBe('nextpnr-ecp5 (native: nextpnr-ecp5 -- stand-in 0.0)');
+    expect(t.fmax_mhz).toBe(87.5);
+    expect(t.timing_met).toBe(true);
+    expect(t.clock_mhz).toBe(25);
+    expect([...(res.files['tiny_ulx3s.bit'] as Uint8Array)]).toEqual([0xff, 0x00, 0x4c, 0x53, 0x43, 0x43]);
+    expect(res.files['tiny_ulx3s.config']).toContain('.device LFE5U-85F');
+    const seen = JSON.parse(readFileSync(log, 'utf8')) as { args: string[] };
+    expect(seen.args).toEqual(expect.arrayContaining(['--85k', '--package', 'CABGA381', '--speed', '6', '--lpf', 'ulx3s.lpf', '--freq', '25']));
   }, 300_000);
 
   it('a failed run is written into the note', async () => {
