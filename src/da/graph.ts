@@ -154,18 +154,6 @@ export function adderDepth(g: AdderGraph): number {
  * semantics, used to check it against W·x computed independently.
  */
 export function evaluateGraph(g: AdderGraph, x: readonly bigint[]): bigint[] {
-  const val: bigint[] = new Array(g.nIn + g.nodes.length);
-  for (let i = 0; i < g.nIn; i++) val[i] = x[i]!;
-  for (let k = 0; k < g.nodes.length; k++) {
-    const n = g.nodes[k]!;
-    const a = val[n.a]! << BigInt(n.shiftA);
-    let r: bigint;
-    if (n.op === 'neg') r = -a;
-    else {
-      const b = val[n.b]! << BigInt(n.shiftB);
-      r = n.op === 'add' ? a + b : a - b;
-    }
-    val[g.nIn + k] = r;
-  }
-  return g.outputs.map((o) => (o.v < 0 ? 0n : val[o.v]! << BigInt(o.shift)));
+  // an adder graph is a network graph without steps or score
+  return evaluateNetworkGraph(g, x);
 }

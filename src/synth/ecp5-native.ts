@@ -2,9 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTool } from './run-tool.js';
 import type { ToolOptions } from './run-tool.js';
-import { fmaxFromReport, nextpnrWhy, parseStat, wrapperVerilog, yosysFailure } from './synthesize.js';
+import { fmaxFromReport, nextpnrWhy, synthesizeWrapper } from './synthesize.js';
 import type { Ports, PnrResult } from './synthesize.js';
 import type { Target } from './targets.js';
 
@@ -67,19 +66,14 @@ export async function placeAndRouteEcp5Native(
   opts: ToolOptions = {},
 ): Promise<PnrResult> {
   const start = performance.now();
-  const script = `read_verilog design.v wrapper.v; synth_ecp5 -nodsp -noflatten -top da_gen_top -json top.json; tee -q -o stat.json stat -json`;
-  const y = await runTool('yosys', ['-q', '-p', script], { 'design.v': verilog, 'wrapper.v': wrapperVerilog(top, ports) }, ['top.json', 'stat.json'], opts);
-  if (!y.ok || y.files['top.json'] === undefined || y.files['stat.json'] === undefined) throw yosysFailure(`wrapper synthesis for ${target.name}`, y);
-  const wrapperCells = parseStat(y.files['stat.json'], 'da_gen_top', 'module');
-  delete wrapperCells[top];
-  delete wrapperCells[`\\${top}`];
+  const { json, wrapperCells } = await synthesizeWrapper(verilog, top, target, ports, 'synth_ecp5 -nodsp -noflatten', opts);
   const args = [`--${target.device}`, '--package', target.package!, '--speed', target.speed!, '--json', 'top.json', '--lpf-allow-unconstrained', '--freq', String(clockMhz), '--seed', String(seed), '--report', 'report.json', '--timing-allow-fail'];
   const shown = args.filter((a) => !['top.json', 'report.json', '--json', '--report', '--timing-allow-fail'].includes(a)).join(' ');
   const flow = `synth_ecp5 -nodsp (core in the pin wrapper); ${NEXTPNR_ECP5} ${shown} (native)`;
   const remaining = Math.max(10, (opts.timeoutSeconds ?? 600) - (performance.now() - start) / 1000);
   const dir = mkdtempSync(join(tmpdir(), 'da-gen-ecp5-'));
   try {
-    writeFileSync(join(dir, 'top.json'), y.files['top.json']);
+    writeFileSync(join(dir, 'top.json'), json);
     const n = await runChild(NEXTPNR_ECP5, args, dir, remaining, opts.onTick);
     const seconds = (performance.now() - start) / 1000;
     if (n.timedOut) return { flow, fmaxMhz: null, wrapperCells, note: `place and route did not finish within ${Math.round(remaining)} s (routing may not converge on a congested design)`, seconds };

@@ -125,6 +125,28 @@ export interface PnrResult {
   seconds: number;
 }
 
+/**
+ * Synthesize the core inside the pin wrapper (`synth` is the family's command with -noflatten):
+ * the netlist JSON for place and route, and the wrapper's own cells (the core is a submodule,
+ * one instance cell of type `top`, which is left out).
+ */
+export async function synthesizeWrapper(
+  verilog: string,
+  top: string,
+  target: Target,
+  ports: Ports,
+  synth: string,
+  opts: ToolOptions,
+): Promise<{ json: string; wrapperCells: Record<string, number> }> {
+  const script = `read_verilog design.v wrapper.v; ${synth} -top da_gen_top -json top.json; tee -q -o stat.json stat -json`;
+  const y = await runTool('yosys', ['-q', '-p', script], { 'design.v': verilog, 'wrapper.v': wrapperVerilog(top, ports) }, ['top.json', 'stat.json'], opts);
+  if (!y.ok || y.files['top.json'] === undefined || y.files['stat.json'] === undefined) throw yosysFailure(`wrapper synthesis for ${target.name}`, y);
+  const wrapperCells = parseStat(y.files['stat.json'], 'da_gen_top', 'module');
+  delete wrapperCells[top];
+  delete wrapperCells[`\\${top}`];
+  return { json: y.files['top.json'], wrapperCells };
+}
+
 /** Place and route the core inside the wrapper on an iCE40 part; Fmax from nextpnr's report. */
 export async function placeAndRouteIce40(
   verilog: string,
@@ -136,17 +158,11 @@ export async function placeAndRouteIce40(
   opts: ToolOptions = {},
 ): Promise<PnrResult> {
   const start = performance.now();
-  const script = `read_verilog design.v wrapper.v; synth_ice40 -noflatten -top da_gen_top -json top.json; tee -q -o stat.json stat -json`;
-  const y = await runTool('yosys', ['-q', '-p', script], { 'design.v': verilog, 'wrapper.v': wrapperVerilog(top, ports) }, ['top.json', 'stat.json'], opts);
-  if (!y.ok || y.files['top.json'] === undefined || y.files['stat.json'] === undefined) throw yosysFailure(`wrapper synthesis for ${target.name}`, y);
-  // the wrapper's own cells (the core is a submodule: one instance cell of type `top`)
-  const wrapperCells = parseStat(y.files['stat.json'], 'da_gen_top', 'module');
-  delete wrapperCells[top];
-  delete wrapperCells[`\\${top}`];
+  const { json, wrapperCells } = await synthesizeWrapper(verilog, top, target, ports, 'synth_ice40 -noflatten', opts);
   const args = [`--${target.device}`, '--package', target.package!, '--json', 'top.json', '--pcf-allow-unconstrained', '--freq', String(clockMhz), '--seed', String(seed), '--report', 'report.json', '--timing-allow-fail', '--quiet'];
-  const flow = `synth_ice40 (core in a shift-register wrapper); nextpnr-ice40 ${args.filter((a) => !['top.json', 'report.json', '--json', '--report', '--quiet', '--timing-allow-fail'].includes(a)).join(' ')}`;
+  const flow = `synth_ice40 (core in the pin wrapper); nextpnr-ice40 ${args.filter((a) => !['top.json', 'report.json', '--json', '--report', '--quiet', '--timing-allow-fail'].includes(a)).join(' ')}`;
   const remaining = Math.max(10, (opts.timeoutSeconds ?? 600) - (performance.now() - start) / 1000);
-  const n = await runTool('nextpnr-ice40', args, { 'top.json': y.files['top.json'] }, ['report.json'], { ...opts, timeoutSeconds: remaining });
+  const n = await runTool('nextpnr-ice40', args, { 'top.json': json }, ['report.json'], { ...opts, timeoutSeconds: remaining });
   const seconds = (performance.now() - start) / 1000;
   if (n.timedOut) return { flow, fmaxMhz: null, wrapperCells, note: `place and route did not finish within ${Math.round(remaining)} s (routing may not converge on a congested design)`, seconds };
   if (!n.ok || n.files['report.json'] === undefined) {
