@@ -28,6 +28,7 @@ import { describe, keyPath, parseJson } from './spec/json.js';
  *   button       pin | null (absent: null); a button pin may also carry "pull": "up", "down"
  *                (ecp5 only) or "none": the FPGA's internal pull resistor; absent: none is set
  *   pll          boolean: the part has a PLL usable for --pll-mhz
+ *   pll_primitive  optional (iCE40): "SB_PLL40_PAD" when the clock pin is the PLL's pad, else "SB_PLL40_CORE" (the default)
  *   io_standard  ecp5: the default IO_TYPE of the board's pins, e.g. "LVCMOS33" (required);
  *                ice40: null or absent
  *   sources      non-empty array of https:// URLs the pin facts came from
@@ -78,6 +79,8 @@ export interface Board {
   leds: BoardLeds;
   button: BoardButton | null;
   pll: boolean;
+  /** iCE40 with a PLL: the primitive that places with this clock pin; null otherwise. */
+  pllPrimitive: 'SB_PLL40_PAD' | 'SB_PLL40_CORE' | null;
   /** ECP5: default IO_TYPE ("LVCMOS33"); null for iCE40. */
   ioStandard: string | null;
   sources: string[];
@@ -134,7 +137,7 @@ export function knownPackages(family: BoardFamily, device: string): string[] {
   return Object.prototype.hasOwnProperty.call(table, device) ? [...table[device]!] : [];
 }
 
-const TOP_KEYS = ['name', 'description', 'family', 'part', 'device', 'package', 'speed', 'clock', 'leds', 'button', 'pll', 'io_standard', 'sources', 'notes'];
+const TOP_KEYS = ['name', 'description', 'family', 'part', 'device', 'package', 'speed', 'clock', 'leds', 'button', 'pll', 'pll_primitive', 'io_standard', 'sources', 'notes'];
 const CLOCK_KEYS = ['pin', 'mhz'];
 const LED_KEYS = ['pass', 'fail', 'beat'];
 const PIN_KEYS = ['pin', 'active_low', 'io_standard'];
@@ -305,6 +308,16 @@ export function parseBoard(text: string, file: string): Board {
     throw new SpecError(file, 'pll', `expected true or false (whether the part has a PLL usable for --pll-mhz), got ${'pll' in doc ? describe(doc.pll) : 'nothing'}`);
   }
   const pll = doc.pll;
+  // iCE40: the PLL primitive that places with this clock pin (SB_PLL40_PAD when the clock pin is
+  // the PLL's own pad input, else SB_PLL40_CORE fed from the clock net)
+  let pllPrimitive: Board['pllPrimitive'] = null;
+  if (doc.pll_primitive !== undefined) {
+    if (fam !== 'ice40' || !pll) throw new SpecError(file, 'pll_primitive', 'only an iCE40 board with "pll": true names its PLL primitive');
+    if (doc.pll_primitive !== 'SB_PLL40_PAD' && doc.pll_primitive !== 'SB_PLL40_CORE') {
+      throw new SpecError(file, 'pll_primitive', `expected "SB_PLL40_PAD" or "SB_PLL40_CORE", got ${describe(doc.pll_primitive)}`);
+    }
+    pllPrimitive = doc.pll_primitive;
+  } else if (fam === 'ice40' && pll) pllPrimitive = 'SB_PLL40_CORE';
 
   const src = doc.sources;
   if (!Array.isArray(src) || src.length === 0) {
@@ -323,7 +336,7 @@ export function parseBoard(text: string, file: string): Board {
     notes = doc.notes;
   }
 
-  return { name, description, family: fam, part, device, package: pkg, speed, clock: { pin: clockPin, mhz }, leds, button, pll, ioStandard, sources, notes };
+  return { name, description, family: fam, part, device, package: pkg, speed, clock: { pin: clockPin, mhz }, leds, button, pll, pllPrimitive, ioStandard, sources, notes };
 }
 
 /** The boards in `boards/`, by file name without `.json`, sorted. */

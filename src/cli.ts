@@ -286,6 +286,7 @@ function sim(file: string, o: SimOpts): number {
 
 interface BuildOpts extends OptimizerOpts {
   board: string;
+  pllMhz?: number;
   output: string;
   vectors: number;
   seed: number;
@@ -306,15 +307,16 @@ async function buildCommand(file: string, o: BuildOpts): Promise<number> {
     seed: o.seed,
     timeoutSeconds: o.timeout,
     progress,
+    ...(o.pllMhz !== undefined ? { pllMhz: o.pllMhz } : {}),
   });
   const files = Object.entries(res.files).map(([name, text]) => ({ path: join(o.output, name), text }));
   files.push({ path: join(o.output, 'report.json'), text: reportJsonText(res.report) });
   files.push({ path: join(o.output, 'report.md'), text: reportMarkdown(res.report) });
   writeFilesAtomically(files);
   const t = res.report.targets[0]!;
-  info(`wrote ${files.length} files to ${o.output}/ for ${board.name} (${board.part}, ${board.clock.mhz} MHz)`);
+  info(`wrote ${files.length} files to ${o.output}/ for ${board.name} (${board.part}, ${t.clock_mhz} MHz)`);
   for (const n of res.notes) info(`  ${n}`);
-  if (t.fmax_mhz !== null) info(`  Fmax ${t.fmax_mhz.toFixed(1)} MHz: timing ${t.timing_met ? 'met' : 'NOT met'} at the board clock of ${board.clock.mhz} MHz`);
+  if (t.fmax_mhz !== null) info(`  Fmax ${t.fmax_mhz.toFixed(1)} MHz: timing ${t.timing_met ? 'met' : 'NOT met'} at the clock of ${t.clock_mhz} MHz`);
   info(`  self-test: ${res.plan.vectors} vectors, expected signature 64'h${res.plan.signature.toString(16)}; the pass LED lights when it matches`);
   return res.simulated === 'fail' ? EXIT_FAIL : 0;
 }
@@ -421,6 +423,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--board <name>', `the board: ${boardNames().join(', ')} (da-gen boards lists them)`)
     .option('-o, --output <dir>', 'directory for the files', 'build')
     .addOption(new Option('-n, --vectors <N>', 'self-test vectors, one per cycle').default(4096).argParser(intOption('--vectors', 1, 1 << 24)))
+    .addOption(new Option('--pll-mhz <F>', "run the core from the part's PLL at about F MHz (iCE40 boards; icepll picks the setting)").argParser(positiveNumber('--pll-mhz')))
     .addOption(new Option('--seed <n>', 'nextpnr seed').default(1).argParser(intOption('--seed', 0, 2 ** 31 - 1)))
     .addOption(new Option('--timeout <s>', 'time limit of each tool run, in seconds').default(600).argParser(intOption('--timeout', 1, 86400)))
     .option('-q, --quiet', 'print nothing except errors')

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
  * is written to disk.
  */
 
-export type ToolName = 'yosys' | 'nextpnr-ice40' | 'icepack';
+export type ToolName = 'yosys' | 'nextpnr-ice40' | 'icepack' | 'icepll';
 
 export interface ToolRun {
   ok: boolean;
@@ -38,6 +38,7 @@ const MODULES: Record<ToolName, { pkg: string; fn: string }> = {
   yosys: { pkg: '@yowasp/yosys', fn: 'runYosys' },
   'nextpnr-ice40': { pkg: '@yowasp/nextpnr-ice40', fn: 'runNextpnrIce40' },
   icepack: { pkg: '@yowasp/nextpnr-ice40', fn: 'runIcepack' },
+  icepll: { pkg: '@yowasp/nextpnr-ice40', fn: 'runIcepll' },
 };
 
 // The worker body (CommonJS, evaluated): import the tool, run it, send back what was asked for.

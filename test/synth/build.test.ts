@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadBoard } from '../../src/boards.js';
 import { parseSpec } from '../../src/spec/parse.js';
-import { buildForBoard } from '../../src/synth/build.js';
+import { buildForBoard, icePll } from '../../src/synth/build.js';
 import { haveTool } from '../helpers/tools.js';
 
 // The board build runs the real WebAssembly tools (and Icarus for the self-test simulation).
@@ -50,4 +50,33 @@ describe('da-gen build --board', () => {
       expect(res.notes.join('\n')).toMatch(/install nextpnr-ecp5 and ecppack/);
     }
   }, 300_000);
+});
+
+describe('da-gen build --pll-mhz', () => {
+  const tiny = { format: 1 as const, name: 'tiny', input: { width: 6, signed: true }, weights: [[3n, -5n, 7n], [12n, 7n, -1n]] };
+
+  it('icepll settings give the frequency the iCE40 PLL formula says: f_in·(DIVF+1) / ((DIVR+1)·2^DIVQ)', async () => {
+    for (const [fin, fout] of [[12, 30], [12, 48], [16, 50]] as const) {
+      const p = await icePll(fin, fout);
+      expect(p.outMhz).toBeCloseTo((fin * (p.divf + 1)) / ((p.divr + 1) * 2 ** p.divq), 3);
+      expect(Math.abs(p.outMhz - fout) / fout).toBeLessThan(0.05);
+    }
+  }, 120_000);
+
+  for (const [board, prim, mhz] of [['icebreaker', 'SB_PLL40_PAD', 30], ['icestick', 'SB_PLL40_CORE', 24]] as const) {
+    it(`${board}: the self-test runs from ${prim} at ${mhz} MHz, places, routes and packs`, async () => {
+      const res = await buildForBoard(tiny, loadBoard(board), { latency: 1, vectors: 300, pllMhz: mhz, timeoutSeconds: 300 });
+      if (icarus) expect(res.simulated).toBe('pass');
+      expect(res.files['da_gen_board.v']).toContain(`${prim} #(`);
+      const t = res.report.targets[0]!;
+      expect(t.clock_mhz).toBeCloseTo(mhz, 0);
+      expect(t.note).toBeNull();
+      expect(t.fmax_mhz).not.toBeNull();
+      expect(res.files[`tiny_${board}.bin`]).toBeInstanceOf(Uint8Array);
+    }, 300_000);
+  }
+
+  it('is refused for an ECP5 board', async () => {
+    await expect(buildForBoard(tiny, loadBoard('ulx3s'), { vectors: 50, pllMhz: 50 })).rejects.toThrow(/--pll-mhz: ulx3s has no iCE40 PLL/);
+  });
 });
