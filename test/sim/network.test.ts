@@ -42,7 +42,7 @@ describe('networks: the netlist simulator against the independent reference mode
     const rng = new Rng(2024);
     let withScore = 0;
     let saturating = 0;
-    for (let trial = 0; trial < 120; trial++) {
+    for (let trial = 0; trial < 90; trial++) {
       const spec = randomNetwork(rng);
       const latency = rng.below(5);
       const res = simulateSpec(spec, { latency, vectors: 150, seed: trial });
@@ -56,8 +56,8 @@ describe('networks: the netlist simulator against the independent reference mode
       }
       if (spec.layers.some((l) => l.output?.overflow === 'saturate')) saturating++;
     }
-    expect(withScore).toBeGreaterThan(30);
-    expect(saturating).toBeGreaterThan(30);
+    expect(withScore).toBeGreaterThan(25);
+    expect(saturating).toBeGreaterThan(25);
   });
 
   it('gives the manifest its layers, and the score port its width', () => {
@@ -149,7 +149,7 @@ describe('networks: edge cases of saturation, rounding and ReLU', () => {
 describe.runIf(icarus)('networks through Icarus and through Yosys', () => {
   it('random networks: the emitted Verilog, read by Icarus and by Yosys, equals the reference model', async () => {
     const rng = new Rng(77);
-    for (let trial = 0; trial < 14; trial++) {
+    for (let trial = 0; trial < 10; trial++) {
       const spec = randomNetwork(rng, { maxLayers: 3, maxWidth: 12 });
       const r = compile(spec, { latency: rng.below(4) });
       const c = await checkText(r, referenceOf(spec), spec.input, { vectors: 120, seed: trial });
