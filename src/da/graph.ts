@@ -111,7 +111,7 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
         r = val[n.a]! < 0n ? 0n : val[n.a]!;
         break;
       case 'fit':
-        r = fitValue(val[n.a]!, n.fit!);
+        r = fitValue(a, n.fit!);
         break;
       case 'square':
         r = val[n.a]! * val[n.a]!;

@@ -250,14 +250,12 @@ function layerMatrix(
   }
   const res = optimize(W2, { width: Math.min(width, 64), signed }, opts);
   const g = res.graph;
-  const nC = keep.length;
   const map: number[] = [...keep];
   for (const n of g.nodes) {
     const a = map[n.a]!;
     const bb = n.b >= 0 ? map[n.b]! : -1;
     map.push(b.linear(n.op, a, n.shiftA, bb, n.shiftB));
   }
-  void nC;
   const outs = g.outputs.map((o): Term => (o.v < 0 ? constant(0n) : { v: map[o.v]!, shift: o.shift, c: 0n }));
   return { outs, stats: res.stats, biasAdd, pruned };
 }
@@ -305,12 +303,10 @@ export function buildNetworkGraph(spec: NetworkSpec, opts: OptimizeOptions = {})
   const layers: LayerStats[] = [];
   spec.layers.forEach((layer, li) => {
     opts.log?.(`layer ${li}: ${layer.weights.length} outputs × ${layer.weights[0]!.length} inputs`);
-    const before = b.nodes.length;
     const m = layerMatrix(b, layer, terms, opts);
     const mid = b.nodes.length;
     terms = m.outs.map((t, o) => postOps(b, layer, t, (layer.bias?.[o] ?? 0n) + m.biasAdd[o]!));
     layers.push({ inputs: layer.weights[0]!.length, outputs: layer.weights.length, prunedInputs: m.pruned, optimize: m.stats, postNodes: b.nodes.length - mid });
-    void before;
   });
   const toOutput = (t: Term): NetGraphOutput => {
     const r = b.termRange(t);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkText, portsOf } from '../../src/check.js';
 import { compile } from '../../src/compile.js';
+import { evaluateNetworkGraph } from '../../src/da/graph.js';
 import type { CompileResult } from '../../src/compile.js';
 import { compareWithGolden, withFlush } from '../../src/sim/compare.js';
 import { inputCount, referenceOf } from '../../src/sim/golden.js';
@@ -50,6 +51,9 @@ describe('networks: the netlist simulator against the independent reference mode
       expect(res.compare.pass).toBe(true);
       // every path has `latency` register ranks, so the first result appears after exactly that many cycles
       expect(res.compile.netlist.latency).toBe(latency);
+      // the graph itself, evaluated with exact integers, is the reference model too
+      const ref = referenceOf(spec);
+      for (const x of testVectors(inputCount(spec), spec.input, 8, trial)) expect(evaluateNetworkGraph(res.compile.graph, x)).toEqual(ref(x));
       if (spec.score) {
         withScore++;
         expect(res.compile.manifest.score_width).toBe(res.compile.netlist.score!.width);
