@@ -175,7 +175,7 @@ export function nextpnrWhy(log: string): string {
   const full = /no BELs remaining to implement cell type '([^']+)'/.exec(msg);
   if (full) return `the design needs more ${full[1]} cells than the part has`;
   const region = /Failed to expand region .* of (\d+) (\w+)/.exec(msg);
-  if (region) return `the design needs ${region[1]} ${region[2]} cells, more than the part has`;
+  if (region) return `the design needs ${region[1]} ${region[2]!.replace(/s$/, '')} cells, more than the part has`;
   return msg.length > 160 ? `${msg.slice(0, 157)}…` : msg;
 }
 

@@ -6,7 +6,7 @@ import { emitBaselineVerilog } from '../../src/rtl/baseline.js';
 import { adderForms } from '../../src/rtl/verilog.js';
 import { runFlow } from '../../src/synth/flow.js';
 import { runTool } from '../../src/synth/run-tool.js';
-import { parseStat, synthesize, wrapperVerilog } from '../../src/synth/synthesize.js';
+import { nextpnrWhy, parseStat, synthesize, wrapperVerilog } from '../../src/synth/synthesize.js';
 import { TARGETS } from '../../src/synth/targets.js';
 
 // WebAssembly Yosys and nextpnr are slow: these tests use tiny designs only; big runs are
@@ -131,5 +131,13 @@ describe('place and route with the WebAssembly nextpnr-ice40', () => {
     expect(v).toContain('reg  [7:0] xs;');
     expect(v).toContain('reg  [14:0] ys;');
     expect(v).toContain('core_m core (.clk(clk), .x(xs), .y(y));');
+  });
+});
+
+describe('nextpnr messages', () => {
+  it('says in one line why place and route failed', () => {
+    expect(nextpnrWhy('Info: x\nERROR: Failed to expand region (0, 0) |_> (33, 33) of 3064 ICESTORM_LCs\n')).toBe('the design needs 3064 ICESTORM_LC cells, more than the part has');
+    expect(nextpnrWhy("ERROR: Unable to place cell 'x', no BELs remaining to implement cell type 'SB_RAM40_4K'")).toBe('the design needs more SB_RAM40_4K cells than the part has');
+    expect(nextpnrWhy('no error here')).toBe('nextpnr failed');
   });
 });
