@@ -135,7 +135,7 @@ export async function buildForBoard(spec: Spec, board: Board, opts: BuildOptions
   const tick = p ? { onTick: (s: number) => p.tick(s) } : {};
   const timeout = opts.timeoutSeconds ?? 600;
   const seed = opts.seed ?? 1;
-  const { vectors: _v, seed: _s, timeoutSeconds: _t, progress: _p, latency, ...copts } = opts;
+  const { vectors: _v, seed: _s, timeoutSeconds: _t, progress: _p, pllMhz: _m, latency, ...copts } = opts;
   const r = compile(spec, { ...copts, latency: latency ?? 2 });
   const sim = compileNetlist(r.netlist);
   const plan = planSelfTest(r.netlist, (v) => sim.run(v), { vectors: opts.vectors ?? 4096 });
