@@ -1,35 +1,69 @@
-export * from './spec/errors.js';
-export * from './spec/parse.js';
-export * from './spec/verilog-names.js';
-export * from './da/csd.js';
-export * from './da/graph.js';
-export * from './da/ranges.js';
-export * from "./da/cmvm.js";
-export * from "./da/mcm.js";
-export * from "./da/builder.js";
-export * from './da/signs.js';
-export * from './rtl/netlist.js';
-export * from './rtl/verilog.js';
-export * from './rtl/manifest.js';
-export * from './sim/netlist-sim.js';
-export * from './sim/golden.js';
-export * from './sim/network-golden.js';
-export * from './da/network.js';
-export * from './sim/vectors.js';
-export * from './sim/compare.js';
-export * from './sim/check.js';
-export * from './sim/icarus.js';
-export * from './compile.js';
-export * from './io.js';
-export * from './version.js';
-export * from './report/index.js';
-export * from './sim/yosys-json-sim.js';
-export * from './synth/run-tool.js';
-export * from './synth/targets.js';
-export * from './synth/synthesize.js';
-export * from './synth/flow.js';
-export * from './synth/ecp5-native.js';
-export * from './synth/read-json.js';
-export * from './rtl/baseline.js';
-export * from './check.js';
-export * from './auto-latency.js';
+/**
+ * da-gen's public API: everything the `da-gen` command does, as functions. Names not listed
+ * here are internal and may change between versions.
+ */
+
+// Errors: every error da-gen raises on purpose, and the exit code each carries.
+export { DaGenError, InputError, SpecError, UsageError, LimitError, ToolError, EXIT_OK, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_TOOL } from './errors.js';
+export { VERSION } from './version.js';
+
+// Input: a weights or layers file → a validated Spec (every design is a list of layers).
+export { parseSpec, MIN_INPUT_WIDTH, MAX_INPUT_WIDTH, MAX_DIMENSION, MAX_LAYERS } from './spec/parse.js';
+export { describeSpec, inputCount, matrixSpec } from './spec/spec.js';
+export type { Spec, Layer, DenseLayer, LayerOutput, Activation, Rounding, Overflow, Score, SpecSummary } from './spec/spec.js';
+
+// Compiling: Spec → graph → netlist → Verilog text and manifest.
+export { compile } from './flows/compile.js';
+export type { CompileOptions, CompileResult } from './flows/compile.js';
+export { DEFAULT_LATENCY, MAX_LATENCY } from './rtl/netlist.js';
+export type { Netlist, NetSignal, Ports } from './rtl/netlist.js';
+export type { LoweredNetlist } from './rtl/lower.js';
+export type { Manifest, ManifestLayer } from './rtl/manifest.js';
+export { DEFAULT_DEPTH_SLACK } from './da/cmvm.js';
+export type { OptimizeStats } from './da/cmvm.js';
+export type { NetworkGraph, NetNode } from './da/graph.js';
+export { csd } from './da/csd.js';
+
+// Verifying: the netlist simulator against the reference model, and the emitted text read by
+// Yosys (and Icarus, where installed).
+export { simulateSpec, checkText, simulateInIcarus } from './flows/verify.js';
+export type { SimulateOptions, SimulateResult, TextCheck } from './flows/verify.js';
+export { compileNetlist } from './sim/netlist-sim.js';
+export type { NetlistSim } from './sim/netlist-sim.js';
+export { referenceOf, matVec } from './sim/reference.js';
+export type { Reference } from './sim/reference.js';
+export { testVectors } from './sim/vectors.js';
+export { compareWithReference, withFlush } from './sim/compare.js';
+export type { CompareResult, Mismatch } from './sim/compare.js';
+
+// Synthesis, place and route, and --latency auto, for the FPGA families in src/platform.
+export { compileDesign, reportDesign } from './flows/generate.js';
+export type { Design, DesignOptions, ReportOptions } from './flows/generate.js';
+export { synthesizeTargets, DEFAULT_CLOCK_MHZ } from './flows/synthesize.js';
+export type { SynthesizeOptions } from './flows/synthesize.js';
+export { chooseLatency } from './flows/auto-latency.js';
+export type { LatencyChoice } from './flows/auto-latency.js';
+export { FAMILIES, targetNames } from './platform/index.js';
+export type { Family, Target } from './platform/family.js';
+export type { Progress } from './flows/progress.js';
+
+// Boards: the core in a self-test, built into a bitstream for a board.
+export { buildForBoard } from './flows/board-build.js';
+export type { BuildOptions, BuildResult } from './flows/board-build.js';
+export { loadBoard, loadBoards, boardsTable } from './flows/boards.js';
+export { boardNames } from './boards/index.js';
+export type { Board } from './boards/board.js';
+
+// Reports: JSON and Markdown, and the comparison of two for a pull request.
+export { reportJsonText } from './report/build.js';
+export { parseReport } from './report/parse.js';
+export { reportMarkdown } from './report/markdown.js';
+export { compareReports } from './report/compare.js';
+export type { Report, TargetResult } from './report/schema.js';
+
+// Tools: how da-gen finds and runs Yosys, nextpnr, Icarus (environment variable, WebAssembly, PATH).
+export { findTool, DEFAULT_TIMEOUT_SECONDS } from './toolchain/tool.js';
+export type { Tool, ToolName } from './toolchain/tool.js';
+
+// The command line, callable in-process: resolves to the exit code.
+export { main } from './cli/main.js';

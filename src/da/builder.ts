@@ -1,7 +1,14 @@
 import type { AdderGraph, AdderNode, AdderOp, GraphOutput, InputFormat } from './graph.js';
 
-/** A node while the graph is being built (ranges come later). */
-export type NodeDef = Omit<AdderNode, 'lo' | 'hi'>;
+/** A node while the graph is being built (ranges come later); b = −1 for neg. */
+export interface NodeDef {
+  op: AdderOp;
+  a: number;
+  shiftA: number;
+  b: number;
+  shiftB: number;
+  level: number;
+}
 
 /**
  * Collects nodes as the optimizer creates them. Identical nodes are built once
@@ -78,16 +85,9 @@ export function freezeGraph(b: GraphBuilder, outs: { v: number; shift: number }[
     if (!live[v]) continue;
     const d = b.defs[v - nIn]!;
     map[v] = nIn + nodes.length;
-    nodes.push({
-      op: d.op,
-      a: map[d.a]!,
-      shiftA: d.shiftA,
-      b: d.b >= 0 ? map[d.b]! : -1,
-      shiftB: d.shiftB,
-      level: d.level,
-      lo: 0n,
-      hi: 0n,
-    });
+    const a = map[d.a]!;
+    if (d.op === 'neg') nodes.push({ op: 'neg', a, shiftA: d.shiftA, level: d.level, lo: 0n, hi: 0n });
+    else nodes.push({ op: d.op, a, shiftA: d.shiftA, b: map[d.b]!, shiftB: d.shiftB, level: d.level, lo: 0n, hi: 0n });
   }
   const outputs: GraphOutput[] = outs.map((o) => ({ v: o.v < 0 ? -1 : map[o.v]!, shift: o.shift, lo: 0n, hi: 0n }));
   return { nIn, input: { ...input }, nodes, outputs };

@@ -1,4 +1,4 @@
-import { UsageError } from '../spec/errors.js';
+import { LimitError } from '../errors.js';
 import type { GraphBuilder } from './builder.js';
 import { PairTable } from './pair-table.js';
 
@@ -18,9 +18,7 @@ import { PairTable } from './pair-table.js';
  *
  * Strategies. 'phased': in a phase only the variables that existed at its start take part,
  * so sharing is built level by level (nodes of a phase pair up in the next one). 'eager':
- * every new node takes part at once (classic greedy CSE). 'hybrid': one phase among the
- * inputs, then eager: the first phase holds most of the pairs of a big matrix but only
- * few distinct patterns, so this keeps time and memory down where eager alone would not.
+ * every new node takes part at once (classic greedy CSE).
  */
 
 /** Slots for the shift in a packed term key `v * SH + shift`. */
@@ -68,7 +66,7 @@ export class Row {
   }
 }
 
-export type CseStrategy = 'phased' | 'eager' | 'hybrid';
+export type CseStrategy = 'phased' | 'eager';
 /**
  * How patterns are ranked: 'count' by occurrences; 'weighted' by occurrences times the bits
  * the two operands overlap (sharing wide, deep subexpressions first, as da4ml's "wmc" does).
@@ -176,7 +174,7 @@ export class CseEngine {
     this.nv = b.nVars + terms + 1;
     if (this.nv >= 2 ** 31 / SH) {
       // term keys v·SH + shift are handled with 32-bit integer operations
-      throw new UsageError(`the matrix has ${terms} non-zero CSD digits; this version handles fewer than ${Math.floor(2 ** 31 / SH) - b.nVars}`);
+      throw new LimitError(`the matrix has ${terms} non-zero CSD digits; this version handles fewer than ${Math.floor(2 ** 31 / SH) - b.nVars}`);
     }
     this.kraft = new Array<number>(rows.length).fill(0);
     this.positives = new Int32Array(rows.length);
@@ -492,7 +490,7 @@ export class CseEngine {
     const phases: PhaseStats[] = [];
     const st = this.opts.strategy;
     for (;;) {
-      const eager = st === 'eager' || (st === 'hybrid' && phases.length > 0);
+      const eager = st === 'eager';
       const ph = this.runPhase(eager);
       phases.push(ph);
       this.opts.log?.(

@@ -1,24 +1,105 @@
 /**
- * The adder graph: the optimizer's result and the register-transfer level's input.
+ * The graphs that da builds: the optimizer's adder graph of one matrix (`AdderGraph`) and the
+ * network graph of a whole design (`NetworkGraph`), of which every adder graph is one.
  *
- * Variables are numbered: 0 … nIn−1 are the inputs x[i], nIn + k is nodes[k].
- * A node is `(a << shiftA) + (b << shiftB)` (add), `(a << shiftA) − (b << shiftB)` (sub),
- * or `−a` (neg). Each node refers only to variables numbered below it.
+ * Variables are numbered: 0 … nIn−1 are the inputs x[i], nIn + k is nodes[k]. Each node refers
+ * only to variables numbered below it, and is one of the kinds below (a discriminated union on
+ * `op`, so every switch over kinds is checked for exhaustiveness):
+ *
+ *   add     (a << shiftA) + (b << shiftB)
+ *   sub     (a << shiftA) − (b << shiftB)
+ *   neg     −(a << shiftA)
+ *   addc    (a << shiftA) + c, a constant c (bias, rounding)
+ *   shr     floor(a / 2^shift), an arithmetic right shift (wiring: the low bits are dropped)
+ *   relu    max(a, 0)
+ *   fit     (a << shiftA) fitted to `fit.width` bits, wrapped (modulo) or saturated (clamped)
+ *   square  a²
+ *
+ * The first four are adders (one carry chain each); the others are the steps between layers.
  */
-export type AdderOp = 'add' | 'sub' | 'neg';
 
-export interface AdderNode {
-  op: AdderOp;
-  a: number;
-  shiftA: number;
-  /** −1 for neg. */
-  b: number;
-  shiftB: number;
-  /** Adder levels on the longest path from an input (inputs are level 0). */
+/** What every node has: its adder level (longest path from an input; inputs are level 0) and its exact value range over all input vectors. */
+interface NodeBase {
   level: number;
-  /** Exact value range over all input vectors. */
   lo: bigint;
   hi: bigint;
+}
+
+export interface AddNode extends NodeBase {
+  op: 'add';
+  a: number;
+  shiftA: number;
+  b: number;
+  shiftB: number;
+}
+
+export interface SubNode extends NodeBase {
+  op: 'sub';
+  a: number;
+  shiftA: number;
+  b: number;
+  shiftB: number;
+}
+
+export interface NegNode extends NodeBase {
+  op: 'neg';
+  a: number;
+  shiftA: number;
+}
+
+/** A node of the optimizer's adder graph. */
+export type AdderNode = AddNode | SubNode | NegNode;
+export type AdderOp = AdderNode['op'];
+
+export interface AddcNode extends NodeBase {
+  op: 'addc';
+  a: number;
+  shiftA: number;
+  c: bigint;
+}
+
+export interface ShrNode extends NodeBase {
+  op: 'shr';
+  a: number;
+  /** Bits shifted out (k ≥ 1). */
+  shift: number;
+}
+
+export interface ReluNode extends NodeBase {
+  op: 'relu';
+  a: number;
+}
+
+export interface FitNode extends NodeBase {
+  op: 'fit';
+  a: number;
+  shiftA: number;
+  fit: FitFormat;
+}
+
+export interface SquareNode extends NodeBase {
+  op: 'square';
+  a: number;
+}
+
+/** A node of a network graph. */
+export type NetNode = AdderNode | AddcNode | ShrNode | ReluNode | FitNode | SquareNode;
+export type NetOp = NetNode['op'];
+
+export interface FitFormat {
+  width: number;
+  signed: boolean;
+  overflow: 'wrap' | 'saturate';
+}
+
+/** Whether a node kind is an adder (add, sub, neg, addc: one carry chain each). */
+export function isAdderOp(op: NetOp): op is 'add' | 'sub' | 'neg' | 'addc' {
+  return op === 'add' || op === 'sub' || op === 'neg' || op === 'addc';
+}
+
+/** The variables a node reads: [a], or [a, b] for add and sub. */
+export function operandsOf(n: NetNode): number[] {
+  return n.op === 'add' || n.op === 'sub' ? [n.a, n.b] : [n.a];
 }
 
 /** Output o = variable v shifted left by `shift`; v = −1 means the constant 0. */
@@ -41,37 +122,12 @@ export interface AdderGraph {
   outputs: GraphOutput[];
 }
 
-/**
- * A network graph: an adder graph whose nodes may also be the cheap non-linear steps between
- * layers, and that may end in a score. Every AdderGraph is one.
- *
- * - `addc`: (a << shiftA) + c, a constant c (bias, rounding);
- * - `shr`: floor(a / 2^shiftA), an arithmetic right shift (wiring: the low bits are dropped);
- * - `relu`: max(a, 0);
- * - `fit`: a fitted to `fit.width` bits, wrapped (modulo) or saturated (clamped);
- * - `square`: a².
- */
-export type NetOp = AdderOp | 'addc' | 'shr' | 'relu' | 'fit' | 'square';
-
-export interface FitFormat {
-  width: number;
-  signed: boolean;
-  overflow: 'wrap' | 'saturate';
-}
-
-export interface NetNode extends Omit<AdderNode, 'op'> {
-  op: NetOp;
-  /** The constant of `addc`. */
-  c?: bigint;
-  /** The format of `fit`. */
-  fit?: FitFormat;
-}
-
 /** An output that may also be a non-zero constant (v = −1). */
 export interface NetGraphOutput extends GraphOutput {
   constant?: bigint;
 }
 
+/** A network graph: nodes of every kind, and optionally a score output. */
 export interface NetworkGraph {
   nIn: number;
   input: InputFormat;
@@ -89,32 +145,32 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
   for (let i = 0; i < g.nIn; i++) val[i] = x[i]!;
   for (let k = 0; k < g.nodes.length; k++) {
     const n = g.nodes[k]!;
-    const a = val[n.a]! << BigInt(n.shiftA);
+    const a = val[n.a]!;
     let r: bigint;
     switch (n.op) {
       case 'add':
-      case 'sub': {
-        const b = val[n.b]! << BigInt(n.shiftB);
-        r = n.op === 'add' ? a + b : a - b;
+        r = (a << BigInt(n.shiftA)) + (val[n.b]! << BigInt(n.shiftB));
         break;
-      }
+      case 'sub':
+        r = (a << BigInt(n.shiftA)) - (val[n.b]! << BigInt(n.shiftB));
+        break;
       case 'neg':
-        r = -a;
+        r = -(a << BigInt(n.shiftA));
         break;
       case 'addc':
-        r = a + n.c!;
+        r = (a << BigInt(n.shiftA)) + n.c;
         break;
       case 'shr':
-        r = val[n.a]! >> BigInt(n.shiftA);
+        r = a >> BigInt(n.shift);
         break;
       case 'relu':
-        r = val[n.a]! < 0n ? 0n : val[n.a]!;
+        r = a < 0n ? 0n : a;
         break;
       case 'fit':
-        r = fitValue(a, n.fit!);
+        r = fitValue(a << BigInt(n.shiftA), n.fit);
         break;
       case 'square':
-        r = val[n.a]! * val[n.a]!;
+        r = a * a;
         break;
     }
     val[g.nIn + k] = r;

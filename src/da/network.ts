@@ -1,8 +1,9 @@
-import type { Layer, NetworkSpec } from '../spec/parse.js';
+import type { Layer, Spec } from '../spec/spec.js';
+import { inputCount, layerInputs, layerOutputs } from '../spec/spec.js';
 import { optimize } from './cmvm.js';
 import type { OptimizeOptions, OptimizeStats } from './cmvm.js';
 import { fitValue, inputRange } from './graph.js';
-import type { FitFormat, InputFormat, NetGraphOutput, NetNode, NetOp, NetworkGraph } from './graph.js';
+import type { FitFormat, InputFormat, NetGraphOutput, NetNode, NetworkGraph } from './graph.js';
 import { bitsFor } from './ranges.js';
 
 /**
@@ -24,7 +25,7 @@ import { bitsFor } from './ranges.js';
  */
 
 /** A value between layers: `v << shift`, or the constant `c` when v = −1. */
-interface Term {
+interface LayerValue {
   v: number;
   shift: number;
   c: bigint;
@@ -46,8 +47,6 @@ export interface LayerStats {
 export interface NetworkBuild {
   graph: NetworkGraph;
   layers: LayerStats[];
-  /** How the squares of the score are built, or null without a score. */
-  squares: 'lookup table' | 'shift-and-add' | 'lookup table and shift-and-add' | null;
 }
 
 /** Levels of logic a square takes: one table lookup, or a tree of partial products. */
@@ -55,7 +54,7 @@ export function squareLevels(width: number): number {
   return width <= SQUARE_ROM_MAX_BITS ? 1 : Math.ceil(Math.log2(width)) + 1;
 }
 
-class Builder {
+class NetworkBuilder {
   readonly nodes: NetNode[] = [];
   /** Linear forms of linear variables (sorted base indices with coefficients, and a constant). */
   private readonly forms = new Map<number, { idx: number[]; val: bigint[]; c: bigint }>();
@@ -111,9 +110,11 @@ class Builder {
     return { idx, val, c: ka * fa.c + kb * fb.c + c };
   }
 
-  private push(n: Omit<NetNode, 'lo' | 'hi' | 'level'>, level: number, r: { lo: bigint; hi: bigint }, form: { idx: number[]; val: bigint[]; c: bigint } | null): number {
+  private push(n: NetNode, form: { idx: number[]; val: bigint[]; c: bigint } | null): number {
     const v = this.nIn + this.nodes.length;
-    this.nodes.push({ ...n, level, lo: r.lo, hi: r.hi });
+    const r = { lo: n.lo, hi: n.hi };
+    const level = n.level;
+    this.nodes.push(n);
     this.lo.push(r.lo);
     this.hi.push(r.hi);
     this.levels.push(level);
@@ -144,13 +145,19 @@ class Builder {
     const kb = b < 0 ? 0n : (op === 'sub' ? -1n : 1n) << BigInt(shiftB);
     const f = this.combine(a, ka, b, kb, op === 'addc' ? c : 0n);
     const level = 1 + Math.max(this.levels[a]!, b >= 0 ? this.levels[b]! : 0);
-    const node: Omit<NetNode, 'lo' | 'hi' | 'level'> = { op, a, shiftA, b: op === 'neg' || op === 'addc' ? -1 : b, shiftB: op === 'neg' || op === 'addc' ? 0 : shiftB };
-    if (op === 'addc') node.c = c;
-    return this.push(node, level, this.rangeOf(f), f);
+    const { lo, hi } = this.rangeOf(f);
+    const at = { level, lo, hi };
+    const node: NetNode =
+      op === 'add' || op === 'sub'
+        ? { op, a, shiftA, b, shiftB, ...at }
+        : op === 'neg'
+          ? { op, a, shiftA, ...at }
+          : { op, a, shiftA, c, ...at };
+    return this.push(node, f);
   }
 
   /** A non-linear node (a base of the range forms), shared when the same one is asked twice. */
-  nonLinear(op: Exclude<NetOp, 'add' | 'sub' | 'neg' | 'addc'>, a: number, shiftA: number, fit?: FitFormat): number {
+  nonLinear(op: 'shr' | 'relu' | 'fit' | 'square', a: number, shiftA: number, fit?: FitFormat): number {
     const key = `${op}:${a}:${shiftA}:${fit ? `${fit.width}${fit.signed ? 's' : 'u'}${fit.overflow}` : ''}`;
     const seen = this.memo.get(key);
     if (seen !== undefined) return seen;
@@ -189,29 +196,30 @@ class Builder {
         break;
       }
     }
-    const node: Omit<NetNode, 'lo' | 'hi' | 'level'> = { op, a, shiftA, b: -1, shiftB: 0 };
-    if (fit) node.fit = fit;
-    const v = this.push(node, level, r, null);
+    const at = { level, lo: r.lo, hi: r.hi };
+    const node: NetNode =
+      op === 'shr' ? { op, a, shift: shiftA, ...at } : op === 'fit' ? { op, a, shiftA, fit: fit!, ...at } : { op, a, ...at };
+    const v = this.push(node, null);
     this.memo.set(key, v);
     return v;
   }
 
-  termRange(t: Term): { lo: bigint; hi: bigint } {
+  termRange(t: LayerValue): { lo: bigint; hi: bigint } {
     if (t.v < 0) return { lo: t.c, hi: t.c };
     const s = BigInt(t.shift);
     return { lo: this.lo[t.v]! << s, hi: this.hi[t.v]! << s };
   }
 }
 
-const constant = (c: bigint): Term => ({ v: -1, shift: 0, c });
+const constant = (c: bigint): LayerValue => ({ v: -1, shift: 0, c });
 
 function layerMatrix(
-  b: Builder,
+  b: NetworkBuilder,
   layer: Layer,
-  inputs: Term[],
+  inputs: LayerValue[],
   opts: OptimizeOptions,
-): { outs: Term[]; stats: OptimizeStats | null; biasAdd: bigint[]; pruned: number } {
-  const rows = layer.weights.length;
+): { outs: LayerValue[]; stats: OptimizeStats | null; biasAdd: bigint[]; pruned: number } {
+  const rows = layerOutputs(layer);
   const colOf = new Map<number, number>();
   const cols: number[] = [];
   const W: bigint[][] = Array.from({ length: rows }, () => []);
@@ -253,18 +261,17 @@ function layerMatrix(
   const map: number[] = [...keep];
   for (const n of g.nodes) {
     const a = map[n.a]!;
-    const bb = n.b >= 0 ? map[n.b]! : -1;
-    map.push(b.linear(n.op, a, n.shiftA, bb, n.shiftB));
+    map.push(n.op === 'neg' ? b.linear('neg', a, n.shiftA, -1, 0) : b.linear(n.op, a, n.shiftA, map[n.b]!, n.shiftB));
   }
-  const outs = g.outputs.map((o): Term => (o.v < 0 ? constant(0n) : { v: map[o.v]!, shift: o.shift, c: 0n }));
+  const outs = g.outputs.map((o): LayerValue => (o.v < 0 ? constant(0n) : { v: map[o.v]!, shift: o.shift, c: 0n }));
   return { outs, stats: res.stats, biasAdd, pruned };
 }
 
 /** After the matrix: bias (with the rounding half), shift, ReLU and fit, per output. */
-function postOps(b: Builder, layer: Layer, t0: Term, bias: bigint): Term {
+function postOps(b: NetworkBuilder, layer: Layer, t0: LayerValue, bias: bigint): LayerValue {
   let t = t0;
   // a step whose result can take one value only is that constant
-  const step = (v: number, shift = 0): Term => {
+  const step = (v: number, shift = 0): LayerValue => {
     const r = b.range(v);
     return r.lo === r.hi ? constant(r.lo << BigInt(shift)) : { v, shift, c: 0n };
   };
@@ -296,53 +303,54 @@ function postOps(b: Builder, layer: Layer, t0: Term, bias: bigint): Term {
   return t;
 }
 
-export function buildNetworkGraph(spec: NetworkSpec, opts: OptimizeOptions = {}): NetworkBuild {
-  const nIn = spec.layers[0]!.weights[0]!.length;
-  const b = new Builder(nIn, spec.input);
-  let terms: Term[] = Array.from({ length: nIn }, (_, i) => ({ v: i, shift: 0, c: 0n }));
+/**
+ * The whole design's figures from its layers'. Adders and adder bits are those of the netlist
+ * (every add, sub, neg and addc node used), so they include the bias, rounding and score
+ * adders; those count the same with and without sharing. A single layer whose outputs are its
+ * matrix's (no steps after it, no score) is that matrix: its figures are the optimizer's, depth
+ * bound included; a longer network has no single bound (each layer has its own).
+ */
+export function networkStats(layers: readonly LayerStats[], score: boolean, design: { adders: number; adderBits: number; depth: number; ms: number }): OptimizeStats {
+  const only = layers.length === 1 ? layers[0]! : null;
+  if (only !== null && only.optimize !== null && only.postNodes === 0 && !score) return only.optimize;
+  const per = layers.map((l) => l.optimize);
+  const sum = (f: (s: OptimizeStats) => number): number => per.reduce((t, s) => t + (s ? f(s) : 0), 0);
+  return {
+    naiveAdders: sum((s) => s.naiveAdders) + design.adders - sum((s) => s.adders),
+    adders: design.adders,
+    adderBits: design.adderBits,
+    subtractors: sum((s) => s.subtractors),
+    subtractorsBeforeSigns: sum((s) => s.subtractorsBeforeSigns),
+    depth: design.depth,
+    depthBound: Infinity,
+    minDepth: sum((s) => s.minDepth),
+    negations: sum((s) => s.negations),
+    attempt: 'per layer',
+    attempts: per.flatMap((s, i) => (s ? s.attempts.map((a) => ({ ...a, name: `layer ${i}: ${a.name}` })) : [])),
+    phases: per.flatMap((s) => (s ? s.phases : [])),
+    ms: { recode: sum((s) => s.ms.recode), search: sum((s) => s.ms.search), total: design.ms },
+  };
+}
+
+/** The network graph of a spec: each layer's matrix optimized, the steps between layers, and the score. */
+export function buildNetworkGraph(spec: Spec, opts: OptimizeOptions = {}): NetworkBuild {
+  const nIn = inputCount(spec);
+  const b = new NetworkBuilder(nIn, spec.input);
+  let terms: LayerValue[] = Array.from({ length: nIn }, (_, i) => ({ v: i, shift: 0, c: 0n }));
   const layers: LayerStats[] = [];
   spec.layers.forEach((layer, li) => {
-    opts.log?.(`layer ${li}: ${layer.weights.length} outputs × ${layer.weights[0]!.length} inputs`);
+    opts.log?.(`layer ${li}: ${layerOutputs(layer)} outputs × ${layerInputs(layer)} inputs`);
     const m = layerMatrix(b, layer, terms, opts);
     const mid = b.nodes.length;
     terms = m.outs.map((t, o) => postOps(b, layer, t, (layer.bias?.[o] ?? 0n) + m.biasAdd[o]!));
-    layers.push({ inputs: layer.weights[0]!.length, outputs: layer.weights.length, prunedInputs: m.pruned, optimize: m.stats, postNodes: b.nodes.length - mid });
+    layers.push({ inputs: layerInputs(layer), outputs: layerOutputs(layer), prunedInputs: m.pruned, optimize: m.stats, postNodes: b.nodes.length - mid });
   });
-  const toOutput = (t: Term): NetGraphOutput => {
+  const toOutput = (t: LayerValue): NetGraphOutput => {
     const r = b.termRange(t);
     return t.v < 0 ? { v: -1, shift: 0, constant: t.c, lo: t.c, hi: t.c } : { v: t.v, shift: t.shift, lo: r.lo, hi: r.hi };
   };
   const outputs = terms.map(toOutput);
-  let score: NetGraphOutput | null = null;
-  let squares: NetworkBuild['squares'] = null;
-  if (spec.score !== null) {
-    let constPart = 0n;
-    const parts: { v: number; shift: number }[] = [];
-    let rom = false;
-    let sa = false;
-    for (const t of terms) {
-      if (t.v < 0) {
-        constPart += t.c * t.c;
-        continue;
-      }
-      const r = b.range(t.v);
-      if (bitsFor(r.lo, r.hi) <= SQUARE_ROM_MAX_BITS) rom = true;
-      else sa = true;
-      parts.push({ v: b.nonLinear('square', t.v, 0), shift: 2 * t.shift });
-    }
-    squares = rom && sa ? 'lookup table and shift-and-add' : rom ? 'lookup table' : sa ? 'shift-and-add' : null;
-    // sum: always add the two shallowest first
-    while (parts.length > 1) {
-      parts.sort((p, q) => b.level(p.v) - b.level(q.v) || p.v - q.v);
-      const p = parts.shift()!;
-      const q = parts.shift()!;
-      const s = Math.min(p.shift, q.shift);
-      parts.push({ v: b.linear('add', p.v, p.shift - s, q.v, q.shift - s), shift: s });
-    }
-    let t: Term = parts.length === 0 ? constant(constPart) : { v: parts[0]!.v, shift: parts[0]!.shift, c: 0n };
-    if (constPart !== 0n && t.v >= 0) t = { v: b.linear('addc', t.v, t.shift, -1, 0, constPart), shift: 0, c: 0n };
-    score = toOutput(t);
-  }
+  const score = spec.score === null ? null : toOutput(sumOfSquares(b, terms));
   const last = spec.layers[spec.layers.length - 1]!.output;
   const graph: NetworkGraph = {
     nIn,
@@ -352,5 +360,29 @@ export function buildNetworkGraph(spec: NetworkSpec, opts: OptimizeOptions = {})
     score,
     outputFormat: last ? { width: last.width, signed: last.signed } : null,
   };
-  return { graph, layers, squares };
+  return { graph, layers };
+}
+
+/** Σ v² over the values: a square node each (constants fold), summed shallowest first. */
+function sumOfSquares(b: NetworkBuilder, terms: readonly LayerValue[]): LayerValue {
+  let constPart = 0n;
+  const parts: { v: number; shift: number }[] = [];
+  for (const t of terms) {
+    if (t.v < 0) {
+      constPart += t.c * t.c;
+      continue;
+    }
+    parts.push({ v: b.nonLinear('square', t.v, 0), shift: 2 * t.shift });
+  }
+  // sum: always add the two shallowest first
+  while (parts.length > 1) {
+    parts.sort((p, q) => b.level(p.v) - b.level(q.v) || p.v - q.v);
+    const p = parts.shift()!;
+    const q = parts.shift()!;
+    const s = Math.min(p.shift, q.shift);
+    parts.push({ v: b.linear('add', p.v, p.shift - s, q.v, q.shift - s), shift: s });
+  }
+  let t: LayerValue = parts.length === 0 ? constant(constPart) : { v: parts[0]!.v, shift: parts[0]!.shift, c: 0n };
+  if (constPart !== 0n && t.v >= 0) t = { v: b.linear('addc', t.v, t.shift, -1, 0, constPart), shift: 0, c: 0n };
+  return t;
 }

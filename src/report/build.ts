@@ -2,10 +2,8 @@ import type { OptimizeStats } from '../da/cmvm.js';
 import type { Netlist } from '../rtl/netlist.js';
 import { buildManifest } from '../rtl/manifest.js';
 import type { Manifest } from '../rtl/manifest.js';
-import { SpecError } from '../spec/errors.js';
-import { describe as describeValue, parseJson } from '../spec/json.js';
 import { REPORT_DESIGNS, REPORT_SCHEMA } from './schema.js';
-import type { DerivedTargetField, Report, ReportDesign, ReportLayer, ReportNetwork, TargetResult } from './schema.js';
+import type { DerivedTargetField, Report, ReportNetwork, TargetResult } from './schema.js';
 
 /**
  * What a synthesis / place-and-route run measured. `targetResult` fills in the derived fields.
@@ -163,7 +161,7 @@ export function buildReport(args: BuildReportArgs): Report {
 }
 
 /** A copy with every object's keys in schema order (record keys sorted), unknown keys dropped. */
-function canonical(r: Report): Report {
+export function canonicalReport(r: Report): Report {
   const d = r.design;
   const a = r.arithmetic;
   return {
@@ -236,171 +234,5 @@ function canonical(r: Report): Report {
 
 /** The report as JSON: keys in schema order, 2-space indent, trailing newline. Deterministic. */
 export function reportJsonText(r: Report): string {
-  return `${JSON.stringify(canonical(r), null, 2)}\n`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading a report back (report --compare)
-
-/** A value as an error message shows it; a missing key says so. */
-function describe(v: unknown): string {
-  return v === undefined ? 'nothing (the key is missing)' : describeValue(v);
-}
-
-function keyPath(base: string, k: string): string {
-  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) return base === '' ? k : `${base}.${k}`;
-  return `${base}[${JSON.stringify(k)}]`;
-}
-
-type Check<T> = { what: string; ok: (v: unknown) => v is T };
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const COUNT: Check<number> = { what: 'a non-negative integer', ok: (v): v is number => Number.isSafeInteger(v) && (v as number) >= 0 };
-const COUNT_OR_NULL: Check<number | null> = { what: 'a non-negative integer or null', ok: (v): v is number | null => v === null || COUNT.ok(v) };
-const POSITIVE_INT: Check<number> = { what: 'a positive integer', ok: (v): v is number => COUNT.ok(v) && v > 0 };
-const POSITIVE: Check<number> = { what: 'a positive number', ok: (v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0 };
-const POSITIVE_OR_NULL: Check<number | null> = { what: 'a positive number or null', ok: (v): v is number | null => v === null || POSITIVE.ok(v) };
-const NON_NEGATIVE: Check<number> = { what: 'a non-negative number', ok: (v): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 };
-const NON_NEGATIVE_OR_NULL: Check<number | null> = {
-  what: 'a non-negative number or null',
-  ok: (v): v is number | null => v === null || NON_NEGATIVE.ok(v),
-};
-const STRING: Check<string> = { what: 'a string', ok: (v): v is string => typeof v === 'string' };
-const STRING_OR_NULL: Check<string | null> = { what: 'a string or null', ok: (v): v is string | null => v === null || typeof v === 'string' };
-const BOOL: Check<boolean> = { what: 'true or false', ok: (v): v is boolean => typeof v === 'boolean' };
-const BOOL_OR_NULL: Check<boolean | null> = { what: 'true, false or null', ok: (v): v is boolean | null => v === null || typeof v === 'boolean' };
-const DESIGN: Check<ReportDesign> = {
-  what: '"da-gen" or "baseline"',
-  ok: (v): v is ReportDesign => (REPORT_DESIGNS as readonly unknown[]).includes(v),
-};
-
-/**
- * Reads a report written by `reportJsonText`. Checks the schema identifier and the type of every
- * field; a problem throws a SpecError naming the file, the JSON path (`targets[1].fmax_mhz`) and
- * what was expected. Unknown keys are ignored. Returns the report in canonical key order.
- */
-export function parseReport(text: string, file: string): Report {
-  const doc = parseJson(text, file);
-
-  const fail = (path: string, detail: string): never => {
-    throw new SpecError(file, path, detail);
-  };
-  const obj = (v: unknown, path: string, what: string): Record<string, unknown> => {
-    if (!isObject(v)) fail(path, `expected ${what}, got ${describe(v)}`);
-    return v as Record<string, unknown>;
-  };
-  const field = <T>(o: Record<string, unknown>, base: string, key: string, c: Check<T>): T => {
-    const v = o[key];
-    if (!c.ok(v)) fail(keyPath(base, key), `expected ${c.what}, got ${describe(v)}`);
-    return v as T;
-  };
-  const record = <T>(v: unknown, path: string, c: Check<T>, what: string): Record<string, T> => {
-    const o = obj(v, path, what);
-    const out: Record<string, T> = {};
-    for (const k of Object.keys(o).sort()) out[k] = field(o, path, k, c);
-    return out;
-  };
-
-  const top = obj(doc, '', 'a JSON object (a da-gen report)');
-  if (top.schema !== REPORT_SCHEMA) {
-    fail('schema', `expected ${JSON.stringify(REPORT_SCHEMA)} (a da-gen report), got ${describe(top.schema)}`);
-  }
-  const generator = field(top, '', 'generator', STRING);
-
-  const d = obj(top.design, 'design', 'an object');
-  const design: Report['design'] = {
-    module: field(d, 'design', 'module', STRING),
-    shape: field(d, 'design', 'shape', STRING),
-    inputs: field(d, 'design', 'inputs', POSITIVE_INT),
-    input_width: field(d, 'design', 'input_width', POSITIVE_INT),
-    input_signed: field(d, 'design', 'input_signed', BOOL),
-    outputs: field(d, 'design', 'outputs', POSITIVE_INT),
-    output_width: field(d, 'design', 'output_width', POSITIVE_INT),
-    output_signed: field(d, 'design', 'output_signed', BOOL),
-    latency: field(d, 'design', 'latency', COUNT),
-  };
-  const shape = `${design.outputs}x${design.inputs}`;
-  if (design.shape !== shape) fail('design.shape', `expected "${shape}" (outputs x inputs), got ${describe(design.shape)}`);
-
-  const a = obj(top.arithmetic, 'arithmetic', 'an object');
-  const stage = a.stage_depths;
-  if (!Array.isArray(stage) || stage.length === 0) {
-    fail('arithmetic.stage_depths', `expected a non-empty array of non-negative integers, got ${describe(stage)}`);
-  }
-  const arithmetic: Report['arithmetic'] = {
-    adders: field(a, 'arithmetic', 'adders', COUNT),
-    naive_adders: field(a, 'arithmetic', 'naive_adders', COUNT),
-    adder_bits: field(a, 'arithmetic', 'adder_bits', COUNT),
-    adder_depth: field(a, 'arithmetic', 'adder_depth', COUNT),
-    depth_bound: field(a, 'arithmetic', 'depth_bound', COUNT_OR_NULL),
-    stage_depths: (stage as unknown[]).map((v, k) => {
-      if (!COUNT.ok(v)) fail(`arithmetic.stage_depths[${k}]`, `expected a non-negative integer, got ${describe(v)}`);
-      return v as number;
-    }),
-    register_bits: field(a, 'arithmetic', 'register_bits', COUNT),
-  };
-
-  let network: ReportNetwork | undefined;
-  if (top.network !== undefined) {
-    const nw = obj(top.network, 'network', 'an object (the layers and score of a network)');
-    if (!Array.isArray(nw.layers) || nw.layers.length === 0) fail('network.layers', `expected a non-empty array of layers, got ${describe(nw.layers)}`);
-    network = {
-      layers: (nw.layers as unknown[]).map((v, k): ReportLayer => {
-        const p = `network.layers[${k}]`;
-        const l = obj(v, p, 'an object (one layer)');
-        return {
-          inputs: field(l, p, 'inputs', POSITIVE_INT),
-          outputs: field(l, p, 'outputs', POSITIVE_INT),
-          adders: field(l, p, 'adders', COUNT),
-          bias: field(l, p, 'bias', BOOL),
-          activation: field(l, p, 'activation', STRING),
-          shift: field(l, p, 'shift', COUNT),
-          rounding: field(l, p, 'rounding', STRING),
-          output: field(l, p, 'output', STRING_OR_NULL),
-          weight_frac_bits: field(l, p, 'weight_frac_bits', COUNT_OR_NULL),
-          input_frac_bits: field(l, p, 'input_frac_bits', COUNT_OR_NULL),
-        };
-      }),
-      score: field(nw, 'network', 'score', STRING_OR_NULL),
-      score_width: field(nw, 'network', 'score_width', COUNT_OR_NULL),
-      squares: field(nw, 'network', 'squares', STRING_OR_NULL),
-    };
-  }
-
-  if (!Array.isArray(top.targets)) fail('targets', `expected an array of target results, got ${describe(top.targets)}`);
-  const targets = (top.targets as unknown[]).map((v, k): TargetResult => {
-    const p = `targets[${k}]`;
-    const t = obj(v, p, 'an object (one target result)');
-    return {
-      target: field(t, p, 'target', STRING),
-      design: field(t, p, 'design', DESIGN),
-      flow: field(t, p, 'flow', STRING),
-      cells: record(t.cells, `${p}.cells`, COUNT, 'an object of cell counts'),
-      luts: field(t, p, 'luts', COUNT_OR_NULL),
-      carries: field(t, p, 'carries', COUNT_OR_NULL),
-      ffs: field(t, p, 'ffs', COUNT_OR_NULL),
-      bram: field(t, p, 'bram', COUNT),
-      dsp: field(t, p, 'dsp', COUNT),
-      wrapper_cells: t.wrapper_cells === null ? null : record(t.wrapper_cells, `${p}.wrapper_cells`, COUNT, 'an object of cell counts or null'),
-      place_and_route: field(t, p, 'place_and_route', STRING_OR_NULL),
-      fmax_mhz: field(t, p, 'fmax_mhz', POSITIVE_OR_NULL),
-      clock_mhz: field(t, p, 'clock_mhz', POSITIVE),
-      timing_met: field(t, p, 'timing_met', BOOL_OR_NULL),
-      latency_ns_at_fmax: field(t, p, 'latency_ns_at_fmax', NON_NEGATIVE_OR_NULL),
-      latency_ns_at_clock: field(t, p, 'latency_ns_at_clock', NON_NEGATIVE),
-      lut_carry_per_adder_bit: field(t, p, 'lut_carry_per_adder_bit', NON_NEGATIVE_OR_NULL),
-      note: field(t, p, 'note', STRING_OR_NULL),
-    };
-  });
-
-  const seen = new Map<string, number>();
-  targets.forEach((t, k) => {
-    const key = `${t.target} ${t.design}`;
-    const first = seen.get(key);
-    if (first !== undefined) fail(`targets[${k}]`, `expected one result per target and design, got a second "${t.target}" ${t.design} (the first is targets[${first}])`);
-    seen.set(key, k);
-  });
-
-  const tools = record(top.tools, 'tools', STRING, 'an object of tool versions (strings)');
-  return canonical({ schema: REPORT_SCHEMA, generator, design, arithmetic, ...(network !== undefined ? { network } : {}), targets, tools });
+  return `${JSON.stringify(canonicalReport(r), null, 2)}\n`;
 }

@@ -1,4 +1,6 @@
 import type { OptimizeStats } from '../da/cmvm.js';
+import type { LayerStats } from '../da/network.js';
+import type { Layer } from '../spec/spec.js';
 import { VERSION } from '../version.js';
 import type { Netlist } from './netlist.js';
 
@@ -61,6 +63,27 @@ export interface NetworkInfo {
   squares: string | null;
 }
 
+/** The manifest's entry of each layer: the spec's layer and what building it gave. */
+export function manifestLayers(layers: readonly Layer[], built: readonly LayerStats[]): ManifestLayer[] {
+  return layers.map((l, i) => {
+    const b = built[i]!;
+    return {
+      inputs: b.inputs,
+      outputs: b.outputs,
+      pruned_inputs: b.prunedInputs,
+      adders: b.optimize?.adders ?? 0,
+      naive_adders: b.optimize?.naiveAdders ?? 0,
+      bias: l.bias !== null,
+      activation: l.activation,
+      shift: l.shift,
+      rounding: l.rounding,
+      output: l.output,
+      weight_frac_bits: l.weightFracBits,
+      input_frac_bits: l.inputFracBits,
+    };
+  });
+}
+
 export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound' | 'minDepth'>, network?: NetworkInfo): Manifest {
   const net: Partial<Manifest> = {};
   if (network) {
@@ -74,12 +97,12 @@ export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdder
   return {
     generator: `da-gen ${VERSION}`,
     module: n.module,
-    inputs: n.nIn,
-    input_width: n.inputWidth,
-    input_signed: n.inputSigned,
-    outputs: n.outputs.length,
-    output_width: n.outputWidth,
-    output_signed: n.outputSigned,
+    inputs: n.ports.nIn,
+    input_width: n.ports.inputWidth,
+    input_signed: n.ports.inputSigned,
+    outputs: n.ports.nOut,
+    output_width: n.ports.outputWidth,
+    output_signed: n.ports.outputSigned,
     latency: n.latency,
     adders: n.adders,
     naive_adders: stats.naiveAdders,

@@ -1,44 +1,120 @@
 import type { FitFormat, NetGraphOutput, NetworkGraph } from '../da/graph.js';
-import { inputRange } from '../da/graph.js';
+import { inputRange, isAdderOp, operandsOf } from '../da/graph.js';
 import { bitsFor } from '../da/ranges.js';
 
 /**
  * The register-transfer netlist: every signal of the module with its exact width and
- * signedness, and the register ranks of the pipeline. The Verilog emitter prints it and
- * the simulator executes it, so what is simulated is what is emitted.
+ * signedness, and the register ranks of the pipeline. The Verilog printer prints it and the
+ * simulator executes it, so what is simulated is what is emitted.
  *
- * Arithmetic semantics (shared by emitter and simulator): an add/sub/neg signal of width w
- * is its operands, each shifted and sign- (signed) or zero- (unsigned) extended, combined
- * modulo 2^w, then read as two's complement if the signal is signed. Widths come from exact
- * value ranges, so the modulo never changes a value.
+ * Arithmetic semantics (shared by printer and simulator): an adder signal of width w is its
+ * operands, each shifted and sign- (signed) or zero- (unsigned) extended, combined modulo 2^w,
+ * then read as two's complement if the signal is signed. Widths come from exact value ranges,
+ * so the modulo never changes a value.
+ *
+ * Signals are a discriminated union on `kind`, one member per cell kind, with the same
+ * meaning as the graph's nodes (see da/graph.ts); operands are indices into `signals`.
  */
-export type NetKind = 'input' | 'add' | 'sub' | 'neg' | 'addc' | 'shr' | 'relu' | 'fit' | 'square' | 'reg';
 
-export interface NetSignal {
+/** What every signal has. */
+interface SignalBase {
   name: string;
-  kind: NetKind;
   width: number;
   signed: boolean;
-  /** Operand signals (indices into `signals`); for reg, `a` is the signal it delays; −1 when absent. */
-  a: number;
-  shiftA: number;
-  b: number;
-  shiftB: number;
-  /** Input index for kind 'input', else −1. */
-  input: number;
   /** Combinational stage (1…L; 0 when L = 0) for inputs and adders; register rank (1…L) for registers. */
   stage: number;
   /** Adder level (0 for inputs; registers copy their source's). */
   level: number;
   lo: bigint;
   hi: bigint;
-  /** The constant of an addc signal. */
-  c?: bigint;
-  /** The format of a fit signal. */
-  fit?: FitFormat;
 }
 
-/** Output o is signal `signal` shifted left by `shift`, extended to the output width; −1 is constant 0. */
+/** x[input], a slice of the x port. */
+export interface InputSignal extends SignalBase {
+  kind: 'input';
+  input: number;
+}
+
+export interface AddSignal extends SignalBase {
+  kind: 'add';
+  a: number;
+  shiftA: number;
+  b: number;
+  shiftB: number;
+}
+
+export interface SubSignal extends SignalBase {
+  kind: 'sub';
+  a: number;
+  shiftA: number;
+  b: number;
+  shiftB: number;
+}
+
+export interface NegSignal extends SignalBase {
+  kind: 'neg';
+  a: number;
+  shiftA: number;
+}
+
+export interface AddcSignal extends SignalBase {
+  kind: 'addc';
+  a: number;
+  shiftA: number;
+  c: bigint;
+}
+
+export interface ShrSignal extends SignalBase {
+  kind: 'shr';
+  a: number;
+  shift: number;
+}
+
+export interface ReluSignal extends SignalBase {
+  kind: 'relu';
+  a: number;
+}
+
+export interface FitSignal extends SignalBase {
+  kind: 'fit';
+  a: number;
+  shiftA: number;
+  fit: FitFormat;
+}
+
+export interface SquareSignal extends SignalBase {
+  kind: 'square';
+  a: number;
+}
+
+/** The signal `a` delayed by one clock cycle (register rank `stage`). */
+export interface RegSignal extends SignalBase {
+  kind: 'reg';
+  a: number;
+}
+
+export type AdderSignal = AddSignal | SubSignal | NegSignal | AddcSignal;
+export type StepSignal = ShrSignal | ReluSignal | FitSignal | SquareSignal;
+export type NetSignal = InputSignal | AdderSignal | StepSignal | RegSignal;
+export type NetKind = NetSignal['kind'];
+
+/** Whether a signal is an adder (one carry chain). */
+export function isAdder(s: NetSignal): s is AdderSignal {
+  return s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg' || s.kind === 'addc';
+}
+
+/** Whether a signal is a step between layers (shr, relu, fit, square). */
+export function isStep(s: NetSignal): s is StepSignal {
+  return s.kind === 'shr' || s.kind === 'relu' || s.kind === 'fit' || s.kind === 'square';
+}
+
+/** The signals a signal reads: none for an input, [a] or [a, b]. */
+export function signalOperands(s: NetSignal): number[] {
+  if (s.kind === 'input') return [];
+  return s.kind === 'add' || s.kind === 'sub' ? [s.a, s.b] : [s.a];
+}
+
+/** Output o is signal `signal` shifted left by `shift`, extended to the output width; −1 is a constant. */
 export interface NetOutput {
   signal: number;
   shift: number;
@@ -48,16 +124,24 @@ export interface NetOutput {
   constant?: bigint;
 }
 
-export interface Netlist {
-  module: string;
+/** The module's ports: x (nIn values of inputWidth bits), y (nOut values of outputWidth bits) and the optional score. */
+export interface Ports {
   nIn: number;
   inputWidth: number;
   inputSigned: boolean;
+  nOut: number;
+  outputWidth: number;
+  outputSigned: boolean;
+  /** Width of the unsigned `score` port after y, or null when the module has none. */
+  scoreWidth: number | null;
+}
+
+export interface Netlist {
+  module: string;
+  ports: Ports;
   /** Inputs first, then by stage: that stage's adders (by level), then the register rank ending it. */
   signals: NetSignal[];
   outputs: NetOutput[];
-  outputWidth: number;
-  outputSigned: boolean;
   latency: number;
   /** cuts[k−1] = the last adder level computed before register rank k. */
   cuts: number[];
@@ -68,7 +152,9 @@ export interface Netlist {
   score: (NetOutput & { width: number }) | null;
 }
 
+/** Register ranks from x to y: at most MAX_LATENCY, DEFAULT_LATENCY unless asked. */
 export const MAX_LATENCY = 8;
+export const DEFAULT_LATENCY = 2;
 
 /**
  * Register rank k (1…L) follows adder level cuts[k−1] = round(k·D/L): the D adder levels are
@@ -110,30 +196,14 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
   for (const o of g.outputs) if (o.v >= 0) used[o.v] = 1;
   if (g.score && g.score.v >= 0) used[g.score.v] = 1;
   for (let k = g.nodes.length - 1; k >= 0; k--) {
-    const n = g.nodes[k]!;
     if (!used[nIn + k]) continue;
-    used[n.a] = 1;
-    if (n.b >= 0) used[n.b] = 1;
+    for (const v of operandsOf(g.nodes[k]!)) used[v] = 1;
   }
 
   for (let i = 0; i < nIn; i++) {
     if (!used[i]) continue;
     produced[i] = signals.length;
-    signals.push({
-      name: varName(i),
-      kind: 'input',
-      width: g.input.width,
-      signed: g.input.signed,
-      a: -1,
-      shiftA: 0,
-      b: -1,
-      shiftB: 0,
-      input: i,
-      stage: varStage(i),
-      level: 0,
-      lo: inR.lo,
-      hi: inR.hi,
-    });
+    signals.push({ kind: 'input', name: varName(i), width: g.input.width, signed: g.input.signed, input: i, stage: varStage(i), level: 0, lo: inR.lo, hi: inR.hi });
   }
 
   // Registers needed: for each consumer stage, the version of v delayed to the rank before it.
@@ -147,8 +217,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
     const n = g.nodes[k]!;
     if (!used[nIn + k]) continue;
     const s = stageOf(n.level);
-    need(n.a, s - 1);
-    if (n.b >= 0) need(n.b, s - 1);
+    for (const v of operandsOf(n)) need(v, s - 1);
   }
   for (const o of g.outputs) if (o.v >= 0) need(o.v, latency);
   if (g.score && g.score.v >= 0) need(g.score.v, latency);
@@ -173,25 +242,33 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
     for (const ni of nodeOrder[k]!) {
       const n = g.nodes[ni]!;
       const v = nIn + ni;
-      const range = { lo: n.lo, hi: n.hi };
       produced[v] = signals.length;
-      signals.push({
-        name: varName(v),
-        kind: n.op,
-        width: bitsFor(range.lo, range.hi),
-        signed: range.lo < 0n,
-        a: versionAt(n.a, k),
-        shiftA: n.shiftA,
-        b: n.b >= 0 ? versionAt(n.b, k) : -1,
-        shiftB: n.shiftB,
-        input: -1,
-        stage: k,
-        level: n.level,
-        lo: range.lo,
-        hi: range.hi,
-        ...(n.c !== undefined ? { c: n.c } : {}),
-        ...(n.fit !== undefined ? { fit: n.fit } : {}),
-      });
+      const base = { name: varName(v), width: bitsFor(n.lo, n.hi), signed: n.lo < 0n, stage: k, level: n.level, lo: n.lo, hi: n.hi };
+      const a = versionAt(n.a, k);
+      let sig: NetSignal;
+      switch (n.op) {
+        case 'add':
+        case 'sub':
+          sig = { kind: n.op, ...base, a, shiftA: n.shiftA, b: versionAt(n.b, k), shiftB: n.shiftB };
+          break;
+        case 'neg':
+          sig = { kind: 'neg', ...base, a, shiftA: n.shiftA };
+          break;
+        case 'addc':
+          sig = { kind: 'addc', ...base, a, shiftA: n.shiftA, c: n.c };
+          break;
+        case 'shr':
+          sig = { kind: 'shr', ...base, a, shift: n.shift };
+          break;
+        case 'fit':
+          sig = { kind: 'fit', ...base, a, shiftA: n.shiftA, fit: n.fit };
+          break;
+        case 'relu':
+        case 'square':
+          sig = { kind: n.op, ...base, a };
+          break;
+      }
+      signals.push(sig);
     }
     if (latency === 0) break;
     // register rank k: every variable produced at stage ≤ k that is needed at rank ≥ k
@@ -200,21 +277,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
       const src = k === varStage(v) ? produced[v]! : delayed.get(`${v}:${k - 1}`)!;
       const s = signals[src]!;
       delayed.set(`${v}:${k}`, signals.length);
-      signals.push({
-        name: `${varName(v)}_r${k}`,
-        kind: 'reg',
-        width: s.width,
-        signed: s.signed,
-        a: src,
-        shiftA: 0,
-        b: -1,
-        shiftB: 0,
-        input: -1,
-        stage: k,
-        level: s.level,
-        lo: s.lo,
-        hi: s.hi,
-      });
+      signals.push({ kind: 'reg', name: `${varName(v)}_r${k}`, width: s.width, signed: s.signed, a: src, stage: k, level: s.level, lo: s.lo, hi: s.hi });
       registerBits += s.width;
     }
   }
@@ -237,18 +300,15 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
   const outputs: NetOutput[] = g.outputs.map(port);
   const score = g.score ? { ...port(g.score), width: bitsFor(g.score.lo, g.score.hi, false) } : null;
 
+  const ports: Ports = { nIn, inputWidth: g.input.width, inputSigned: g.input.signed, nOut: outputs.length, outputWidth, outputSigned, scoreWidth: score ? score.width : null };
   return {
     module: moduleName,
-    nIn,
-    inputWidth: g.input.width,
-    inputSigned: g.input.signed,
+    ports,
     signals,
     outputs,
-    outputWidth,
-    outputSigned,
     latency,
     cuts,
-    adders: g.nodes.filter((n, k) => used[nIn + k] && (n.op === 'add' || n.op === 'sub' || n.op === 'neg' || n.op === 'addc')).length,
+    adders: g.nodes.filter((n, k) => used[nIn + k] && isAdderOp(n.op)).length,
     adderDepth: depth,
     registerBits,
     score,

@@ -18,19 +18,47 @@ export interface NetlistSim {
   readonly source: string;
 }
 
+/** Bits of the widest intermediate value the generated code computes. */
 function maxIntermediateBits(n: Netlist): number {
-  let m = n.inputWidth + 1;
+  let m = n.ports.inputWidth + 1;
+  const operand = (idx: number, shift: number): void => {
+    m = Math.max(m, n.signals[idx]!.width + shift + 2);
+  };
   for (const s of n.signals) {
     m = Math.max(m, s.width + 1);
-    if (s.a >= 0) m = Math.max(m, n.signals[s.a]!.width + s.shiftA + 2);
-    if (s.b >= 0) m = Math.max(m, n.signals[s.b]!.width + s.shiftB + 2);
+    switch (s.kind) {
+      case 'input':
+        break;
+      case 'add':
+      case 'sub':
+        operand(s.a, s.shiftA);
+        operand(s.b, s.shiftB);
+        break;
+      case 'addc':
+        operand(s.a, s.shiftA);
+        m = Math.max(m, s.c.toString(2).length + 2);
+        break;
+      case 'neg':
+      case 'fit':
+        operand(s.a, s.shiftA);
+        break;
+      case 'shr':
+        operand(s.a, s.shift);
+        break;
+      case 'square':
+        m = Math.max(m, 2 * n.signals[s.a]!.width + 1);
+        operand(s.a, 0);
+        break;
+      case 'relu':
+      case 'reg':
+        operand(s.a, 0);
+        break;
+    }
   }
-  for (const s of n.signals) if (s.kind === 'square') m = Math.max(m, 2 * n.signals[s.a]!.width + 1);
-  for (const s of n.signals) if (s.c !== undefined) m = Math.max(m, s.c.toString(2).length + 2);
   for (const o of [...n.outputs, ...(n.score ? [n.score] : [])]) {
     if (o.signal >= 0) m = Math.max(m, n.signals[o.signal]!.width + o.shift + 1);
   }
-  return Math.max(m, n.outputWidth + 1, (n.score?.width ?? 0) + 1);
+  return Math.max(m, n.ports.outputWidth + 1, (n.score?.width ?? 0) + 1);
 }
 
 export function compileNetlist(n: Netlist): NetlistSim {
@@ -53,10 +81,10 @@ export function compileNetlist(n: Netlist): NetlistSim {
   }
   lines.push('return function run(X, T) {');
   lines.push(`  const Y = new Array(T * ${nOut});`);
-  const regs = n.signals.map((s, i) => ({ s, i })).filter(({ s }) => s.kind === 'reg');
+  const regs = n.signals.flatMap((s, i) => (s.kind === 'reg' ? [{ s, i }] : []));
   for (const { i } of regs) lines.push(`  let ${v(i)} = ${lit(0)};`);
   lines.push('  for (let t = 0; t < T; t++) {');
-  lines.push(`    const b = t * ${n.nIn};`);
+  lines.push(`    const b = t * ${n.ports.nIn};`);
   n.signals.forEach((s, i) => {
     switch (s.kind) {
       case 'input':
@@ -74,17 +102,17 @@ export function compileNetlist(n: Netlist): NetlistSim {
         );
         break;
       case 'addc':
-        lines.push(`    const ${v(i)} = ${fit(`${shl(v(s.a), s.shiftA)} + ${lit(s.c ?? 0n)}`, s.width, s.signed)};`);
+        lines.push(`    const ${v(i)} = ${fit(`${shl(v(s.a), s.shiftA)} + ${lit(s.c)}`, s.width, s.signed)};`);
         break;
       case 'shr':
         // floor division by 2^k (an arithmetic right shift)
-        lines.push(`    const ${v(i)} = ${fit(big ? `(${v(s.a)} >> ${s.shiftA}n)` : `Math.floor(${v(s.a)} / ${2 ** s.shiftA})`, s.width, s.signed)};`);
+        lines.push(`    const ${v(i)} = ${fit(big ? `(${v(s.a)} >> ${s.shift}n)` : `Math.floor(${v(s.a)} / ${2 ** s.shift})`, s.width, s.signed)};`);
         break;
       case 'relu':
         lines.push(`    const ${v(i)} = ${fit(`(${v(s.a)} < ${lit(0)} ? ${lit(0)} : ${v(s.a)})`, s.width, s.signed)};`);
         break;
       case 'fit': {
-        const f = s.fit!;
+        const f = s.fit;
         const x = shl(v(s.a), s.shiftA);
         if (f.overflow === 'wrap') {
           lines.push(`    const ${v(i)} = ${fit(fit(x, f.width, f.signed), s.width, s.signed)};`);
@@ -104,7 +132,7 @@ export function compileNetlist(n: Netlist): NetlistSim {
   const outOf = (o: NetOutput, width: number, signed: boolean): string =>
     o.signal < 0 ? lit(o.constant !== undefined ? (signed ? BigInt.asIntN(width, o.constant) : BigInt.asUintN(width, o.constant)) : 0n) : fit(shl(v(o.signal), o.shift), width, signed);
   n.outputs.forEach((o, k) => {
-    lines.push(`    Y[t * ${nOut} + ${k}] = ${outOf(o, n.outputWidth, n.outputSigned)};`);
+    lines.push(`    Y[t * ${nOut} + ${k}] = ${outOf(o, n.ports.outputWidth, n.ports.outputSigned)};`);
   });
   if (n.score) lines.push(`    Y[t * ${nOut} + ${nOut - 1}] = ${outOf(n.score, n.score.width, false)};`);
   // clock edge: all registers load at once (read every source before writing any)
@@ -121,11 +149,12 @@ export function compileNetlist(n: Netlist): NetlistSim {
     source,
     run(vectors) {
       const T = vectors.length;
-      const X: (number | bigint)[] = new Array(T * n.nIn);
+      const nIn = n.ports.nIn;
+      const X: (number | bigint)[] = new Array(T * nIn);
       for (let t = 0; t < T; t++) {
         const vec = vectors[t]!;
-        if (vec.length !== n.nIn) throw new RangeError(`vector ${t} has ${vec.length} entries, expected ${n.nIn}`);
-        for (let i = 0; i < n.nIn; i++) X[t * n.nIn + i] = big ? vec[i]! : Number(vec[i]!);
+        if (vec.length !== nIn) throw new RangeError(`vector ${t} has ${vec.length} entries, expected ${nIn}`);
+        for (let i = 0; i < nIn; i++) X[t * nIn + i] = big ? vec[i]! : Number(vec[i]!);
       }
       const Y = fn(X, T);
       const out: bigint[][] = [];

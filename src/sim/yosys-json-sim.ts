@@ -1,5 +1,6 @@
-import type { ModulePorts } from './icarus.js';
-import { unpackOutputs } from './icarus.js';
+import { ToolError } from '../errors.js';
+import type { Ports } from '../rtl/netlist.js';
+import { unpackOutputs } from './ports.js';
 
 /**
  * A cycle-accurate simulator of a Yosys JSON netlist (`write_json` after `proc; flatten`), built
@@ -19,9 +20,10 @@ export interface YosysJsonSim {
   run(vectors: readonly (readonly bigint[])[]): (bigint[] | null)[];
 }
 
-export class YosysJsonError extends Error {
+/** A Yosys JSON netlist that this simulator cannot run (a tool's output it cannot read: exit 3). */
+export class YosysJsonError extends ToolError {
   constructor(message: string) {
-    super(message);
+    super('yosys', `the Yosys JSON netlist cannot be simulated: ${message}`);
     this.name = 'YosysJsonError';
   }
 }
@@ -148,7 +150,7 @@ interface DffCell {
   negedge: boolean;
 }
 
-class Builder {
+class YosysJsonBuilder {
   readonly words: Word[] = [];
   readonly src = new Map<number, Source>();
   /** Word index → combinational cell that drives it (−1 for x, registers). */
@@ -275,7 +277,7 @@ function cellShape(cell: RawCell): { inputs: [string, number][]; output: [string
 }
 
 /** Code that computes the output word `y` of a combinational cell into V[y], M[y]. */
-function cellCode(b: Builder, cell: RawCell, y: number): string {
+function cellCode(b: YosysJsonBuilder, cell: RawCell, y: number): string {
   const t = cell.type;
   const A = cell.connections['A']!;
   const B = cell.connections['B'] ?? [];
@@ -379,7 +381,7 @@ function cellCode(b: Builder, cell: RawCell, y: number): string {
 }
 
 /** Compile the module `top` of a parsed Yosys JSON document; `ports` says how x and y are split into fields. */
-export function compileYosysJson(json: unknown, top: string, ports: ModulePorts): YosysJsonSim {
+export function compileYosysJson(json: unknown, top: string, ports: Ports): YosysJsonSim {
   if (!isObj(json) || !isObj(json['modules'])) throw new YosysJsonError('not a Yosys JSON netlist: no "modules" object');
   const modules = json['modules'];
   const mod = modules[top];
@@ -399,8 +401,8 @@ export function compileYosysJson(json: unknown, top: string, ports: ModulePorts)
     const dir = p['direction'];
     const bits = parseBits(p['bits'], `module ${top}: port ${name}: bits`);
     const want =
-      name === 'clk' ? ['input', 1] : name === 'x' ? ['input', nx] : name === 'y' ? ['output', ny] : name === 'score' && ports.scoreWidth !== undefined ? ['output', ports.scoreWidth] : null;
-    if (want === null) throw new YosysJsonError(`module ${top}: unexpected port ${name} (only clk, x, y${ports.scoreWidth !== undefined ? ' and score' : ''} are driven)`);
+      name === 'clk' ? ['input', 1] : name === 'x' ? ['input', nx] : name === 'y' ? ['output', ny] : name === 'score' && ports.scoreWidth !== null ? ['output', ports.scoreWidth] : null;
+    if (want === null) throw new YosysJsonError(`module ${top}: unexpected port ${name} (only clk, x, y${ports.scoreWidth !== null ? ' and score' : ''} are driven)`);
     if (dir !== want[0]) throw new YosysJsonError(`module ${top}: port ${name} is ${String(dir)}, expected ${want[0]}`);
     if (bits.length !== want[1]) throw new YosysJsonError(`module ${top}: port ${name} has ${bits.length} bits, expected ${want[1]}`);
     portBits.set(name, bits);
@@ -410,12 +412,12 @@ export function compileYosysJson(json: unknown, top: string, ports: ModulePorts)
   if (!xBits) throw new YosysJsonError(`module ${top}: port x is missing`);
   if (!yPort) throw new YosysJsonError(`module ${top}: port y is missing`);
   const scorePort = portBits.get('score');
-  if (ports.scoreWidth !== undefined && !scorePort) throw new YosysJsonError(`module ${top}: port score is missing`);
+  if (ports.scoreWidth !== null && !scorePort) throw new YosysJsonError(`module ${top}: port score is missing`);
   // the sampled word is {score, y}, y lowest
   const yBits = scorePort ? [...yPort, ...scorePort] : yPort;
   const clkBits = portBits.get('clk');
 
-  const b = new Builder();
+  const b = new YosysJsonBuilder();
   const xWord = b.addWord('x', xBits, `port x`, -1);
   if (clkBits) {
     const c = clkBits[0]!;
@@ -467,7 +469,7 @@ export function compileYosysJson(json: unknown, top: string, ports: ModulePorts)
     if (cc.deps.has(cc.out)) throw new YosysJsonError(`combinational loop: cell ${cc.cell.name} reads its own output`);
     for (const w of cc.deps) {
       users[b.combOf[w]!]!.push(i);
-      indeg[i]++;
+      indeg[i] = indeg[i]! + 1;
     }
   });
   const order: number[] = [];
@@ -478,7 +480,10 @@ export function compileYosysJson(json: unknown, top: string, ports: ModulePorts)
   while (ready.length > 0) {
     const i = ready.pop()!;
     order.push(i);
-    for (const u of users[i]!) if (--indeg[u] === 0) ready.push(u);
+    for (const u of users[i]!) {
+      indeg[u] = indeg[u]! - 1;
+      if (indeg[u] === 0) ready.push(u);
+    }
   }
   if (order.length !== combs.length) {
     const stuck = combs.filter((_, i) => indeg[i]! > 0).map((c) => c.cell.name);

@@ -1,4 +1,4 @@
-import { SpecError } from './errors.js';
+import { SpecError } from '../errors.js';
 
 /**
  * Reading JSON documents the user gave (weights files, reports) with errors that name the
@@ -77,3 +77,30 @@ export function keyPath(k: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : JSON.stringify(k);
 }
 
+
+/** Whether `v` is a JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `"a", "b", "c"`: a key set as an error message lists it. */
+export function quoteList(keys: Iterable<string>): string {
+  return [...keys].map((s) => `"${s}"`).join(', ');
+}
+
+/** `"a"`, `"a" and "b"`, `"a", "b" and "c"`. */
+export function quoteAnd(keys: readonly string[]): string {
+  const q = keys.map((s) => `"${s}"`);
+  return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
+}
+
+/** `"a" or "b"`, `"a", "b" or "c"`. */
+export function quoteOr(choices: readonly string[]): string {
+  const q = choices.map((s) => `"${s}"`);
+  return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
+}
+
+/** `1 row`, `16 rows`, `16 entries`. */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,70 +1,8 @@
-import { SpecError } from './errors.js';
-import { describe, keyPath, parseJson } from './json.js';
+import { SpecError } from '../errors.js';
+import { count, describe, isObject, keyPath, parseJson, quoteAnd, quoteList, quoteOr } from './json.js';
+import { plainDense } from './spec.js';
+import type { Activation, Layer, LayerOutput, Overflow, Rounding, Score, Spec } from './spec.js';
 import { moduleNameProblem } from './verilog-names.js';
-
-/** A validated input file: one constant matrix (`MatrixSpec`) or a network of layers (`NetworkSpec`). */
-export type Spec = MatrixSpec | NetworkSpec;
-
-/** One constant matrix applied to one input vector: y = W·x, at full precision. */
-export interface MatrixSpec {
-  format: 1;
-  /** Verilog module name. */
-  name: string;
-  input: { width: number; signed: boolean };
-  /** weights[o][i]: from input i to output o (rows are outputs), exact integers. */
-  weights: bigint[][];
-  layers?: undefined;
-  score?: undefined;
-}
-
-export type Activation = 'linear' | 'relu';
-export type Rounding = 'floor' | 'nearest';
-export type Overflow = 'wrap' | 'saturate';
-
-/** Where a layer's result is fitted: `width` bits, two's complement if `signed`. */
-export interface LayerOutput {
-  width: number;
-  signed: boolean;
-  /** wrap: keep the low `width` bits (modulo 2^width); saturate: clamp to the width's range. */
-  overflow: Overflow;
-}
-
-/**
- * One layer. In this fixed order: a = W·x; a += bias; a = activation(a); a = a >> shift
- * (arithmetic, dropping `shift` fractional bits, rounded per `rounding`: floor, or nearest with
- * halves rounded up, i.e. floor((a + 2^(shift−1)) / 2^shift)); then fitted to `output` (wrap or
- * saturate). Without `output` the layer keeps full precision (no overflow, ever).
- */
-export interface Layer {
-  /** weights[o][i]: from input i to output o. */
-  weights: bigint[][];
-  /** One integer per output at the accumulator's scale, or null. */
-  bias: bigint[] | null;
-  activation: Activation;
-  /** Right shift k ≥ 0 (0: none). */
-  shift: number;
-  rounding: Rounding;
-  output: LayerOutput | null;
-  /** Fractional bits of the weights and of the layer's input (metadata for mapping back to reals), or null. */
-  weightFracBits: number | null;
-  inputFracBits: number | null;
-}
-
-/** An anomaly score: Σ v² over the last layer's outputs, as an extra output port `score`. */
-export interface Score {
-  kind: 'sum_of_squares';
-  of: 'last';
-}
-
-/** A network: layers applied in turn to the input vector, optionally with a score. */
-export interface NetworkSpec {
-  format: 1;
-  name: string;
-  input: { width: number; signed: boolean };
-  layers: Layer[];
-  score: Score | null;
-  weights?: undefined;
-}
 
 export const MIN_INPUT_WIDTH = 2;
 export const MAX_INPUT_WIDTH = 32;
@@ -103,22 +41,6 @@ const OUTPUT_KEYS = new Set(['width', 'signed', 'overflow']);
 const SCORE_KEYS = new Set(['kind', 'of']);
 /** The keys that give the computation, in the order they are looked for. */
 const BODY_KEYS = ['weights', 'kernel', 'layers'] as const;
-
-/** `"a", "b", "c"`: a key set as an error message lists it. */
-function quoteList(keys: Iterable<string>): string {
-  return [...keys].map((s) => `"${s}"`).join(', ');
-}
-
-/** `"a"`, `"a" and "b"`, `"a", "b" and "c"`. */
-function quoteAnd(keys: readonly string[]): string {
-  const q = keys.map((s) => `"${s}"`);
-  return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
-}
-
-/** Whether `v` is a JSON object (not null, not an array). */
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** m[r][c] → t[c][r], for a non-empty rectangular matrix. */
 function transpose(m: bigint[][]): bigint[][] {
@@ -177,17 +99,6 @@ function parseMatrix(v: unknown, file: string, key: string, rowWord: string, col
   return out;
 }
 
-/** `"a" or "b"`, `"a", "b" or "c"`. */
-function quoteOr(choices: readonly string[]): string {
-  const q = choices.map((s) => `"${s}"`);
-  return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
-}
-
-/** `1 row`, `16 rows`, `16 entries`. */
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /** obj[key] when it is one of `choices`; `dflt` when the key is absent; else a SpecError at `path`. */
 function parseChoice<T extends string>(obj: Record<string, unknown>, key: string, choices: readonly T[], dflt: T, file: string, path: string): T {
   if (!(key in obj)) return dflt;
@@ -236,9 +147,9 @@ function parseSmallInt(obj: Record<string, unknown>, key: string, lo: number, hi
  * the file becomes a one-layer network (no bias, linear, shift 0, floor, full-precision output,
  * no frac bits) with that score.
  *
- * Result: a single matrix without "score" is a MatrixSpec (as before networks existed);
- * anything else is a NetworkSpec with every Layer field filled in (defaults applied, null for
- * an absent bias, output or frac bits) and `score` null when absent.
+ * Result: a Spec whose every Layer field is filled in (defaults applied, null for an absent
+ * bias, output or frac bits), with `score` null when absent. A single matrix is one plain dense
+ * layer; without "score" its `form` is 'matrix', else 'layers'.
  */
 
 /** The `output` object of the layer at `p` (`layers[n]`). */
@@ -317,7 +228,7 @@ function parseLayer(v: unknown, file: string, n: number, inputs: number | null):
   const output = 'output' in v ? parseLayerOutput(v.output, file, p) : null;
   const weightFracBits = parseSmallInt(v, 'weight_frac_bits', 0, MAX_FRAC_BITS, 'fractional bits of the weights', file, `${p}.weight_frac_bits`);
   const inputFracBits = parseSmallInt(v, 'input_frac_bits', 0, MAX_FRAC_BITS, "fractional bits of the layer's input", file, `${p}.input_frac_bits`);
-  return { weights, bias, activation, shift, rounding, output, weightFracBits, inputFracBits };
+  return { kind: 'dense', weights, bias, activation, shift, rounding, output, weightFracBits, inputFracBits };
 }
 
 /** The top-level "layers" array. */
@@ -403,13 +314,10 @@ export function parseSpec(text: string, file: string): Spec {
   if (present[0] === 'layers') {
     const layers = parseLayers(o.layers, file);
     const score = 'score' in o ? parseScore(o.score, file) : null;
-    return { format: 1, name: o.name, input, layers, score };
+    return { format: 1, name: o.name, input, layers, score, form: 'layers' };
   }
   const weights = present[0] === 'weights' ? parseMatrix(o.weights, file, 'weights', 'output', 'input') : transpose(parseMatrix(o.kernel, file, 'kernel', 'input', 'output'));
-  if ('score' in o) {
-    const score = parseScore(o.score, file);
-    const layer: Layer = { weights, bias: null, activation: 'linear', shift: 0, rounding: 'floor', output: null, weightFracBits: null, inputFracBits: null };
-    return { format: 1, name: o.name, input, layers: [layer], score };
-  }
-  return { format: 1, name: o.name, input, weights };
+  // a matrix is a one-layer network; with a score it is described as one
+  const score = 'score' in o ? parseScore(o.score, file) : null;
+  return { format: 1, name: o.name, input, layers: [plainDense(weights)], score, form: score === null ? 'matrix' : 'layers' };
 }

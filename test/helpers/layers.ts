@@ -1,7 +1,8 @@
-import type { Layer } from '../../src/spec/parse.js';
+import type { Layer } from '../../src/spec/spec.js';
 
 /** The fields a parsed layer has when only its matrix was given. */
 export const LAYER_DEFAULTS: Omit<Layer, 'weights'> = {
+  kind: 'dense',
   bias: null,
   activation: 'linear',
   shift: 0,
@@ -13,5 +14,5 @@ export const LAYER_DEFAULTS: Omit<Layer, 'weights'> = {
 
 /** A layer with every field given: `weights` plus the overrides, the rest at their defaults. */
 export function layerOf(weights: bigint[][], over: Partial<Omit<Layer, 'weights'>> = {}): Layer {
-  return { weights, ...LAYER_DEFAULTS, ...over };
+  return { ...LAYER_DEFAULTS, weights, ...over };
 }

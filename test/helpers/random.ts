@@ -1,8 +1,17 @@
-import type { Layer, MatrixSpec, NetworkSpec, Spec } from '../../src/spec/parse.js';
 import { Rng } from '../../src/sim/vectors.js';
+import { describeSpec, matrixSpec } from '../../src/spec/spec.js';
+import type { Layer, Spec } from '../../src/spec/spec.js';
+
+/** A plain-matrix spec with its matrix at hand, for checks against W·x. */
+export type MatrixCase = Spec & { weights: bigint[][] };
+
+/** The spec of a matrix, with the matrix at hand. */
+export function matrixCase(name: string, input: { width: number; signed: boolean }, weights: bigint[][]): MatrixCase {
+  return { ...matrixSpec(name, input, weights), weights };
+}
 
 /** A random spec for property tests: some zero rows/columns and repeated rows on purpose. */
-export function randomSpec(rng: Rng, o: { rows: number; cols: number; width: number; signed: boolean; weightBits: number; name?: string }): MatrixSpec {
+export function randomSpec(rng: Rng, o: { rows: number; cols: number; width: number; signed: boolean; weightBits: number; name?: string }): MatrixCase {
   const lim = 1n << BigInt(o.weightBits - 1);
   const weights: bigint[][] = [];
   const zeroCol = o.cols > 2 && rng.below(3) === 0 ? rng.below(o.cols) : -1;
@@ -24,11 +33,11 @@ export function randomSpec(rng: Rng, o: { rows: number; cols: number; width: num
       );
     }
   }
-  return { format: 1, name: o.name ?? 'dut', input: { width: o.width, signed: o.signed }, weights };
+  return matrixCase(o.name ?? 'dut', { width: o.width, signed: o.signed }, weights);
 }
 
 /** A random spec of any shape up to maxDim × maxDim, input widths 2..16, signed or not. */
-export function randomShapedSpec(rng: Rng, maxDim: number, maxWeightBits: number): MatrixSpec {
+export function randomShapedSpec(rng: Rng, maxDim: number, maxWeightBits: number): MatrixCase {
   return randomSpec(rng, {
     rows: 1 + rng.below(maxDim),
     cols: 1 + rng.below(maxDim),
@@ -39,9 +48,10 @@ export function randomShapedSpec(rng: Rng, maxDim: number, maxWeightBits: number
 }
 
 /** The spec as a single matrix (test files read benchmark matrices, never networks). */
-export function matrix(s: Spec): MatrixSpec {
-  if (s.layers !== undefined) throw new Error('expected a single matrix, got a network');
-  return s;
+export function matrix(s: Spec): MatrixCase {
+  const w = describeSpec(s).baseline;
+  if (w === null) throw new Error('expected a single matrix, got a network');
+  return { ...s, weights: w };
 }
 
 /**
@@ -49,7 +59,7 @@ export function matrix(s: Spec): MatrixSpec {
  * 0–8, floor or nearest, wrapped or saturated outputs of random widths (or none), with and
  * without bias and score.
  */
-export function randomNetwork(rng: Rng, o: { maxLayers?: number; maxWidth?: number; name?: string } = {}): NetworkSpec {
+export function randomNetwork(rng: Rng, o: { maxLayers?: number; maxWidth?: number; name?: string } = {}): Spec {
   const nLayers = 1 + rng.below(o.maxLayers ?? 4);
   const maxWidth = o.maxWidth ?? 32;
   let nIn = 1 + rng.below(maxWidth);
@@ -63,6 +73,7 @@ export function randomNetwork(rng: Rng, o: { maxLayers?: number; maxWidth?: numb
     const signed = rng.below(3) > 0;
     const output = rng.below(4) === 0 ? null : { width: (signed ? 2 : 1) + rng.below(11), signed, overflow: rng.below(2) === 0 ? ('wrap' as const) : ('saturate' as const) };
     layers.push({
+      kind: 'dense',
       weights: m,
       bias,
       activation: rng.below(2) === 0 ? 'relu' : 'linear',
@@ -74,5 +85,5 @@ export function randomNetwork(rng: Rng, o: { maxLayers?: number; maxWidth?: numb
     });
     nIn = rows;
   }
-  return { format: 1, name: o.name ?? 'net', input, layers, score: rng.below(2) === 0 ? { kind: 'sum_of_squares', of: 'last' } : null };
+  return { format: 1, name: o.name ?? 'net', input, layers, score: rng.below(2) === 0 ? { kind: 'sum_of_squares', of: 'last' } : null, form: 'layers' };
 }

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
+import { SpecError } from '../../src/errors.js';
 import { parseSpec } from '../../src/spec/parse.js';
-import { SpecError } from '../../src/spec/errors.js';
 
 /** Parse `src` as `file` and return the SpecError it must throw. */
 export function specError(src: string, file: string): SpecError {

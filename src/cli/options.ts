@@ -1,0 +1,74 @@
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { DEFAULT_DEPTH_SLACK } from '../da/cmvm.js';
+import type { CompileOptions } from '../flows/compile.js';
+import { targetNames } from '../platform/index.js';
+import { DEFAULT_LATENCY, MAX_LATENCY } from '../rtl/netlist.js';
+import { DEFAULT_TIMEOUT_SECONDS } from '../toolchain/tool.js';
+import { UsageError } from '../errors.js';
+
+/** Option parsers and the option groups several commands share. */
+
+export function intOption(name: string, lo: number, hi: number) {
+  return (value: string): number => {
+    if (!/^-?[0-9]+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be an integer from ${lo} to ${hi}.`);
+    const n = Number(value);
+    if (n < lo || n > hi) throw new InvalidArgumentError(`${name} must be an integer from ${lo} to ${hi}.`);
+    return n;
+  };
+}
+
+export function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(value.trim()) || !(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number.`);
+    return n;
+  };
+}
+
+export function targetList(value: string, previous: string[] = []): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of names) {
+    if (!targetNames().includes(n)) throw new InvalidArgumentError(`unknown target "${n}"; expected one of ${targetNames().join(', ')}.`);
+  }
+  return [...previous, ...names];
+}
+
+/** The options that shape the design, as commander gives them. */
+export interface DesignOpts {
+  latency: number | 'auto';
+  depthSlack: number;
+  cost: 'adders' | 'bits';
+  effort?: number;
+}
+
+/** --latency, --depth-slack, --cost, --effort. */
+export function designOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('-l, --latency <L>', `register ranks from x to y, 0 (combinational) to ${MAX_LATENCY}; "auto" (generate with a --target that can be placed and routed): the fewest that meet --clock-mhz`)
+        .default(DEFAULT_LATENCY)
+        .argParser((v: string): number | 'auto' => (v.trim() === 'auto' ? 'auto' : intOption('--latency', 0, MAX_LATENCY)(v))),
+    )
+    .addOption(new Option('--dc, --depth-slack <k>', 'adder levels allowed above the minimum depth (-1: unbounded)').default(DEFAULT_DEPTH_SLACK).argParser(intOption('--depth-slack', -1, 64)))
+    .addOption(new Option('--cost <model>', 'minimise the number of adders, or the sum of adder result bits').choices(['adders', 'bits']).default('adders'))
+    .addOption(new Option('--effort <n>', 'search attempts, the best is kept (default: by matrix size, 1 to 16)').argParser(intOption('--effort', 1, 1000)));
+}
+
+/** --seed (nextpnr) and --timeout. */
+export function toolOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--seed <n>', 'nextpnr seed').default(1).argParser(intOption('--seed', 0, 2 ** 31 - 1)))
+    .addOption(new Option('--timeout <s>', 'time limit of each tool run, in seconds').default(DEFAULT_TIMEOUT_SECONDS).argParser(intOption('--timeout', 1, 86400)));
+}
+
+/** The compile options of a fixed latency (`auto` is for generate with a target only). */
+export function compileOptions(o: DesignOpts, log?: (line: string) => void): CompileOptions & { latency: number } {
+  if (o.latency === 'auto') throw new UsageError('--latency auto is only for generating with a --target whose part can be placed and routed here');
+  return { latency: o.latency, ...designOnly(o), ...(log ? { log } : {}) };
+}
+
+/** The design options other than the latency. */
+export function designOnly(o: DesignOpts): Omit<CompileOptions, 'latency' | 'log'> {
+  return { depthSlack: o.depthSlack, cost: o.cost, ...(o.effort !== undefined ? { effort: o.effort } : {}) };
+}

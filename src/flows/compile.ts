@@ -1,0 +1,66 @@
+import type { OptimizeStats } from '../da/cmvm.js';
+import type { CostModel } from '../da/cse.js';
+import type { NetworkGraph } from '../da/graph.js';
+import { buildNetworkGraph, networkStats } from '../da/network.js';
+import { lowerNetlist } from '../rtl/lower.js';
+import type { LoweredNetlist } from '../rtl/lower.js';
+import { buildManifest, manifestLayers, manifestText } from '../rtl/manifest.js';
+import type { Manifest } from '../rtl/manifest.js';
+import { buildNetlist, DEFAULT_LATENCY, isAdder } from '../rtl/netlist.js';
+import { describeSquares } from '../rtl/passes/squares.js';
+import { emitVerilog } from '../rtl/verilog/core.js';
+import { describeSpec } from '../spec/spec.js';
+import type { Spec } from '../spec/spec.js';
+
+export interface CompileOptions {
+  /** Register ranks from x to y (0…8); default 2. */
+  latency?: number;
+  /** Extra adder levels above the minimum (−1: unbounded); default 2. */
+  depthSlack?: number;
+  /** Minimise adders (default) or adder result bits. */
+  cost?: CostModel;
+  /** Search attempts; default by matrix size. */
+  effort?: number;
+  /** Progress / detail lines (the CLI's --verbose). */
+  log?: (line: string) => void;
+}
+
+export interface CompileResult {
+  /** The network graph (a plain matrix's is its adder graph). */
+  graph: NetworkGraph;
+  stats: OptimizeStats;
+  /** The netlist with its lowering: what the Verilog prints and the simulator runs. */
+  netlist: LoweredNetlist;
+  verilog: string;
+  manifest: Manifest;
+  manifestText: string;
+  ms: { optimize: number; netlist: number; emit: number };
+}
+
+/** The whole compilation: Spec → network graph → Netlist → lowering → Verilog text and manifest. */
+export function compile(spec: Spec, opts: CompileOptions = {}): CompileResult {
+  const latency = opts.latency ?? DEFAULT_LATENCY;
+  const oopts = {
+    ...(opts.depthSlack !== undefined ? { depthSlack: opts.depthSlack } : {}),
+    ...(opts.cost !== undefined ? { cost: opts.cost } : {}),
+    ...(opts.effort !== undefined ? { effort: opts.effort } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  };
+  const t0 = performance.now();
+  const build = buildNetworkGraph(spec, oopts);
+  const t1 = performance.now();
+  const netlist = lowerNetlist(buildNetlist(build.graph, spec.name, latency));
+  const t2 = performance.now();
+  let adderBits = 0;
+  for (const s of netlist.signals) if (isAdder(s)) adderBits += s.width;
+  const stats = networkStats(build.layers, spec.score !== null, { adders: netlist.adders, adderBits, depth: netlist.adderDepth, ms: t1 - t0 });
+  const about = describeSpec(spec);
+  const verilog = emitVerilog(netlist, { title: about.title, exact: about.exact, naiveAdders: stats.naiveAdders });
+  const network = about.listsLayers
+    ? { layers: manifestLayers(spec.layers, build.layers), score: spec.score ? spec.score.kind : null, squares: describeSquares(netlist.forms.squares) }
+    : undefined;
+  const manifest = buildManifest(netlist, stats, network);
+  const text = manifestText(manifest);
+  const t3 = performance.now();
+  return { graph: build.graph, stats, netlist, verilog, manifest, manifestText: text, ms: { optimize: t1 - t0, netlist: t2 - t1, emit: t3 - t2 } };
+}

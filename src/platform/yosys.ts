@@ -1,0 +1,107 @@
+import { ToolError } from '../errors.js';
+import type { Ports } from '../rtl/netlist.js';
+import { wrapperVerilog } from '../rtl/verilog/wrapper.js';
+import { requireTool } from '../toolchain/tool.js';
+import type { ToolRun, ToolRunOptions } from '../toolchain/tool.js';
+import type { Family, ResourceCounts, Target } from './family.js';
+import { familyOf } from './index.js';
+
+/**
+ * Yosys for every family: synthesis with the family's command and cell counts from
+ * `stat -json`; the core inside the pin wrapper for place and route; and the plain reading of
+ * the emitted text into Yosys's JSON netlist, for the cross-check.
+ */
+
+export interface SynthResult extends ResourceCounts {
+  /** The synthesis command, as the report shows it. */
+  flow: string;
+  cells: Record<string, number>;
+  seconds: number;
+}
+
+/** Cell counts sorted by name, without Yosys's bookkeeping cells ($scopeinfo: no hardware). */
+function sortedCells(c: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(c)
+      .filter(([k]) => k !== '$scopeinfo')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
+
+/**
+ * Cell counts from `stat -json` output: of the whole hierarchy under `top` (its submodules'
+ * cells included, as Yosys sums them), or of module `top` alone (its submodule instances then
+ * appear as cells of their module's type).
+ */
+export function parseStat(text: string, top: string, scope: 'design' | 'module' = 'design'): Record<string, number> {
+  const start = text.indexOf('{');
+  if (start < 0) throw new ToolError('yosys', 'Yosys wrote no statistics', text);
+  const j = JSON.parse(text.slice(start)) as {
+    modules?: Record<string, { num_cells_by_type?: Record<string, number> }>;
+    design?: { num_cells_by_type?: Record<string, number> };
+  };
+  const own = j.modules?.[`\\${top}`];
+  const mod = scope === 'design' ? (j.design ?? own) : own;
+  return sortedCells(mod?.num_cells_by_type ?? {});
+}
+
+/** A failed Yosys run as a ToolError: `what` failed, with Yosys's first error lines. */
+export function yosysFailure(what: string, r: Pick<ToolRun, 'stdout' | 'stderr' | 'timedOut'>): ToolError {
+  const log = `${r.stderr}\n${r.stdout}`;
+  if (r.timedOut) return new ToolError('yosys', `${what}: Yosys did not finish within its time limit (raise --timeout)`, log);
+  const lines = log.split('\n').filter((l) => /ERROR|Error|error/.test(l));
+  return new ToolError('yosys', `${what}: Yosys failed${lines.length ? `: ${lines.slice(0, 3).join(' / ')}` : ''}`, log);
+}
+
+/** Run Yosys on `files` with `script`; the outputs it must write, or a ToolError saying `what` failed. */
+export async function runYosys(what: string, script: string, files: Record<string, string>, outputs: string[], opts: ToolRunOptions): Promise<Record<string, string>> {
+  const r = await requireTool('yosys', what).run(['-q', '-p', script], files, outputs, opts);
+  if (!r.ok || outputs.some((o) => r.files[o] === undefined)) throw yosysFailure(what, r);
+  return r.files;
+}
+
+/** Synthesize one module (the core) for a target and count its cells. */
+export async function synthesize(verilog: string, top: string, target: Target, opts: ToolRunOptions = {}): Promise<SynthResult> {
+  const start = performance.now();
+  const family = familyOf(target);
+  const cmd = family.synthCommand(top);
+  const out = await runYosys(`synthesis for ${target.name}`, `read_verilog design.v; ${cmd}; tee -q -o stat.json stat -json`, { 'design.v': verilog }, ['stat.json'], opts);
+  const cells = parseStat(out['stat.json']!, top);
+  return { flow: cmd, cells, ...family.resources(cells), seconds: (performance.now() - start) / 1000 };
+}
+
+/**
+ * Synthesize the core inside the pin wrapper (`da_gen_top`, see rtl/verilog/wrapper.ts) with
+ * the family's command, keeping the core a module of its own: the netlist JSON for place and
+ * route, and the wrapper's own cells (the core, one instance cell of type `top`, is left out).
+ */
+export async function synthesizeWrapper(
+  verilog: string,
+  top: string,
+  family: Family,
+  ports: Ports,
+  opts: ToolRunOptions,
+): Promise<{ json: string; wrapperCells: Record<string, number> }> {
+  const cmd = family.synthCommand('da_gen_top', { keepHierarchy: true });
+  const script = `read_verilog design.v wrapper.v; ${cmd} -json top.json; tee -q -o stat.json stat -json`;
+  const out = await runYosys(`wrapper synthesis for ${family.name}`, script, { 'design.v': verilog, 'wrapper.v': wrapperVerilog(top, ports) }, ['top.json', 'stat.json'], opts);
+  const wrapperCells = parseStat(out['stat.json']!, 'da_gen_top', 'module');
+  delete wrapperCells[top];
+  delete wrapperCells[`\\${top}`];
+  return { json: out['top.json']!, wrapperCells };
+}
+
+/**
+ * Read Verilog text with Yosys and return its JSON netlist:
+ * `read_verilog; hierarchy -check -top; proc; flatten; opt_clean; write_json`.
+ */
+export async function readVerilogToJson(verilog: string, top: string, opts: ToolRunOptions = {}): Promise<unknown> {
+  const script = `read_verilog design.v; hierarchy -check -top ${top}; proc; setattr -mod -unset keep_hierarchy; flatten -noscopeinfo; opt_clean; write_json out.json`;
+  const r = await requireTool('yosys', 'reading the Verilog').run(['-q', '-p', script], { 'design.v': verilog }, ['out.json'], opts);
+  const out = r.files['out.json'];
+  if (!r.ok || out === undefined) {
+    const why = `${r.stderr}\n${r.stdout}`.split('\n').find((l) => /ERROR/.test(l)) ?? (r.timedOut ? 'time limit reached' : 'no output');
+    throw new ToolError('yosys', `Yosys could not read the Verilog: ${why.trim()}`, `${r.stderr}\n${r.stdout}`);
+  }
+  return JSON.parse(out) as unknown;
+}

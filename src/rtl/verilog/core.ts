@@ -1,0 +1,481 @@
+import { VERSION } from '../../version.js';
+import type { Forms, LoweredNetlist } from '../lower.js';
+import type { AdderSignal, NetSignal, SquareSignal, StepSignal } from '../netlist.js';
+import { isStep } from '../netlist.js';
+
+/**
+ * The Verilog printer: a lowered Netlist → Verilog-2005 text. It prints what the netlist and
+ * its lowering (rtl/lower.ts) decided, and decides nothing itself. Every operand is explicitly
+ * extended (or truncated) to the width of the signal it feeds, so each `+`/`−` has operands of
+ * one width and the result is exact modulo 2^width: no implicit sizing or signedness rules are
+ * involved, and `verilator --lint-only -Wall` has nothing to say.
+ */
+
+function range(width: number): string {
+  return `[${width - 1}:0]`;
+}
+
+class Emitter {
+  /** The bits of each signal that some expression reads (absent: none). */
+  readonly usedBits: (Uint8Array | undefined)[];
+  /** The same for the inverted copies `<name>_n`. */
+  readonly usedCopyBits: (Uint8Array | undefined)[];
+  readonly forms: Forms;
+  constructor(readonly n: LoweredNetlist) {
+    this.forms = n.forms;
+    this.usedBits = new Array(n.signals.length);
+    this.usedCopyBits = new Array(n.signals.length);
+  }
+
+  private mark(list: (Uint8Array | undefined)[], idx: number, lo: number, hi: number): void {
+    const bits = (list[idx] ??= new Uint8Array(this.n.signals[idx]!.width));
+    for (let b = lo; b <= hi; b++) bits[b] = 1;
+  }
+
+  /** Bits lo..hi of signal idx are read (bits 0..hi when lo is left out). */
+  private use(idx: number, hi: number, lo = 0): void {
+    this.mark(this.usedBits, idx, lo, hi);
+  }
+
+  private useCopy(idx: number, hi: number, lo = 0): void {
+    this.mark(this.usedCopyBits, idx, lo, hi);
+  }
+
+  /** The declaration of a signal's inverted copy, when it has one. */
+  copyDecl(idx: number): string[] {
+    if (!this.forms.inverted[idx]) return [];
+    const s = this.n.signals[idx]!;
+    this.use(idx, s.width - 1);
+    return [`  wire ${s.signed ? 'signed ' : ''}${range(s.width)} ${s.name}_n = ~${s.name};  // subtracted as ${s.name}_n + 1`];
+  }
+
+  /**
+   * `sig << shift` (a negative shift drops that many low bits), extended or truncated to
+   * `width` bits; null when it is 0 modulo 2^width.
+   */
+  operand(idx: number, shift: number, width: number, inverted = false): string | null {
+    if (shift >= width) return null;
+    const sig = this.n.signals[idx]!;
+    // ¬sig: the signal itself when held complemented, else its inverted copy
+    const copy = inverted && !this.forms.complemented[idx];
+    const name = copy ? `${sig.name}_n` : sig.name;
+    const mark = (bit: number, lo = 0): void => (copy ? this.useCopy(idx, bit, lo) : this.use(idx, bit, lo));
+    const s = { name, width: sig.width, signed: sig.signed };
+    // extension of an inverted unsigned signal: ¬0 = 1
+    const fill = s.signed ? `${s.name}[${s.width - 1}]` : inverted ? `1'b1` : `1'b0`;
+    if (shift < 0) {
+      const from = -shift;
+      if (from >= s.width) {
+        if (s.signed) mark(s.width - 1, s.width - 1);
+        return s.signed || inverted ? (width === 1 ? fill : `{${width}{${fill}}}`) : `${width}'d0`;
+      }
+      const top = Math.min(s.width - 1, from + width - 1);
+      mark(top, from);
+      const slice = top === from ? `${s.name}[${from}]` : `${s.name}[${top}:${from}]`;
+      const k = width - (top - from + 1);
+      if (k === 0) return slice;
+      return k === 1 ? `{${fill}, ${slice}}` : `{{${k}{${fill}}}, ${slice}}`;
+    }
+    const bw = width - shift;
+    let e: string;
+    if (s.width === bw) {
+      e = s.name;
+      mark(s.width - 1);
+    } else if (s.width > bw) {
+      e = bw === 1 ? `${s.name}[0]` : `${s.name}[${bw - 1}:0]`;
+      mark(bw - 1);
+    } else {
+      const k = bw - s.width;
+      e = k === 1 ? `{${fill}, ${s.name}}` : `{{${k}{${fill}}}, ${s.name}}`;
+      mark(s.width - 1);
+    }
+    return shift === 0 ? e : `{${e}, ${shift}'d0}`;
+  }
+
+  /** Human-readable form of a node, e.g. `x3 + (x7 << 2)`. */
+  describe(s: AdderSignal | StepSignal): string {
+    const term = (idx: number, shift: number): string => {
+      const name = this.n.signals[idx]!.name;
+      return shift === 0 ? name : `(${name} << ${shift})`;
+    };
+    const an = this.n.signals[s.a]!.name;
+    switch (s.kind) {
+      case 'neg':
+        return `-${term(s.a, s.shiftA)}`;
+      case 'addc':
+        return `${term(s.a, s.shiftA)} ${s.c < 0n ? '-' : '+'} ${s.c < 0n ? -s.c : s.c}`;
+      case 'shr':
+        return `${an} >>> ${s.shift} (floor)`;
+      case 'relu':
+        return `relu(${an})`;
+      case 'fit':
+        return `${s.fit.overflow} ${term(s.a, s.shiftA)} to ${s.fit.width} bits ${s.fit.signed ? 'signed' : 'unsigned'}`;
+      case 'square':
+        return `${an}²`;
+      case 'add':
+      case 'sub':
+        return `${term(s.a, s.shiftA)} ${s.kind === 'add' ? '+' : '-'} ${term(s.b, s.shiftB)}`;
+    }
+  }
+
+  /**
+   * One adder's lines. Additions are one `assign`. Subtractions are written as additions with
+   * carry in, a − b = a + ¬b + 1, where ¬b is a signal of its own: b itself when b is held
+   * complemented, else b's shared inverted copy `b_n` (see `adderForms`). A chained adder is an
+   * instance of the `<module>_add` module. In the last two forms the low bits that need no
+   * carry chain (zero, or copied from the less-shifted operand) are assigned apart, so the chain
+   * starts where it must. A complemented adder writes `~(…)`: free, as the inversion joins the
+   * lookup table that computes each sum bit.
+   */
+  adder(s: AdderSignal, idx: number): string[] {
+    const f = this.forms;
+    const w = s.width;
+    const inv = f.complemented[idx] === 1;
+    const chained = f.chained[idx] === 1;
+    const not = (e: string): string => (inv ? `~(${e})` : e);
+    if (s.kind === 'add' && !chained) return [`  assign ${s.name} = ${not(this.sum(s))};`];
+    if (s.kind === 'addc') {
+      const a = this.operand(s.a, s.shiftA, w) ?? `${w}'d0`;
+      const c = `${w}'d${BigInt.asUintN(w, s.c)}`;
+      if (!chained) return [`  assign ${s.name} = ${not(`${a} + ${c}`)};`];
+      return [`  ${this.n.module}_add #(.W(${w}), .CI(0), .INV(${inv ? 1 : 0})) add_${s.name} (.a(${a}), .b(${c}), .y(${s.name}));`];
+    }
+    // bits below t need no carry chain: zero, or the less-shifted operand's own bits
+    let t = s.kind === 'neg' ? s.shiftA : s.kind === 'sub' ? s.shiftB : Math.max(s.shiftA, s.shiftB);
+    t = Math.min(t, w - 1);
+    let low: string | null = null;
+    if (t > 0 && s.kind !== 'neg') {
+      const lowA = s.kind === 'sub' ? s.shiftA < s.shiftB : s.shiftA <= s.shiftB;
+      low = lowA ? this.operand(s.a, s.shiftA, t) : this.operand(s.b, s.shiftB, t);
+    }
+    const cw = w - t;
+    const zero = `${cw}'d0`;
+    let a: string | null;
+    let b: string | null;
+    if (s.kind === 'neg') {
+      a = null;
+      b = this.operand(s.a, s.shiftA - t, cw, true);
+    } else {
+      a = this.operand(s.a, s.shiftA - t, cw);
+      b = this.operand(s.b, s.shiftB - t, cw, s.kind === 'sub');
+    }
+    const ci = s.kind === 'add' ? 0 : 1;
+    const L: string[] = [];
+    const dst = t === 0 ? s.name : cw === 1 ? `${s.name}[${w - 1}]` : `${s.name}[${w - 1}:${t}]`;
+    if (t > 0) L.push(`  assign ${t === 1 ? `${s.name}[0]` : `${s.name}[${t - 1}:0]`} = ${low === null ? (inv ? `{${t}{1'b1}}` : `${t}'d0`) : not(low)};`);
+    if (chained) {
+      L.push(`  ${this.n.module}_add #(.W(${cw}), .CI(${ci}), .INV(${inv ? 1 : 0})) add_${s.name} (.a(${a ?? zero}), .b(${b ?? zero}), .y(${dst}));`);
+    } else {
+      L.push(`  assign ${dst} = ${not(`${a ?? zero} + ${b ?? zero}${ci ? " + 1'b1" : ''}`)};`);
+    }
+    return L;
+  }
+
+  /** Bit `b` of signal idx (marked as used). */
+  bit(idx: number, b: number): string {
+    this.use(idx, b, b);
+    return `${this.n.signals[idx]!.name}[${b}]`;
+  }
+
+  /**
+   * The steps between layers: shr (wiring), relu (a mux on the sign bit), fit (wiring when
+   * wrapping; comparisons with the limits when saturating) and square (a lookup table or
+   * shift-and-add partial products of |a|, as the lowering chose).
+   */
+  nonLinear(s: StepSignal, idx: number): string[] {
+    const w = s.width;
+    const a = this.n.signals[s.a]!;
+    const lit = (v: bigint, width: number): string => `${width}'d${BigInt.asUintN(width, v)}`;
+    switch (s.kind) {
+      case 'shr':
+        return [`  assign ${s.name} = ${this.operand(s.a, -s.shift, w) ?? `${w}'d0`};`];
+      case 'relu':
+        return [`  assign ${s.name} = ${this.bit(s.a, a.width - 1)} ? ${w}'d0 : ${this.operand(s.a, 0, w)};`];
+      case 'fit': {
+        const f = s.fit;
+        const value = this.operand(s.a, s.shiftA, w) ?? `${w}'d0`;
+        if (f.overflow === 'wrap') return [`  assign ${s.name} = ${value};`];
+        const W = BigInt(f.width);
+        const max = f.signed ? (1n << (W - 1n)) - 1n : (1n << W) - 1n;
+        const min = f.signed ? -(1n << (W - 1n)) : 0n;
+        const sh = BigInt(s.shiftA);
+        // (a << sh) > max ⟺ a > floor(max / 2^sh);  (a << sh) < min ⟺ a < ceil(min / 2^sh)
+        const hiA = max >> sh;
+        const loA = -((-min) >> sh);
+        const cmp = (v: bigint): string => (a.signed ? (v < 0n ? `-${a.width}'sd${-v}` : `${a.width}'sd${v}`) : `${a.width}'d${v}`);
+        this.use(s.a, a.width - 1);
+        let e = value;
+        if (a.lo < loA) e = `(${a.name} < ${cmp(loA)}) ? ${lit(min, w)} : ${e}`;
+        if (a.hi > hiA) e = `(${a.name} > ${cmp(hiA)}) ? ${lit(max, w)} : ${e}`;
+        return [`  assign ${s.name} = ${e};`];
+      }
+      case 'square':
+        return this.square(s, a, this.forms.squares[idx] === 'rom');
+    }
+  }
+
+  private square(s: SquareSignal, a: NetSignal, rom: boolean): string[] {
+    const w = s.width;
+    const wa = a.width;
+    this.use(s.a, wa - 1);
+    if (rom) {
+      // a table of 2^wa entries, each padded to a power of two bits, indexed by a's bits
+      const pb = Math.max(0, Math.ceil(Math.log2(w)));
+      const P = 1 << pb;
+      const entries: string[] = [];
+      for (let p = (1 << wa) - 1; p >= 0; p--) {
+        const v = a.signed ? BigInt.asIntN(wa, BigInt(p)) : BigInt(p);
+        // bit patterns outside a's range never occur: 0
+        entries.push(`${P}'d${v < a.lo || v > a.hi ? 0n : v * v}`);
+      }
+      const tab = `${s.name}_table`;
+      // a concatenation is unsigned: the index is a's bit pattern, never a negative number
+      const idx = pb === 0 ? `{${a.name}}` : `{${a.name}, ${pb}'d0}`;
+      return [
+        `  localparam [${(1 << wa) * P - 1}:0] ${tab} = {`,
+        ...chunk(entries, 8).map((c, i, all) => `    ${c.join(', ')}${i < all.length - 1 ? ',' : ''}`),
+        `  };`,
+        `  assign ${s.name} = ${tab}[${idx} +: ${w}];`,
+      ];
+    }
+    // |a| (a two's complement a is negated as ~a + 1) in the bits its range needs, then its
+    // partial products
+    const maxAbs = -a.lo > a.hi ? -a.lo : a.hi;
+    const wm = Math.max(1, maxAbs.toString(2).length);
+    const low = wm === wa ? a.name : `${a.name}[${wm - 1}:0]`;
+    const m = `${s.name}_abs`;
+    const lines = [`  wire ${range(wm)} ${m} = ${a.signed ? `${a.name}[${wa - 1}] ? ~${low} + ${wm}'d1 : ${low}` : low};`];
+    const terms: string[] = [];
+    for (let j = 0; j < wm; j++) {
+      const body = j === 0 ? m : `{${m}, ${j}'d0}`;
+      const pad = w - wm - j;
+      const ext = pad > 0 ? `{${pad}'d0, ${body}}` : body;
+      terms.push(`(${m}[${j}] ? ${ext} : ${w}'d0)`);
+    }
+    lines.push(`  assign ${s.name} = ${terms.join(' + ')};`);
+    return lines;
+  }
+
+  /** a + b of an add node, at its width. */
+  sum(s: Extract<AdderSignal, { kind: 'add' }>): string {
+    const w = s.width;
+    const a = this.operand(s.a, s.shiftA, w);
+    const b = this.operand(s.b, s.shiftB, w);
+    if (a === null) return b ?? `${w}'d0`;
+    return b === null ? a : `${a} + ${b}`;
+  }
+}
+
+function chunk<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+function adderModule(top: string): string[] {
+  return [
+    `// One adder of W bits, modulo 2^W, kept in the hierarchy only so that synthesis builds it as`,
+    `// one carry chain (see above): y = a + b + CI, inverted when INV = 1.`,
+    `// verilator lint_off DECLFILENAME`,
+    `(* keep_hierarchy *)`,
+    `module ${top}_add #(`,
+    `  parameter W = 1,`,
+    `  parameter CI = 0,`,
+    `  parameter INV = 0`,
+    `) (`,
+    `  input  wire [W-1:0] a,`,
+    `  input  wire [W-1:0] b,`,
+    `  output wire [W-1:0] y`,
+    `);`,
+    `  wire [W-1:0] s;`,
+    `  generate`,
+    `    if (CI) begin : carry_in`,
+    `      assign s = a + b + 1'b1;`,
+    `    end else begin : no_carry_in`,
+    `      assign s = a + b;`,
+    `    end`,
+    `    if (INV) begin : inverted`,
+    `      assign y = ~s;`,
+    `    end else begin : plain`,
+    `      assign y = s;`,
+    `    end`,
+    `  endgenerate`,
+    `endmodule`,
+    `// verilator lint_on DECLFILENAME`,
+  ];
+}
+
+function decl(s: NetSignal, kind: 'wire' | 'reg'): string {
+  return `${kind} ${s.signed ? 'signed ' : ''}${range(s.width)} ${s.name}`;
+}
+
+/** What the header says of the design beyond the netlist. */
+export interface EmitInfo {
+  /** What the module computes: "y = W·x, W is 16 outputs × 8 inputs", "a network of 3 layers, …". */
+  title: string;
+  /** y is exact (no overflow for any x): said in the header. */
+  exact: boolean;
+  /** The adder count without sharing, or undefined. */
+  naiveAdders?: number;
+}
+
+const sig = (s: boolean): string => (s ? 'signed' : 'unsigned');
+
+/** The comment block at the top of the file. */
+function header(n: LoweredNetlist, info: EmitInfo): string[] {
+  const { nIn, inputWidth: W, inputSigned, nOut, outputWidth: WO, outputSigned } = n.ports;
+  const L: string[] = [];
+  L.push(`// Generated by da-gen ${VERSION}. Do not edit: regenerate from the weights file.`);
+  L.push(`//`);
+  L.push(`// ${n.module}: ${info.title}, multiplier-free (shift-and-add).`);
+  L.push(`//   x: ${nIn} × ${W}-bit ${sig(inputSigned)}, x[i] = x[${W}*i +: ${W}]`);
+  L.push(`//   y: ${nOut} × ${WO}-bit ${sig(outputSigned)}, y[o] = y[${WO}*o +: ${WO}]${info.exact ? ' (exact: no overflow for any x)' : ''}`);
+  if (n.score) L.push(`//   score: ${n.score.width}-bit unsigned, the sum of the squares of y, same latency`);
+  if (n.latency === 0) {
+    L.push(`//   latency: 0 (combinational)`);
+  } else {
+    L.push(`//   latency: ${n.latency} clock cycle${n.latency === 1 ? '' : 's'}, one new x per cycle; register ranks after adder levels ${n.cuts.join(', ')}`);
+  }
+  const naive = info.naiveAdders !== undefined ? ` (${info.naiveAdders} without sharing)` : '';
+  L.push(`//   ${n.adders} adders${naive}, adder depth ${n.adderDepth}, ${n.registerBits} register bits`);
+  return L;
+}
+
+/** `module <name> ( clk, x, y[, score] );` */
+function modulePorts(n: LoweredNetlist): string[] {
+  const p = n.ports;
+  const L: string[] = [`module ${n.module} (`];
+  const rx = range(p.nIn * p.inputWidth);
+  const ry = range(p.nOut * p.outputWidth);
+  const rs = n.score ? range(n.score.width) : '';
+  const pad = Math.max(rx.length, ry.length, rs.length);
+  L.push(`  input  wire ${''.padEnd(pad)} clk,`);
+  L.push(`  input  wire ${rx.padEnd(pad)} x,`);
+  if (n.score) {
+    L.push(`  output wire ${ry.padEnd(pad)} y,`);
+    L.push(`  output wire ${rs.padEnd(pad)} score`);
+  } else L.push(`  output wire ${ry.padEnd(pad)} y`);
+  L.push(');');
+  return L;
+}
+
+/** Every signal in order, grouped in sections (inputs, stages, register ranks); whether the adder module is needed. */
+function signalLines(n: LoweredNetlist, e: Emitter): { lines: string[]; usesAdderModule: boolean } {
+  const W = n.ports.inputWidth;
+  const body: string[] = [];
+  let regBlock: string[] = [];
+  const flushRegs = (): void => {
+    if (regBlock.length === 0) return;
+    body.push('  always @(posedge clk) begin');
+    for (const r of regBlock) body.push(`    ${r}`);
+    body.push('  end');
+    regBlock = [];
+  };
+  let section = '';
+  let usesAdderModule = false;
+  n.signals.forEach((s, idx) => {
+    if (s.kind === 'input') {
+      if (section !== 'in') {
+        body.push('');
+        body.push('  // inputs');
+        section = 'in';
+      }
+      const lo = s.input * W;
+      body.push(`  wire ${s.signed ? 'signed ' : ''}${range(W)} ${s.name} = x[${lo + W - 1}:${lo}];`);
+      body.push(...e.copyDecl(idx));
+      return;
+    }
+    if (s.kind === 'reg') {
+      if (section !== `reg${s.stage}`) {
+        flushRegs();
+        body.push('');
+        body.push(`  // register rank ${s.stage}`);
+        section = `reg${s.stage}`;
+      }
+      body.push(`  ${decl(s, 'reg')};${e.forms.complemented[idx] ? '  // complemented, as its source' : ''}`);
+      body.push(...e.copyDecl(idx));
+      regBlock.push(`${s.name} <= ${n.signals[s.a]!.name};`);
+      e.operand(s.a, 0, s.width);
+      return;
+    }
+    if (section !== `st${s.stage}`) {
+      flushRegs();
+      body.push('');
+      if (n.latency === 0) body.push(`  // adders, levels 1..${n.adderDepth}`);
+      else {
+        const first = s.stage === 1 ? 1 : n.cuts[s.stage - 2]! + 1;
+        body.push(`  // stage ${s.stage}: adder levels ${first}..${n.cuts[s.stage - 1]}`);
+      }
+      section = `st${s.stage}`;
+    }
+    const held = e.forms.complemented[idx] ? ', held complemented (~): every reader subtracts it' : '';
+    body.push(`  ${decl(s, 'wire')};  // ${e.describe(s)}${held}`);
+    body.push(...(isStep(s) ? e.nonLinear(s, idx) : e.adder(s, idx)));
+    body.push(...e.copyDecl(idx));
+    if (e.forms.chained[idx]) usesAdderModule = true;
+  });
+  flushRegs();
+  return { lines: body, usesAdderModule };
+}
+
+/** The assignments of y (and score). */
+function outputLines(n: LoweredNetlist, e: Emitter): string[] {
+  const WO = n.ports.outputWidth;
+  const body = ['', '  // outputs'];
+  n.outputs.forEach((o, k) => {
+    const lo = k * WO;
+    const rhs = o.signal < 0 ? (o.constant !== undefined ? `${WO}'d${BigInt.asUintN(WO, o.constant)}` : null) : e.operand(o.signal, o.shift, WO);
+    const dst = WO === 1 ? `y[${lo}]` : `y[${lo + WO - 1}:${lo}]`;
+    body.push(`  assign ${dst} = ${rhs ?? `${WO}'d0`};`);
+  });
+  if (n.score) {
+    const sc = n.score;
+    const rhs = sc.signal < 0 ? `${sc.width}'d${sc.constant ?? 0n}` : e.operand(sc.signal, sc.shift, sc.width);
+    body.push(`  assign score = ${rhs ?? `${sc.width}'d0`};`);
+  }
+  return body;
+}
+
+/** Bits that nothing reads (the unused inputs, bits dropped by truncation, clk when combinational), in one lint-quiet wire. */
+function unusedLines(n: LoweredNetlist, e: Emitter): string[] {
+  const W = n.ports.inputWidth;
+  const unused: string[] = [];
+  if (n.latency === 0 || !n.signals.some((s) => s.kind === 'reg')) unused.push('clk');
+  const inputUsed = new Uint8Array(n.ports.nIn);
+  const unusedRanges = (name: string, width: number, bits: Uint8Array | undefined): void => {
+    if (bits === undefined) {
+      unused.push(name);
+      return;
+    }
+    for (let b = width - 1; b >= 0; ) {
+      if (bits[b]) {
+        b--;
+        continue;
+      }
+      let lo = b;
+      while (lo > 0 && !bits[lo - 1]) lo--;
+      unused.push(lo === b ? `${name}[${b}]` : `${name}[${b}:${lo}]`);
+      b = lo - 1;
+    }
+  };
+  n.signals.forEach((s, idx) => {
+    if (s.kind === 'input') inputUsed[s.input] = 1;
+    unusedRanges(s.name, s.width, e.usedBits[idx]);
+    if (e.forms.inverted[idx]) unusedRanges(`${s.name}_n`, s.width, e.usedCopyBits[idx]);
+  });
+  for (let i = 0; i < n.ports.nIn; i++) if (!inputUsed[i]) unused.push(`x[${i * W + W - 1}:${i * W}]`);
+  if (unused.length === 0) return [];
+  return ['', '  // bits no output depends on (named *unused* so that lint tools accept them)', `  wire unused_bits = &{1'b0, ${unused.join(', ')}};`];
+}
+
+/** The module's Verilog text (and the adder module it instantiates, if any). */
+export function emitVerilog(n: LoweredNetlist, info: EmitInfo): string {
+  const e = new Emitter(n);
+  const body = signalLines(n, e);
+  const outs = outputLines(n, e);
+  const unused = unusedLines(n, e); // after every other line: it lists the bits they left unread
+  const L = [...header(n, info), '', '`default_nettype none', '', ...modulePorts(n), ...body.lines, ...outs, ...unused, 'endmodule'];
+  if (body.usesAdderModule) L.push('', ...adderModule(n.module));
+  L.push('', '`default_nettype wire', '');
+  return L.join('\n');
+}
