@@ -37,7 +37,8 @@ export function program(setCode: (code: number) => void): Command {
 /** One line for an error, and the exit code its type carries. */
 export function reportError(e: unknown, debug: boolean): number {
   if (e instanceof DaGenError) {
-    process.stderr.write(`da-gen: error: ${e.message}\n`);
+    const hint = !debug && e instanceof ToolError && e.log.trim() !== '' ? ` (--debug shows the ${e.tool} log)` : '';
+    process.stderr.write(`da-gen: error: ${e.message}${hint}\n`);
     if (debug) {
       process.stderr.write(`${e.stack ?? ''}\n`);
       if (e instanceof ToolError && e.log.trim() !== '') process.stderr.write(`--- ${e.tool} log ---\n${e.log.trimEnd()}\n`);

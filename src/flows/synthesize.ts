@@ -44,7 +44,7 @@ export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOption
   if (opts.baseline) designs.push({ design: 'baseline', top: `${n.module}_baseline`, verilog: emitBaselineVerilog(opts.baseline, n) });
   const p = opts.progress;
   const run = { timeoutSeconds: opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, ...(p ? { onTick: (s: number) => p.tick(s) } : {}) };
-  const tools = toolVersions(['yosys', 'nextpnr-ice40']);
+  const tools = toolVersions(['yosys']);
   const out: TargetInput[] = [];
   for (const t of targets) {
     const family = familyOf(t);

@@ -53,6 +53,10 @@ function maxIntermediateBits(n: Netlist): number {
       case 'reg':
         operand(s.a, 0);
         break;
+      default: {
+        const kind: never = s;
+        throw new Error(`internal: no width rule for signal ${String(kind)}`);
+      }
     }
   }
   for (const o of [...n.outputs, ...(n.score ? [n.score] : [])]) {
@@ -127,6 +131,10 @@ export function compileNetlist(n: Netlist): NetlistSim {
       case 'square':
         lines.push(`    const ${v(i)} = ${fit(`${v(s.a)} * ${v(s.a)}`, s.width, s.signed)};`);
         break;
+      default: {
+        const kind: never = s; // every kind is handled: the compiler checks it
+        throw new Error(`internal: no simulation of signal ${String(kind)}`);
+      }
     }
   });
   const outOf = (o: NetOutput, width: number, signed: boolean): string =>

@@ -110,7 +110,7 @@ export function findTool(name: ToolName): Tool | null {
   const env = process.env[toolEnvVar(name)];
   let tool: Tool | null = null;
   if (env !== undefined && env !== '') {
-    if (!runs(env, info.probe)) throw new ToolError(name, `${toolEnvVar(name)}=${env} does not run; set ${toolEnvVar(name)} to the path of a ${name} executable, or unset it`);
+    if (!runs(env, info.probe)) throw new ToolError(name, `${toolEnvVar(name)}=${env} does not run; set ${toolEnvVar(name)} to the path of the ${name} executable, or unset it`);
     tool = new NativeTool(name, env, info.probe);
   } else {
     const mod = wasmModule(info);

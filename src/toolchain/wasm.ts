@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { ToolError } from '../errors.js';
 import type { Tool, ToolName, ToolRun, ToolRunOptions } from './tool.js';
 import { DEFAULT_TIMEOUT_SECONDS } from './tool.js';
 
@@ -94,9 +95,9 @@ export class WasmTool implements Tool {
         finish({ ...m, timedOut: false, seconds: seconds() });
         void worker.terminate();
       });
-      worker.on('error', (e) => finish(e));
+      worker.on('error', (e) => finish(new ToolError(this.name, `${this.name} (WebAssembly, ${this.origin}) stopped unexpectedly: ${e.message}`, e.stack ?? '')));
       worker.on('exit', (code) => {
-        if (!settled) finish(new Error(`${this.name} worker exited with code ${code} before reporting`));
+        if (!settled) finish(new ToolError(this.name, `${this.name} (WebAssembly, ${this.origin}) stopped with code ${code} before reporting`));
       });
     });
   }

@@ -60,6 +60,10 @@ export function adderForms(n: Netlist): AdderForms {
       case 'relu':
       case 'square':
         return read(s.a, idx, 0, false);
+      default: {
+        const kind: never = s; // every kind is handled: the compiler checks it
+        throw new Error(`internal: no adder-form rule for signal ${String(kind)}`);
+      }
     }
   });
   for (const o of n.outputs) read(o.signal, -2, o.shift, false);
