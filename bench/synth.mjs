@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, parseSpec, runFlow } from '../dist/index.js';
+import { compile, describeSpec, parseSpec, synthesizeTargets } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(here, '..', '..', 'shared', 'bench');
@@ -14,7 +14,7 @@ for (const f of files) {
   const spec = parseSpec(readFileSync(join(benchDir, f), 'utf8'), f);
   const r = compile(spec, { latency: 2 });
   process.stderr.write(`bench:synth: ${f} …\n`);
-  const flow = await runFlow(r, spec.weights, { targets: ['ice40-up5k'], baseline: true, noPnr: true });
+  const flow = await synthesizeTargets(r, { targets: ['ice40-up5k'], baseline: describeSpec(spec).baseline, noPnr: true });
   const d = flow.targets.find((t) => t.design === 'da-gen');
   const b = flow.targets.find((t) => t.design === 'baseline');
   rows.push({ case: f.replace('.json', ''), adders: r.stats.adders, adder_bits: r.stats.adderBits, dagen: d.cells, baseline: b.cells, lut_ratio: Number((d.luts / b.luts).toFixed(3)) });
