@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { optimize } from '../../src/da/cmvm.js';
 import { naiveAdderCount } from '../../src/da/csd.js';
-import { evaluateGraph } from '../../src/da/graph.js';
+import { evaluateGraph, operandsOf } from '../../src/da/graph.js';
 import { parseSpec } from '../../src/spec/parse.js';
-import { matVec } from '../../src/sim/golden.js';
+import { matVec } from '../../src/sim/reference.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
 import { randomShapedSpec, randomSpec, matrix } from '../helpers/random.js';
 
@@ -20,11 +20,16 @@ describe('cmvm optimizer', () => {
       // structure: operands precede their node, levels are consistent
       graph.nodes.forEach((n, k) => {
         const v = graph.nIn + k;
+        const levelOf = (u: number): number => (u < graph.nIn ? 0 : graph.nodes[u - graph.nIn]!.level);
         expect(n.a).toBeLessThan(v);
-        expect(n.b).toBeLessThan(v);
-        const la = n.a < graph.nIn ? 0 : graph.nodes[n.a - graph.nIn]!.level;
-        const lb = n.b < 0 ? 0 : n.b < graph.nIn ? 0 : graph.nodes[n.b - graph.nIn]!.level;
-        expect(n.level).toBe(1 + Math.max(la, lb));
+        // add and sub read b too; neg reads a only
+        if (n.op === 'neg') expect(operandsOf(n)).toEqual([n.a]);
+        else {
+          expect(n.b).toBeGreaterThanOrEqual(0);
+          expect(n.b).toBeLessThan(v);
+          expect(operandsOf(n)).toEqual([n.a, n.b]);
+        }
+        expect(n.level).toBe(1 + Math.max(levelOf(n.a), n.op === 'neg' ? 0 : levelOf(n.b)));
       });
       for (const x of testVectors(spec.weights[0]!.length, spec.input, 30, trial)) {
         expect(evaluateGraph(graph, x)).toEqual(matVec(spec.weights, x));

@@ -4,35 +4,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkText, portsOf } from '../../src/check.js';
-import { compile } from '../../src/compile.js';
+import { optimize } from '../../src/da/cmvm.js';
 import { evaluateNetworkGraph } from '../../src/da/graph.js';
-import type { CompileResult } from '../../src/compile.js';
-import { compareWithGolden, withFlush } from '../../src/sim/compare.js';
-import { inputCount, referenceOf } from '../../src/sim/golden.js';
-import { runIcarus } from '../../src/sim/icarus.js';
+import { buildNetworkGraph, networkStats } from '../../src/da/network.js';
+import { compile } from '../../src/flows/compile.js';
+import type { CompileResult } from '../../src/flows/compile.js';
+import { checkText, simulateInIcarus, simulateSpec } from '../../src/flows/verify.js';
+import { compareWithReference, withFlush } from '../../src/sim/compare.js';
 import { compileNetlist } from '../../src/sim/netlist-sim.js';
-import { simulateSpec } from '../../src/sim/check.js';
+import { referenceOf } from '../../src/sim/reference.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
 import { parseSpec } from '../../src/spec/parse.js';
-import type { Layer, NetworkSpec } from '../../src/spec/parse.js';
+import { inputCount, matrixSpec } from '../../src/spec/spec.js';
+import type { Layer, Spec } from '../../src/spec/spec.js';
 import { layerOf } from '../helpers/layers.js';
 import { randomNetwork } from '../helpers/random.js';
 import { haveTool } from '../helpers/tools.js';
 
 const layer = layerOf;
 
-const net = (input: { width: number; signed: boolean }, layers: Layer[], score = false): NetworkSpec => ({
+const net = (input: { width: number; signed: boolean }, layers: Layer[], score = false): Spec => ({
   format: 1,
   name: 'net',
   input,
   layers,
   score: score ? { kind: 'sum_of_squares', of: 'last' } : null,
+  form: 'layers',
 });
 
 /** The compiled network's outputs for the given inputs (netlist simulator, one per cycle). */
 function outputsOf(r: CompileResult, xs: bigint[][]): bigint[][] {
-  const ys = compileNetlist(r.netlist).run(withFlush(xs, r.netlist.nIn, r.netlist.latency));
+  const ys = compileNetlist(r.netlist).run(withFlush(xs, r.netlist.ports.nIn, r.netlist.latency));
   return xs.map((_, t) => ys[t + r.netlist.latency]!);
 }
 
@@ -79,11 +81,130 @@ describe('networks: the netlist simulator against the independent reference mode
   });
 });
 
+describe('networkStats: the design\'s figures from its layers\'', () => {
+  // W = [[3, 5], [7, −1]]: CSD 3 = 4 − 1, 5 = 4 + 1 (row 0: 4 digits), 7 = 8 − 1, −1 (row 1: 3
+  // digits, one positive). No-sharing adders: 3 + 2 = 5; minimum depth max(ceil(log2 4),
+  // ceil(log2 3)) = 2; with the default slack of 2 the bound is 4.
+  const W = [
+    [3n, 5n],
+    [7n, -1n],
+  ];
+  const input = { width: 8, signed: true };
+  const design = { adders: 17, adderBits: 123, depth: 6, ms: 2.5 };
+
+  it('a single plain dense layer without score is that layer: its optimizer stats, depth bound included', () => {
+    const b = buildNetworkGraph(matrixSpec('m', input, W));
+    expect(b.layers.length).toBe(1);
+    const only = b.layers[0]!;
+    expect(only.postNodes).toBe(0);
+    expect(only.optimize).not.toBeNull();
+    const st = networkStats(b.layers, false, design);
+    expect(st).toEqual(only.optimize);
+    // the design's own figures do not replace the optimizer's
+    expect(st.adders).toBe(only.optimize!.adders);
+    expect(st.attempt).not.toBe('per layer');
+    expect(Number.isFinite(st.depthBound)).toBe(true);
+    expect(st.depthBound).toBe(4);
+    expect(st.minDepth).toBe(2);
+    expect(st.naiveAdders).toBe(5);
+    // and they are what the optimizer gives the matrix on its own (the search is deterministic)
+    const direct = optimize(W, input).stats;
+    for (const k of ['naiveAdders', 'adders', 'adderBits', 'depth', 'depthBound', 'minDepth', 'negations', 'subtractors', 'attempt'] as const) expect(st[k], k).toEqual(direct[k]);
+  });
+
+  it('the same layer with a score, or with steps after its matrix, is a network: no single depth bound', () => {
+    const scored = buildNetworkGraph({ ...matrixSpec('m', input, W), score: { kind: 'sum_of_squares', of: 'last' }, form: 'layers' });
+    const s1 = networkStats(scored.layers, true, design);
+    expect(s1.depthBound).toBe(Infinity);
+    expect(s1.adders).toBe(17);
+    expect(s1.attempt).toBe('per layer');
+    const biased = buildNetworkGraph(net(input, [layer(W, { bias: [1n, -2n] })]));
+    expect(biased.layers[0]!.postNodes).toBeGreaterThan(0);
+    const s2 = networkStats(biased.layers, false, design);
+    expect(s2.depthBound).toBe(Infinity);
+    expect(s2.adders).toBe(17);
+  });
+
+  it('two layers: the design\'s adders, bits and depth, the layers\' sums, and no depth bound', () => {
+    const spec = net({ width: 6, signed: true }, [layer([[1n, 2n], [3n, -4n], [5n, 6n]]), layer([[1n, -1n, 7n]])]);
+    const b = buildNetworkGraph(spec);
+    expect(b.layers.length).toBe(2);
+    const [l0, l1] = [b.layers[0]!.optimize!, b.layers[1]!.optimize!];
+    const st = networkStats(b.layers, false, design);
+    expect(st.depthBound).toBe(Infinity);
+    expect(st.adders).toBe(17);
+    expect(st.adderBits).toBe(123);
+    expect(st.depth).toBe(6);
+    expect(st.ms.total).toBe(2.5);
+    expect(st.attempt).toBe('per layer');
+    // the adders outside the matrices count the same with and without sharing
+    expect(st.naiveAdders).toBe(l0.naiveAdders + l1.naiveAdders + 17 - (l0.adders + l1.adders));
+    expect(st.minDepth).toBe(l0.minDepth + l1.minDepth);
+    expect(st.attempts.length).toBe(l0.attempts.length + l1.attempts.length);
+    expect(st.attempts.every((a) => /^layer [01]: /.test(a.name))).toBe(true);
+
+    // compiled: the adders are the netlist's
+    const r = compile(spec, { latency: 2 });
+    const counted = r.netlist.signals.filter((sg) => sg.kind === 'add' || sg.kind === 'sub' || sg.kind === 'neg' || sg.kind === 'addc').length;
+    expect(r.stats.depthBound).toBe(Infinity);
+    expect(r.stats.adders).toBe(r.netlist.adders);
+    expect(r.stats.adders).toBe(counted);
+    expect(r.stats.depth).toBe(r.netlist.adderDepth);
+    expect(r.manifest.adders).toBe(counted);
+    expect(r.manifest.depth_bound).toBeNull();
+  });
+});
+
+describe('compile: a plain matrix and the same matrix written as layers', () => {
+  const W = [
+    [3n, 5n],
+    [7n, -1n],
+  ];
+  const input = { width: 8, signed: true };
+
+  it('the matrix form gives a manifest without layers and with a numeric depth bound', () => {
+    const r = compile(matrixSpec('m', input, W), { latency: 1 });
+    expect('layers' in r.manifest).toBe(false);
+    expect('score' in r.manifest).toBe(false);
+    expect(typeof r.manifest.depth_bound).toBe('number');
+    expect(r.manifest.depth_bound).toBe(4); // minimum depth 2 + default slack 2
+    expect(r.manifest.min_depth).toBe(2);
+    expect(r.manifest.naive_adders).toBe(5);
+  });
+
+  it('the layers form lists its one layer, and is otherwise the same design', () => {
+    const spec = parseSpec(JSON.stringify({ format: 1, name: 'm', input: { width: 8, signed: true }, layers: [{ weights: [[3, 5], [7, -1]] }] }), 'm.json');
+    expect(spec.form).toBe('layers');
+    const r = compile(spec, { latency: 1 });
+    expect(r.manifest.layers).toEqual([
+      {
+        inputs: 2,
+        outputs: 2,
+        pruned_inputs: 0,
+        adders: r.stats.adders,
+        naive_adders: 5,
+        bias: false,
+        activation: 'linear',
+        shift: 0,
+        rounding: 'floor',
+        output: null,
+        weight_frac_bits: null,
+        input_frac_bits: null,
+      },
+    ]);
+    expect('score' in r.manifest).toBe(false);
+    // one plain layer without score: the optimizer's figures, its depth bound included
+    expect(r.manifest.depth_bound).toBe(4);
+    const { layers: _layers, ...rest } = r.manifest;
+    expect(rest).toEqual(compile(matrixSpec('m', input, W), { latency: 1 }).manifest);
+  });
+});
+
 // Edge cases of the steps between layers, through the compiled hardware, against values
 // computed by hand.
 describe('networks: edge cases of saturation, rounding and ReLU', () => {
-  const one = (o: Partial<Omit<Layer, 'weights'>>, input = { width: 8, signed: true }, w = 1n): NetworkSpec => net(input, [layer([[w]], o)]);
-  const run = (spec: NetworkSpec, xs: bigint[]): bigint[] => outputsOf(compile(spec, { latency: 1 }), xs.map((x) => [x])).map((y) => y[0]!);
+  const one = (o: Partial<Omit<Layer, 'weights'>>, input = { width: 8, signed: true }, w = 1n): Spec => net(input, [layer([[w]], o)]);
+  const run = (spec: Spec, xs: bigint[]): bigint[] => outputsOf(compile(spec, { latency: 1 }), xs.map((x) => [x])).map((y) => y[0]!);
 
   it('saturate signed: the most negative value stays, one below clamps, and values that just overflow clamp to the maximum', () => {
     const spec = one({ output: { width: 4, signed: true, overflow: 'saturate' } });
@@ -156,23 +277,23 @@ describe.runIf(icarus)('networks through Icarus and through Yosys', () => {
     for (let trial = 0; trial < 10; trial++) {
       const spec = randomNetwork(rng, { maxLayers: 3, maxWidth: 12 });
       const r = compile(spec, { latency: rng.below(4) });
-      const c = await checkText(r, referenceOf(spec), spec.input, { vectors: 120, seed: trial });
+      const c = await checkText(r, spec, { vectors: 120, seed: trial, reference: referenceOf(spec) });
       expect(c.icarus!.mismatches, `trial ${trial}`).toEqual([]);
       expect(c.yosys.mismatches, `trial ${trial}`).toEqual([]);
       expect(c.pass).toBe(true);
     }
   }, 300_000);
 
-  it('a deliberately wrong reference is caught (the check can fail)', () => {
+  it('a deliberately wrong reference is caught (the check can fail)', async () => {
     const spec = net({ width: 6, signed: true }, [layer([[2n, -3n]], { activation: 'relu', shift: 1 })], true);
     const r = compile(spec, { latency: 1 });
     const vecs = testVectors(inputCount(spec), spec.input, 60, 1);
-    const ys = runIcarus(r.verilog, portsOf(r), withFlush(vecs, 2, 1));
+    const ys = await simulateInIcarus(r.verilog, r.netlist, withFlush(vecs, 2, 1));
     const good = referenceOf(spec);
-    expect(compareWithGolden(good, vecs, ys, 1).pass).toBe(true);
+    expect(compareWithReference(good, vecs, ys, 1).pass).toBe(true);
     // the same model without the ReLU
     const noRelu = referenceOf({ ...spec, layers: [{ ...spec.layers[0]!, activation: 'linear' }] });
-    expect(compareWithGolden(noRelu, vecs, ys, 1).pass).toBe(false);
+    expect(compareWithReference(noRelu, vecs, ys, 1).pass).toBe(false);
   });
 });
 
@@ -235,11 +356,11 @@ describe('the example networks', () => {
     expect(res.compare.mismatches).toEqual([]);
   });
 
-  it.runIf(icarus)('the jet tagger through Icarus equals its reference model', () => {
+  it.runIf(icarus)('the jet tagger through Icarus equals its reference model', async () => {
     const spec = parseSpec(readFileSync(join(examples, 'jet-tagger.json'), 'utf8'), 'jet-tagger.json');
     const r = compile(spec, { latency: 2 });
     const vecs = testVectors(inputCount(spec), spec.input, 60, 3);
-    const ys = runIcarus(r.verilog, portsOf(r), withFlush(vecs, inputCount(spec), 2));
-    expect(compareWithGolden(referenceOf(spec), vecs, ys, 2).mismatches).toEqual([]);
+    const ys = await simulateInIcarus(r.verilog, r.netlist, withFlush(vecs, inputCount(spec), 2));
+    expect(compareWithReference(referenceOf(spec), vecs, ys, 2).mismatches).toEqual([]);
   }, 120_000);
 });

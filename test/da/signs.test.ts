@@ -12,7 +12,9 @@ function graphOf(nIn: number, rows: [AdderOp, number, number, number, number][],
   const nodes: AdderNode[] = [];
   const level = (v: number): number => (v < nIn ? 0 : nodes[v - nIn]!.level);
   for (const [op, a, shiftA, b, shiftB] of rows) {
-    nodes.push({ op, a, shiftA, b: op === 'neg' ? -1 : b, shiftB: op === 'neg' ? 0 : shiftB, level: 1 + Math.max(level(a), op === 'neg' ? 0 : level(b)), lo: 0n, hi: 0n });
+    // a negation reads `a` only (its b and shiftB columns are ignored)
+    if (op === 'neg') nodes.push({ op, a, shiftA, level: 1 + level(a), lo: 0n, hi: 0n });
+    else nodes.push({ op, a, shiftA, b, shiftB, level: 1 + Math.max(level(a), level(b)), lo: 0n, hi: 0n });
   }
   const g: AdderGraph = { nIn, input: INPUT, nodes, outputs: outs.map(([v, shift]) => ({ v, shift, lo: 0n, hi: 0n })) };
   computeRanges(g, 1n << 20n);
@@ -112,6 +114,8 @@ describe('sign choice', () => {
     );
     const r = optimizeSigns(g);
     const n1 = r.graph.nodes[1]!;
+    expect(n1.op).toBe('sub');
+    if (n1.op !== 'sub') throw new Error('unreachable');
     expect([n1.op, n1.a, n1.b]).toEqual(['sub', 5, 2]);
     expect(r.graph.nodes[3]!.op).toBe('add');
     expect(modelCost(r.graph)).toBe(modelCost(g) - 1);

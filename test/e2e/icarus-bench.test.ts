@@ -1,11 +1,11 @@
-import { matrix } from '../helpers/random.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compile.js';
+import { compile } from '../../src/flows/compile.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { testVectors } from '../../src/sim/vectors.js';
 import { icarusCheck } from '../helpers/icarus-check.js';
+import { matrix } from '../helpers/random.js';
 import { haveTool } from '../helpers/tools.js';
 
 // Every benchmark file up to 64×64, at latencies 0..3, through Icarus Verilog.
@@ -29,14 +29,14 @@ if (!benchHere) console.warn(`\n*** SKIPPED: ${BENCH} is not there, so the bench
 describe.runIf(icarus && benchHere)('emitted Verilog of the benchmark files, run by Icarus', () => {
   for (const f of FILES) {
     for (const latency of [0, 1, 2, 3]) {
-      it(`${f} at latency ${latency} equals W·x`, () => {
+      it(`${f} at latency ${latency} equals W·x`, async () => {
         const spec = matrix(parseSpec(readFileSync(BENCH + f, 'utf8'), f));
         const r = compile(spec, { latency });
         // Icarus is event-driven: deep combinational designs cost much per vector, so big
         // designs get fewer (still all the extremes first, then random ones).
         const count = Math.min(300, Math.max(24, Math.floor(60000 / Math.max(1, r.netlist.adders))));
         const vecs = testVectors(spec.weights[0]!.length, spec.input, count, 100 + latency);
-        const c = icarusCheck(r, spec.weights, vecs);
+        const c = await icarusCheck(r, spec.weights, vecs);
         expect(c.mismatches).toEqual([]);
         expect(c.vectors).toBe(count);
       });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { optimize } from '../../src/da/cmvm.js';
 import { bitsFor } from '../../src/da/ranges.js';
-import { buildNetlist, stageCuts } from '../../src/rtl/netlist.js';
+import { buildNetlist, signalOperands, stageCuts } from '../../src/rtl/netlist.js';
 import type { Netlist } from '../../src/rtl/netlist.js';
 import { Rng } from '../../src/sim/vectors.js';
 import { randomShapedSpec } from '../helpers/random.js';
@@ -13,8 +13,9 @@ function ranks(n: Netlist): number[] {
     if (s.kind === 'input') r[i] = 0;
     else if (s.kind === 'reg') r[i] = r[s.a]! + 1;
     else {
-      const ra = r[s.a]!;
-      if (s.b >= 0 && r[s.b] !== ra) throw new Error(`${s.name}: operands at ranks ${ra} and ${r[s.b]}`);
+      const [a, b] = signalOperands(s);
+      const ra = r[a!]!;
+      if (b !== undefined && r[b] !== ra) throw new Error(`${s.name}: operands at ranks ${ra} and ${r[b]}`);
       r[i] = ra;
     }
   });
@@ -45,6 +46,10 @@ describe('pipelining', () => {
       const { graph } = optimize(spec.weights, spec.input);
       for (let L = 0; L <= 4; L++) {
         const n = buildNetlist(graph, 'dut', L);
+        // the ports: x as the spec gives it, one y field per row, no score
+        const { outputWidth: _w, outputSigned: _s, ...given } = n.ports;
+        expect(given).toEqual({ nIn: spec.weights[0]!.length, inputWidth: spec.input.width, inputSigned: spec.input.signed, nOut: spec.weights.length, scoreWidth: null });
+        expect(n.outputs).toHaveLength(n.ports.nOut);
         const r = ranks(n);
         for (const o of n.outputs) if (o.signal >= 0) expect(r[o.signal]).toBe(L);
         for (const s of n.signals) {
@@ -62,7 +67,7 @@ describe('pipelining', () => {
         expect(n.registerBits).toBe(regBits);
         if (L === 0) expect(regBits).toBe(0);
         // output width holds every output range
-        for (const o of n.outputs) expect(bitsFor(o.lo, o.hi, n.outputSigned)).toBeLessThanOrEqual(n.outputWidth);
+        for (const o of n.outputs) expect(bitsFor(o.lo, o.hi, n.ports.outputSigned)).toBeLessThanOrEqual(n.ports.outputWidth);
       }
     }
   });
@@ -76,10 +81,10 @@ describe('pipelining', () => {
 
   it('uses the smallest common output width and signedness', () => {
     const u = buildNetlist(optimize([[3n, 1n], [1n, 0n]], { width: 4, signed: false }).graph, 'm', 1);
-    expect([u.outputSigned, u.outputWidth]).toEqual([false, 6]); // max 3·15 + 15 = 60
+    expect([u.ports.outputSigned, u.ports.outputWidth]).toEqual([false, 6]); // max 3·15 + 15 = 60
     const s = buildNetlist(optimize([[3n, -1n], [0n, 0n]], { width: 4, signed: false }).graph, 'm', 1);
-    expect([s.outputSigned, s.outputWidth]).toEqual([true, 7]); // −15 … 45
+    expect([s.ports.outputSigned, s.ports.outputWidth]).toEqual([true, 7]); // −15 … 45
     const z = buildNetlist(optimize([[0n]], { width: 4, signed: true }).graph, 'm', 2);
-    expect([z.outputWidth, z.registerBits]).toEqual([1, 0]);
+    expect([z.ports.outputWidth, z.registerBits]).toEqual([1, 0]);
   });
 });

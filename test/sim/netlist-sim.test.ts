@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compile.js';
 import type { AdderGraph } from '../../src/da/graph.js';
+import { compile } from '../../src/flows/compile.js';
 import type { Netlist } from '../../src/rtl/netlist.js';
-import { compareWithGolden, withFlush } from '../../src/sim/compare.js';
-import { matVec } from '../../src/sim/golden.js';
+import { compareWithReference, withFlush } from '../../src/sim/compare.js';
 import { compileNetlist } from '../../src/sim/netlist-sim.js';
+import { matrixReference, matVec } from '../../src/sim/reference.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
-import { randomShapedSpec, randomSpec } from '../helpers/random.js';
+import { matrixCase, randomShapedSpec, randomSpec } from '../helpers/random.js';
 
 /** Value of every variable of the graph (its own evaluator). */
 function evaluateNodes(g: AdderGraph, x: bigint[]): bigint[] {
@@ -22,19 +22,32 @@ function evaluateNodes(g: AdderGraph, x: bigint[]): bigint[] {
 function bitsRead(n: Netlist, i: number): number {
   let m = 0;
   n.signals.forEach((t, j) => {
-    if (t.kind === 'reg' && t.a === i) m = Math.max(m, bitsRead(n, j));
-    else {
-      if (t.a === i) m = Math.max(m, t.width - t.shiftA);
-      if (t.b === i) m = Math.max(m, t.width - t.shiftB);
+    switch (t.kind) {
+      case 'input':
+        break;
+      case 'reg':
+        if (t.a === i) m = Math.max(m, bitsRead(n, j));
+        break;
+      case 'add':
+      case 'sub':
+        if (t.a === i) m = Math.max(m, t.width - t.shiftA);
+        if (t.b === i) m = Math.max(m, t.width - t.shiftB);
+        break;
+      case 'neg':
+        if (t.a === i) m = Math.max(m, t.width - t.shiftA);
+        break;
+      default:
+        // a single matrix's netlist has inputs, adders and registers only
+        throw new Error(`unexpected ${t.kind} signal ${t.name} in a matrix netlist`);
     }
   });
-  for (const o of n.outputs) if (o.signal === i) m = Math.max(m, n.outputWidth - o.shift);
+  for (const o of n.outputs) if (o.signal === i) m = Math.max(m, n.ports.outputWidth - o.shift);
   return m;
 }
 
 function simulate(n: Netlist, weights: bigint[][], vectors: bigint[][]) {
-  const ys = compileNetlist(n).run(withFlush(vectors, n.nIn, n.latency));
-  return compareWithGolden(weights, vectors, ys, n.latency);
+  const ys = compileNetlist(n).run(withFlush(vectors, n.ports.nIn, n.latency));
+  return compareWithReference(matrixReference(weights), vectors, ys, n.latency);
 }
 
 describe('netlist simulator against W·x', () => {
@@ -54,16 +67,16 @@ describe('netlist simulator against W·x', () => {
   });
 
   it('uses exact BigInt arithmetic when values exceed 2^52', () => {
-    const spec = { format: 1 as const, name: 'big', input: { width: 32, signed: true }, weights: [[(1n << 62n) - 3n, 5n], [-(1n << 50n) + 1n, (1n << 63n) - 1n]] };
+    const spec = matrixCase('big', { width: 32, signed: true }, [[(1n << 62n) - 3n, 5n], [-(1n << 50n) + 1n, (1n << 63n) - 1n]]);
     const r = compile(spec, { latency: 1 });
     const sim = compileNetlist(r.netlist);
     expect(sim.mode).toBe('bigint');
     const vecs = testVectors(2, spec.input, 50, 9);
-    expect(compareWithGolden(spec.weights, vecs, sim.run(withFlush(vecs, 2, 1)), 1).pass).toBe(true);
+    expect(compareWithReference(matrixReference(spec.weights), vecs, sim.run(withFlush(vecs, 2, 1)), 1).pass).toBe(true);
   });
 
   it('shows one new result per cycle after exactly L cycles', () => {
-    const spec = { format: 1 as const, name: 'p', input: { width: 8, signed: true }, weights: [[3n, -5n], [12n, 7n]] };
+    const spec = matrixCase('p', { width: 8, signed: true }, [[3n, -5n], [12n, 7n]]);
     for (let L = 0; L <= 4; L++) {
       const n = compile(spec, { latency: L }).netlist;
       const vecs = [[1n, 2n], [3n, 4n], [-128n, 127n]];
@@ -80,7 +93,9 @@ describe('netlist simulator against W·x', () => {
     // Besides extremes and random vectors, the two vectors that drive each adder to its
     // minimum and maximum: x_i at the end of the range matching the sign of its coefficient.
     const vecs = testVectors(8, spec.input, 100, 1);
-    const g = r.graph as AdderGraph; // a single matrix: only add, sub and neg nodes
+    // a single matrix: only add, sub and neg nodes
+    expect(r.graph.nodes.every((n) => n.op === 'add' || n.op === 'sub' || n.op === 'neg')).toBe(true);
+    const g = r.graph as AdderGraph;
     const unit = (i: number) => evaluateNodes(g, Array.from({ length: 8 }, (_, j) => (j === i ? 1n : 0n)));
     const coefs = Array.from({ length: 8 }, (_, i) => unit(i));
     g.nodes.forEach((_, k) => {
@@ -101,7 +116,7 @@ describe('netlist simulator against W·x', () => {
       const caught = !simulate(narrow, spec.weights, vecs).pass;
       expect(caught, `${s.name} narrowed`).toBe(!harmless);
       if (caught || harmless) caughtNarrow++;
-      const flipped: Netlist = { ...base, signals: base.signals.map((t, j) => (j === i ? { ...t, kind: t.kind === 'add' ? 'sub' : 'add' } : t)) };
+      const flipped: Netlist = { ...base, signals: base.signals.map((t, j) => (j === i ? { ...s, kind: s.kind === 'add' ? ('sub' as const) : ('add' as const) } : t)) };
       if (!simulate(flipped, spec.weights, vecs).pass) caughtOp++;
     });
     expect(tried).toBeGreaterThan(10);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { networkReference } from '../../src/sim/network-golden.js';
-import type { Layer, LayerOutput, NetworkSpec } from '../../src/spec/parse.js';
+import { matrixReference, matVec, networkReference, referenceOf } from '../../src/sim/reference.js';
+import { matrixSpec } from '../../src/spec/spec.js';
+import type { Layer, LayerOutput, Spec } from '../../src/spec/spec.js';
 import { layerOf } from '../helpers/layers.js';
 
 // Every expected value below was worked out by hand (see the comments), never by running the
@@ -8,13 +9,14 @@ import { layerOf } from '../helpers/layers.js';
 
 const mkLayer = layerOf;
 
-function mkNet(layers: Layer[], withScore = false): NetworkSpec {
+function mkNet(layers: Layer[], withScore = false): Spec {
   return {
     format: 1,
     name: 'net',
     input: { width: 8, signed: true },
     layers,
     score: withScore ? { kind: 'sum_of_squares', of: 'last' } : null,
+    form: 'layers',
   };
 }
 
@@ -149,31 +151,31 @@ describe('networkReference: activation, bias and order', () => {
   });
 });
 
-describe('networkReference: networks', () => {
-  // layer 0: 2 inputs → 3 outputs, bias [1, 0, 5], relu, shift 1 floor, full precision.
-  // layer 1: 3 inputs → 2 outputs, bias [-3, 4], linear, no shift, signed 3 bits wrapped ([-4, 3]).
-  const twoLayers = (withScore: boolean): NetworkSpec =>
-    mkNet(
-      [
-        mkLayer(
-          [
-            [1n, 2n],
-            [3n, -1n],
-            [-2n, -2n],
-          ],
-          { bias: [1n, 0n, 5n], activation: 'relu', shift: 1, rounding: 'floor' },
-        ),
-        mkLayer(
-          [
-            [1n, -1n, 2n],
-            [2n, 2n, -1n],
-          ],
-          { bias: [-3n, 4n], output: { width: 3, signed: true, overflow: 'wrap' } },
-        ),
-      ],
-      withScore,
-    );
+// layer 0: 2 inputs → 3 outputs, bias [1, 0, 5], relu, shift 1 floor, full precision.
+// layer 1: 3 inputs → 2 outputs, bias [-3, 4], linear, no shift, signed 3 bits wrapped ([-4, 3]).
+const twoLayers = (withScore: boolean): Spec =>
+  mkNet(
+    [
+      mkLayer(
+        [
+          [1n, 2n],
+          [3n, -1n],
+          [-2n, -2n],
+        ],
+        { bias: [1n, 0n, 5n], activation: 'relu', shift: 1, rounding: 'floor' },
+      ),
+      mkLayer(
+        [
+          [1n, -1n, 2n],
+          [2n, 2n, -1n],
+        ],
+        { bias: [-3n, 4n], output: { width: 3, signed: true, overflow: 'wrap' } },
+      ),
+    ],
+    withScore,
+  );
 
+describe('networkReference: networks', () => {
   it('a two-layer network computed by hand', () => {
     // x = [3, -2]
     // layer 0: 3 - 4 + 1 = 0 → 0 → 0;  9 + 2 + 0 = 11 → 11 → 5;  -6 + 4 + 5 = 3 → 3 → 1.
@@ -215,5 +217,51 @@ describe('networkReference: networks', () => {
     const x = [3n, -2n];
     networkReference(twoLayers(true), x);
     expect(x).toEqual([3n, -2n]);
+  });
+});
+
+describe('matVec, matrixReference and referenceOf: y = W·x', () => {
+  // W is 3 outputs × 2 inputs.
+  const W = [
+    [2n, -3n],
+    [0n, 5n],
+    [-1n, -1n],
+  ];
+
+  it('matVec computes W·x', () => {
+    // x = [4, -2]: 8 + 6 = 14; 0 - 10 = -10; -4 + 2 = -2.
+    expect(matVec(W, [4n, -2n])).toEqual([14n, -10n, -2n]);
+    // x = [0, 0]: all zero.
+    expect(matVec(W, [0n, 0n])).toEqual([0n, 0n, 0n]);
+    // x = [-128, 127]: -256 - 381 = -637; 635; 128 - 127 = 1.
+    expect(matVec(W, [-128n, 127n])).toEqual([-637n, 635n, 1n]);
+  });
+
+  it('matVec is exact beyond 2^64', () => {
+    // (2^63 - 1) · 2^31 + 2^62 · 2^31 = 2^94 - 2^31 + 2^93 = 3 · 2^93 - 2^31
+    //   = 29710560942849126597578981376 - 2147483648 = 29710560942849126595431497728.
+    expect(matVec([[(1n << 63n) - 1n, 1n << 62n]], [1n << 31n, 1n << 31n])).toEqual([29710560942849126595431497728n]);
+  });
+
+  it('matrixReference(W) is x ↦ W·x', () => {
+    const ref = matrixReference(W);
+    expect(ref([4n, -2n])).toEqual([14n, -10n, -2n]);
+    expect(ref([1n, 1n])).toEqual([-1n, 5n, -2n]);
+  });
+
+  it('referenceOf a matrix spec is W·x, with no score', () => {
+    const ref = referenceOf(matrixSpec('m', { width: 8, signed: true }, W));
+    expect(ref([4n, -2n])).toEqual([14n, -10n, -2n]);
+    expect(ref([-128n, 127n])).toEqual([-637n, 635n, 1n]);
+    expect(networkReference(matrixSpec('m', { width: 8, signed: true }, W), [1n, 1n])).toEqual({ y: [-1n, 5n, -2n], score: null });
+  });
+
+  it('referenceOf a spec with a score gives y, then the score', () => {
+    // The two-layer network above, x = [3, -2]: y = [2, -3], score 13.
+    expect(referenceOf(twoLayers(true))([3n, -2n])).toEqual([2n, -3n, 13n]);
+    expect(referenceOf(twoLayers(false))([3n, -2n])).toEqual([2n, -3n]);
+    // W with a score: x = [4, -2] → y = [14, -10, -2], 196 + 100 + 4 = 300.
+    const scored: Spec = { ...matrixSpec('m', { width: 8, signed: true }, W), score: { kind: 'sum_of_squares', of: 'last' }, form: 'layers' };
+    expect(referenceOf(scored)([4n, -2n])).toEqual([14n, -10n, -2n, 300n]);
   });
 });

@@ -1,17 +1,18 @@
-import { matrix } from '../helpers/random.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compile.js';
-import type { CompileResult } from '../../src/compile.js';
-import { compareWithGolden, withFlush } from '../../src/sim/compare.js';
-import { icarusAvailable, runIcarus } from '../../src/sim/icarus.js';
-import type { ModulePorts } from '../../src/sim/icarus.js';
+import { compile } from '../../src/flows/compile.js';
+import type { CompileResult } from '../../src/flows/compile.js';
+import { simulateInIcarus } from '../../src/flows/verify.js';
+import type { Ports } from '../../src/rtl/netlist.js';
+import { compareWithReference, withFlush } from '../../src/sim/compare.js';
+import { matrixReference } from '../../src/sim/reference.js';
 import { testVectors } from '../../src/sim/vectors.js';
 import { compileYosysJson, YosysJsonError } from '../../src/sim/yosys-json-sim.js';
 import { parseSpec } from '../../src/spec/parse.js';
-import type { Spec } from '../../src/spec/parse.js';
-import { portsOf, yosysJson, yosysJsonCheck } from '../helpers/yosys-json.js';
+import { icarusAvailable } from '../../src/toolchain/icarus.js';
+import { matrix, matrixCase } from '../helpers/random.js';
+import { yosysJson, yosysJsonCheck } from '../helpers/yosys-json.js';
 
 // The emitted Verilog text, read by Yosys (WebAssembly, from npm) into its JSON netlist, and that
 // netlist simulated cycle by cycle: the text must mean W·x as a real front end reads it.
@@ -28,6 +29,16 @@ const clone = (v: unknown): Json => structuredClone(v) as Json;
 const cellsOf = (json: unknown, top: string): Record<string, Json> => (json as Json)['modules'][top]['cells'] as Record<string, Json>;
 const cellTypes = (json: unknown, top: string): Set<string> => new Set(Object.values(cellsOf(json, top)).map((c) => c['type'] as string));
 
+/** A hand-written module's name and ports: x of nIn × inputWidth bits, y of nOut × outputWidth bits, no score. */
+interface Design {
+  module: string;
+  ports: Ports;
+}
+const handDesign = (module: string, nIn: number, inputWidth: number, nOut: number, outputWidth: number, signed: { input?: boolean; output?: boolean } = {}): Design => ({
+  module,
+  ports: { nIn, inputWidth, inputSigned: signed.input ?? false, nOut, outputWidth, outputSigned: signed.output ?? false, scoreWidth: null },
+});
+
 describe.runIf(benchHere)('benchmark files: emitted Verilog → Yosys JSON → simulation equals W·x', () => {
   const netlists = new Map<string, { r: CompileResult; json: unknown }>();
   for (const f of FILES) {
@@ -41,11 +52,11 @@ describe.runIf(benchHere)('benchmark files: emitted Verilog → Yosys JSON → s
         expect(types.has('$mul')).toBe(false);
         expect(types.has('$dff')).toBe(latency > 0);
         const vecs = testVectors(spec.weights[0]!.length, spec.input, 60, 300 + latency);
-        const sim = compileYosysJson(json, spec.name, portsOf(r));
-        const ys = sim.run(withFlush(vecs, r.netlist.nIn, latency));
+        const sim = compileYosysJson(json, spec.name, r.netlist.ports);
+        const ys = sim.run(withFlush(vecs, r.netlist.ports.nIn, latency));
         // Before the L-th edge the registers are unknown, like Icarus's 'x'.
         expect(ys.slice(0, latency).every((y) => y === null)).toBe(true);
-        const c = compareWithGolden(spec.weights, vecs, ys, latency);
+        const c = compareWithReference(matrixReference(spec.weights), vecs, ys, latency);
         expect(c.mismatches).toEqual([]);
         expect(c.vectors).toBe(60);
       });
@@ -63,24 +74,19 @@ describe.runIf(benchHere)('benchmark files: emitted Verilog → Yosys JSON → s
     expect(Object.keys(cellsOf(d.json, spec.name)).length).toBeGreaterThan(1000);
     const vecs = testVectors(32, spec.input, 100, 9);
     const t0 = performance.now();
-    const ys = compileYosysJson(d.json, spec.name, portsOf(d.r)).run(withFlush(vecs, 32, 2));
+    const ys = compileYosysJson(d.json, spec.name, d.r.netlist.ports).run(withFlush(vecs, 32, 2));
     const ms = performance.now() - t0;
-    expect(compareWithGolden(spec.weights, vecs, ys, 2).mismatches).toEqual([]);
+    expect(compareWithReference(matrixReference(spec.weights), vecs, ys, 2).mismatches).toEqual([]);
     console.log(`Yosys JSON simulation of ${f} (${Object.keys(cellsOf(d.json, spec.name)).length} cells), 102 cycles: ${ms.toFixed(0)} ms`);
   });
 });
 
-const SMALL: Spec = {
-  format: 1,
-  name: 'small',
-  input: { width: 6, signed: true },
-  weights: [
-    [3n, -5n, 7n, 0n, 1n],
-    [12n, 7n, -1n, 9n, 0n],
-    [5n, 5n, 5n, 5n, 5n],
-    [-11n, 13n, 2n, -3n, 21n],
-  ],
-};
+const SMALL = matrixCase('small', { width: 6, signed: true }, [
+  [3n, -5n, 7n, 0n, 1n],
+  [12n, 7n, -1n, 9n, 0n],
+  [5n, 5n, 5n, 5n, 5n],
+  [-11n, 13n, 2n, -3n, 21n],
+]);
 
 describe('a corrupted netlist is caught', () => {
   let cached: { r: CompileResult; json: unknown } | undefined;
@@ -144,7 +150,7 @@ describe('a corrupted netlist is caught', () => {
     const bad = clone(json);
     const [name, cell] = Object.entries(cellsOf(bad, SMALL.name)).find(([, c]) => c['type'] === '$add')!;
     cell['type'] = '$frobnicate';
-    const go = (): unknown => compileYosysJson(bad, SMALL.name, portsOf(r));
+    const go = (): unknown => compileYosysJson(bad, SMALL.name, r.netlist.ports);
     expect(go).toThrow(YosysJsonError);
     expect(go).toThrow(/\$frobnicate/);
     expect(go).toThrow(name);
@@ -152,7 +158,7 @@ describe('a corrupted netlist is caught', () => {
 
   it('bad documents, missing or mis-sized ports and widths are YosysJsonErrors', async () => {
     const { r, json } = await design();
-    const ports = portsOf(r);
+    const ports = r.netlist.ports;
     expect(() => compileYosysJson(null, 'small', ports)).toThrow(/not a Yosys JSON netlist/);
     expect(() => compileYosysJson(json, 'other', ports)).toThrow(/no module "other".*small/);
     const noY = clone(json);
@@ -162,6 +168,12 @@ describe('a corrupted netlist is caught', () => {
     const extra = clone(json);
     extra.modules.small.ports.rst = { direction: 'input', bits: [9999] };
     expect(() => compileYosysJson(extra, 'small', ports)).toThrow(/unexpected port rst/);
+    // a score port: required when the ports have one, unexpected otherwise
+    expect(ports.scoreWidth).toBeNull();
+    expect(() => compileYosysJson(json, 'small', { ...ports, scoreWidth: 4 })).toThrow(/port score is missing/);
+    const scored = clone(json);
+    scored.modules.small.ports.score = { direction: 'output', bits: [9998] };
+    expect(() => compileYosysJson(scored, 'small', ports)).toThrow(/unexpected port score/);
     const width = clone(json);
     const [name, add] = Object.entries(cellsOf(width, 'small')).find(([, c]) => c['type'] === '$add')!;
     add['parameters']['A_WIDTH'] = 99;
@@ -172,7 +184,7 @@ describe('a corrupted netlist is caught', () => {
   });
 
   it('a combinational loop is a YosysJsonError', () => {
-    const ports: ModulePorts = { module: 'loop', nIn: 1, inputWidth: 1, nOut: 1, outputWidth: 1, outputSigned: false };
+    const { ports } = handDesign('loop', 1, 1, 1, 1);
     const not = (a: number, y: number): Json => ({ type: '$not', parameters: { A_SIGNED: 0, A_WIDTH: 1, Y_WIDTH: 1 }, connections: { A: [a], Y: [y] } });
     const json = { modules: { loop: { ports: { x: { direction: 'input', bits: [2] }, y: { direction: 'output', bits: [3] } }, cells: { n1: not(3, 4), n2: not(4, 3) } } } };
     expect(() => compileYosysJson(json, 'loop', ports)).toThrow(/combinational loop.*n1|combinational loop.*n2/);
@@ -183,13 +195,18 @@ describe('a corrupted netlist is caught', () => {
 });
 
 /** Run hand-written Verilog through Yosys and the JSON simulator. */
-async function simulate(verilog: string, ports: ModulePorts, vectors: bigint[][]): Promise<{ ys: (bigint[] | null)[]; types: Set<string>; json: unknown }> {
-  const json = await yosysJson(verilog, ports.module);
-  return { ys: compileYosysJson(json, ports.module, ports).run(vectors), types: cellTypes(json, ports.module), json };
+async function simulate(verilog: string, d: Design, vectors: bigint[][]): Promise<{ ys: (bigint[] | null)[]; types: Set<string>; json: unknown }> {
+  const json = await yosysJson(verilog, d.module);
+  return { ys: compileYosysJson(json, d.module, d.ports).run(vectors), types: cellTypes(json, d.module), json };
+}
+
+/** Run hand-written Verilog through Icarus, one vector per cycle. */
+function icarus(verilog: string, d: Design, vectors: bigint[][]): Promise<(bigint[] | null)[]> {
+  return simulateInIcarus(verilog, d, vectors);
 }
 
 // Registers: two posedge ranks, one negedge register, one with an init value.
-const DLY_PORTS: ModulePorts = { module: 'dly', nIn: 1, inputWidth: 4, nOut: 5, outputWidth: 4, outputSigned: false };
+const DLY_PORTS = handDesign('dly', 1, 4, 5, 4);
 const DLY = `module dly (input wire clk, input wire [3:0] x, output wire [19:0] y);
   reg [3:0] r1, r2, rn;
   reg [3:0] ri = 4'd9;
@@ -206,7 +223,7 @@ const DLY = `module dly (input wire clk, input wire [3:0] x, output wire [19:0] 
   assign y[19:16] = ri;
 endmodule
 `;
-const INI_PORTS: ModulePorts = { module: 'ini', nIn: 1, inputWidth: 4, nOut: 2, outputWidth: 4, outputSigned: false };
+const INI_PORTS = handDesign('ini', 1, 4, 2, 4);
 const INI = `module ini (input wire clk, input wire [3:0] x, output wire [7:0] y);
   reg [3:0] ri = 4'd9;
   always @(posedge clk) ri <= x;
@@ -265,7 +282,7 @@ const EXPRS: { v: string; want: (a: bigint, b: bigint) => bigint }[] = [
 ];
 
 describe('cell semantics on hand-written Verilog through Yosys', () => {
-  const SEM_PORTS: ModulePorts = { module: 'sem', nIn: 2, inputWidth: 4, nOut: EXPRS.length, outputWidth: 6, outputSigned: false };
+  const SEM_PORTS = handDesign('sem', 2, 4, EXPRS.length, 6);
   const SEM = `module sem (input wire clk, input wire [7:0] x, output wire [${6 * EXPRS.length - 1}:0] y);
   wire signed [3:0] a = x[3:0];
   wire [3:0] b = x[7:4];
@@ -332,7 +349,7 @@ endmodule
     field('$mux', { WIDTH: 4 }, { A, B, S: [X[0]] }, 4);
     want.push((a, b) => ((a & 1n) !== 0n ? b : a));
     const json = { modules: { hand: { ports: { x: { direction: 'input', bits: X }, y: { direction: 'output', bits: yBits } }, cells } } };
-    const ports: ModulePorts = { module: 'hand', nIn: 2, inputWidth: 4, nOut: want.length, outputWidth: 6, outputSigned: false };
+    const { ports } = handDesign('hand', 2, 4, want.length, 6);
     const ALL: bigint[][] = [];
     for (let b = 0n; b < 16n; b++) for (let a = 0n; a < 16n; a++) ALL.push([a, b]);
     const ys = compileYosysJson(json, 'hand', ports).run(ALL);
@@ -344,7 +361,7 @@ endmodule
     } } } };
     // B comes from a second input field, bits 10..13 (x is 3 × 4 bits here).
     sx.modules.sx.ports.x.bits = [...X, 10, 11, 12, 13];
-    const sxPorts: ModulePorts = { module: 'sx', nIn: 3, inputWidth: 4, nOut: 1, outputWidth: 4, outputSigned: false };
+    const sxPorts = handDesign('sx', 3, 4, 1, 4).ports;
     const vecs: bigint[][] = [];
     for (let k = -8n; k < 8n; k++) vecs.push([5n, 12n, k]);
     const got = compileYosysJson(sx, 'sx', sxPorts).run(vecs);
@@ -352,10 +369,10 @@ endmodule
   });
 
   it.runIf(icarusAvailable())('agrees with Icarus Verilog on the same texts (combinational cells, registers, init values)', async () => {
-    expect((await simulate(SEM, SEM_PORTS, ALL)).ys).toEqual(runIcarus(SEM, SEM_PORTS, ALL));
+    expect((await simulate(SEM, SEM_PORTS, ALL)).ys).toEqual(await icarus(SEM, SEM_PORTS, ALL));
     const xs = [3n, 14n, 0n, 7n, 15n, 1n].map((x) => [x]);
-    expect((await simulate(DLY, DLY_PORTS, xs)).ys).toEqual(runIcarus(DLY, DLY_PORTS, xs));
-    expect((await simulate(INI, INI_PORTS, xs)).ys).toEqual(runIcarus(INI, INI_PORTS, xs));
+    expect((await simulate(DLY, DLY_PORTS, xs)).ys).toEqual(await icarus(DLY, DLY_PORTS, xs));
+    expect((await simulate(INI, INI_PORTS, xs)).ys).toEqual(await icarus(INI, INI_PORTS, xs));
   });
 
   it('$dff delays by one cycle and starts unknown; init values and falling-edge registers', async () => {
@@ -377,7 +394,7 @@ endmodule
       [3n, -5n, 0n],
       [12n, 7n, -1n],
     ];
-    const ports: ModulePorts = { module: 'mulbase', nIn: 3, inputWidth: 5, nOut: 2, outputWidth: 11, outputSigned: true };
+    const ports = handDesign('mulbase', 3, 5, 2, 11, { input: true, output: true });
     const v = `module mulbase (input wire clk, input wire [14:0] x, output wire [21:0] y);
   wire signed [4:0] x0 = x[4:0], x1 = x[9:5], x2 = x[14:10];
   reg signed [10:0] y0, y1;
@@ -391,8 +408,8 @@ endmodule
     const vecs = testVectors(3, { width: 5, signed: true }, 80, 3);
     const { ys, types } = await simulate(v, ports, withFlush(vecs, 3, 1));
     expect(types.has('$mul')).toBe(true);
-    expect(compareWithGolden(W, vecs, ys, 1).mismatches).toEqual([]);
+    expect(compareWithReference(matrixReference(W), vecs, ys, 1).mismatches).toEqual([]);
     // …and the check can fail: a wrong weight.
-    expect(compareWithGolden([[3n, -5n, 0n], [12n, 7n, 1n]], vecs, ys, 1).pass).toBe(false);
+    expect(compareWithReference(matrixReference([[3n, -5n, 0n], [12n, 7n, 1n]]), vecs, ys, 1).pass).toBe(false);
   });
 });

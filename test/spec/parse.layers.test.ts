@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec/parse.js';
-import type { NetworkSpec } from '../../src/spec/parse.js';
+import type { Spec } from '../../src/spec/spec.js';
 import { LAYER_DEFAULTS } from '../helpers/layers.js';
 import { specDoc } from '../helpers/spec-doc.js';
 import { specErrorsFor } from '../helpers/spec-errors.js';
@@ -12,11 +12,12 @@ function net(layers: unknown, over: Record<string, unknown> = {}): string {
   return JSON.stringify(specDoc({ weights: undefined, layers, ...over }));
 }
 
-/** Parse `src`, which must give a NetworkSpec. */
-function parseNet(src: string): NetworkSpec {
+/** Parse `src`, which must give a spec of the 'layers' form (a network). */
+function parseNet(src: string): Spec {
   const spec = parseSpec(src, FILE);
-  expect(spec.layers).toBeDefined();
-  return spec as NetworkSpec;
+  expect(spec.form).toBe('layers');
+  for (const l of spec.layers) expect(l.kind).toBe('dense');
+  return spec;
 }
 
 const { expectError } = specErrorsFor(FILE);
@@ -68,6 +69,7 @@ describe('parseSpec: valid networks', () => {
       input: { width: 6, signed: false },
       layers: [
         {
+          kind: 'dense',
           weights: [
             [1n, 4n],
             [2n, 5n],
@@ -84,6 +86,7 @@ describe('parseSpec: valid networks', () => {
         { weights: [[1n, -1n, 2n]], ...LAYER_DEFAULTS },
       ],
       score: null,
+      form: 'layers',
     });
     for (const b of spec.layers[0]!.bias!) expect(typeof b).toBe('bigint');
     expect('weights' in spec).toBe(false);
@@ -155,6 +158,7 @@ describe('parseSpec: valid networks', () => {
         },
       ],
       score: { kind: 'sum_of_squares', of: 'last' },
+      form: 'layers',
     });
   });
 
@@ -171,19 +175,27 @@ describe('parseSpec: valid networks', () => {
     ]);
   });
 
-  it('still reads a single matrix without score as a MatrixSpec', () => {
+  it("still reads a single matrix without score as the 'matrix' form: one plain dense layer, no score", () => {
     const spec = parseSpec(JSON.stringify(specDoc()), FILE);
     expect(spec).toEqual({
       format: 1,
       name: 'enc',
       input: { width: 8, signed: true },
-      weights: [
-        [1n, 2n, 3n],
-        [4n, -5n, 6n],
+      layers: [
+        {
+          weights: [
+            [1n, 2n, 3n],
+            [4n, -5n, 6n],
+          ],
+          ...LAYER_DEFAULTS,
+        },
       ],
+      score: null,
+      form: 'matrix',
     });
-    expect('layers' in spec).toBe(false);
-    expect('score' in spec).toBe(false);
+    expect(spec.layers).toHaveLength(1);
+    expect(spec.score).toBeNull();
+    expect('weights' in spec).toBe(false);
   });
 });
 

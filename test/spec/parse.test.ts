@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec/parse.js';
 import { specDoc } from '../helpers/spec-doc.js';
+import { LAYER_DEFAULTS } from '../helpers/layers.js';
 import { matrix as asMatrix } from '../helpers/random.js';
 import { specErrorsFor } from '../helpers/spec-errors.js';
 
@@ -28,16 +29,25 @@ function matrix(rows: number, cols: number, r?: number, c?: number, v?: unknown)
 
 describe('parseSpec: valid files', () => {
   it('reads a weights file (rows are outputs) as exact bigints', () => {
-    const spec = asMatrix(parseSpec(text({ note: 'a note', description: 'd', comment: 'c' }), FILE));
-    expect(spec).toEqual({
+    const parsed = parseSpec(text({ note: 'a note', description: 'd', comment: 'c' }), FILE);
+    // a matrix is one plain dense layer, and the spec records that the file gave a matrix
+    expect(parsed).toEqual({
       format: 1,
       name: 'enc',
       input: { width: 8, signed: true },
-      weights: [
-        [1n, 2n, 3n],
-        [4n, -5n, 6n],
+      layers: [
+        {
+          ...LAYER_DEFAULTS,
+          weights: [
+            [1n, 2n, 3n],
+            [4n, -5n, 6n],
+          ],
+        },
       ],
+      score: null,
+      form: 'matrix',
     });
+    const spec = asMatrix(parsed);
     for (const row of spec.weights) for (const w of row) expect(typeof w).toBe('bigint');
   });
 
@@ -64,8 +74,8 @@ describe('parseSpec: valid files', () => {
   });
 
   it('transposes a single-row and a single-column kernel', () => {
-    expect(parseSpec(text({ weights: undefined, kernel: [[7, 8, 9]] }), FILE).weights).toEqual([[7n], [8n], [9n]]);
-    expect(parseSpec(text({ weights: undefined, kernel: [[7], [8], [9]] }), FILE).weights).toEqual([[7n, 8n, 9n]]);
+    expect(asMatrix(parseSpec(text({ weights: undefined, kernel: [[7, 8, 9]] }), FILE)).weights).toEqual([[7n], [8n], [9n]]);
+    expect(asMatrix(parseSpec(text({ weights: undefined, kernel: [[7], [8], [9]] }), FILE)).weights).toEqual([[7n, 8n, 9n]]);
   });
 
   it('parses decimal-string weights beyond 2^53 exactly', () => {
@@ -76,7 +86,7 @@ describe('parseSpec: valid files', () => {
         [`-${big}`, '0', 9007199254740991],
       ],
     });
-    const spec = parseSpec(src, FILE);
+    const spec = asMatrix(parseSpec(src, FILE));
     expect(spec.weights).toEqual([
       [9007199254740993n, -9007199254740993n, 18446744073709551615n],
       [-18446744073709551615n, 0n, 9007199254740991n],
@@ -293,7 +303,7 @@ describe('parseSpec: malformed matrices', () => {
   it('rejects 2^53 itself as a JSON number but accepts 2^53 - 1', () => {
     expectError(text({ weights: [[2 ** 53]] }), 'weights[0][0]', 'beyond 2^53', 'decimal string');
     expectError(text({ weights: [[-(2 ** 53)]] }), 'weights[0][0]', 'beyond 2^53');
-    expect(parseSpec(text({ weights: [[2 ** 53 - 1, -(2 ** 53 - 1)]] }), FILE).weights).toEqual([[9007199254740991n, -9007199254740991n]]);
+    expect(asMatrix(parseSpec(text({ weights: [[2 ** 53 - 1, -(2 ** 53 - 1)]] }), FILE)).weights).toEqual([[9007199254740991n, -9007199254740991n]]);
   });
 
   it('rejects 1e300 (an integral but unsafe JSON number)', () => {

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { SpecError } from '../../src/errors.js';
+import { reportJsonText } from '../../src/report/build.js';
+import { parseReport } from '../../src/report/parse.js';
+import { compileSmall, smallReport, networkReport } from '../helpers/report.js';
+
+
+function specErrorOf(f: () => unknown): SpecError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SpecError);
+    return e as SpecError;
+  }
+  throw new Error('expected a SpecError, nothing was thrown');
+}
+
+describe('parseReport', () => {
+  it('round-trips the JSON text', () => {
+    const { r } = smallReport();
+    const text = reportJsonText(r);
+    const back = parseReport(text, 'small.report.json');
+    expect(back).toEqual(r);
+    expect(reportJsonText(back)).toBe(text);
+  });
+
+  it('rejects a wrong or missing schema identifier, naming the file and the path', () => {
+    const doc = JSON.parse(reportJsonText(smallReport().r));
+    const e = specErrorOf(() => parseReport(JSON.stringify({ ...doc, schema: 'da-gen-report/2' }), 'old.json'));
+    expect(e.file).toBe('old.json');
+    expect(e.jsonPath).toBe('schema');
+    expect(e.message).toContain('old.json: schema: expected "da-gen-report/1"');
+    expect(e.message).toContain('da-gen-report/2');
+    const m = specErrorOf(() => parseReport(JSON.stringify({ ...doc, schema: undefined }), 'x.json'));
+    expect(m.jsonPath).toBe('schema');
+    // a manifest is not a report
+    expect(specErrorOf(() => parseReport(compileSmall(2).manifestText, 'small.json')).jsonPath).toBe('schema');
+  });
+
+  it('rejects missing and mistyped fields with their JSON path', () => {
+    const text = reportJsonText(smallReport().r);
+    const mutate = (f: (d: any) => void): string => {
+      const d = JSON.parse(text);
+      f(d);
+      return JSON.stringify(d);
+    };
+    const cases: [(d: any) => void, string, RegExp][] = [
+      [(d) => delete d.targets[2].fmax_mhz, 'targets[2].fmax_mhz', /expected a positive number or null, got nothing/],
+      [(d) => (d.design.latency = '2'), 'design.latency', /expected a non-negative integer, got the string "2"/],
+      [(d) => delete d.arithmetic, 'arithmetic', /expected an object/],
+      [(d) => (d.arithmetic.stage_depths = [3, -1]), 'arithmetic.stage_depths[1]', /non-negative integer/],
+      [(d) => (d.targets[0].design = 'hand'), 'targets[0].design', /"da-gen" or "baseline"/],
+      [(d) => (d.targets[1].cells.$add = 1.5), 'targets[1].cells["$add"]', /non-negative integer/],
+      [(d) => (d.tools['nextpnr-ice40'] = 8), 'tools["nextpnr-ice40"]', /expected a string/],
+      [(d) => (d.design.shape = '3x4'), 'design.shape', /expected "4x3"/],
+      [(d) => (d.targets = {}), 'targets', /expected an array/],
+      [(d) => d.targets.push(d.targets[0]), 'targets[3]', /second "ice40-up5k" da-gen \(the first is targets\[0\]\)/],
+    ];
+    for (const [f, path, detail] of cases) {
+      const e = specErrorOf(() => parseReport(mutate(f), 'r.json'));
+      expect(e.jsonPath, e.message).toBe(path);
+      expect(e.detail).toMatch(detail);
+      expect(e.message.startsWith(`r.json: ${path}: `)).toBe(true);
+    }
+  });
+
+  it('rejects text that is not JSON or not an object', () => {
+    const e = specErrorOf(() => parseReport('{\n  "schema": }', 'bad.json'));
+    expect(e.jsonPath).toBe('');
+    expect(e.message).toMatch(/^bad\.json: not valid JSON at line 2/);
+    expect(specErrorOf(() => parseReport('[]', 'a.json')).detail).toMatch(/expected a JSON object/);
+    expect(specErrorOf(() => parseReport('', 'empty.json')).detail).toMatch(/not valid JSON/);
+  });
+});
+
+describe('parseReport: a network', () => {
+  const { report } = networkReport();
+
+  it('round-trips, and a bad layer field is named by its path', () => {
+    expect(parseReport(reportJsonText(report), 'r.json')).toEqual(report);
+    const bad = JSON.parse(reportJsonText(report)) as { network: { layers: { shift: unknown }[] } };
+    bad.network.layers[1]!.shift = -1;
+    expect(() => parseReport(JSON.stringify(bad), 'r.json')).toThrow(/r\.json: network\.layers\[1\]\.shift: expected a non-negative integer, got/);
+  });
+});
