@@ -252,7 +252,8 @@ export function parseBoard(text: string, file: string, families: BoardFamilies):
   const family = doc.family;
   const names = Object.keys(families);
   if (typeof family !== 'string' || !names.includes(family)) {
-    throw new SpecError(file, 'family', `expected ${quoteOr(names)}, got ${'family' in doc ? describe(family) : 'nothing'}`);
+    const known = names.length > 0 ? quoteOr(names) : 'a family that has boards (none is known)';
+    throw new SpecError(file, 'family', `expected ${known}, got ${'family' in doc ? describe(family) : 'nothing'}`);
   }
   const c: Ctx = { file, family, rules: families[family]!, used: new Map() };
   const part = requireString(doc, 'part', 'the full part name', file, '');

@@ -1,8 +1,8 @@
 import { ToolError } from '../errors.js';
 import type { Ports } from '../rtl/netlist.js';
 import { wrapperVerilog } from '../rtl/verilog/wrapper.js';
-import { requireTool } from '../toolchain/tool.js';
-import type { ToolRun, ToolRunOptions } from '../toolchain/tool.js';
+import { requireTool, toolEnvVar } from '../toolchain/tool.js';
+import type { Tool, ToolRun, ToolRunOptions } from '../toolchain/tool.js';
 import type { Family, ResourceCounts, Target } from './family.js';
 import { familyOf } from './index.js';
 
@@ -45,18 +45,25 @@ export function parseStat(text: string, top: string, scope: 'design' | 'module' 
   return sortedCells(mod?.num_cells_by_type ?? {});
 }
 
-/** A failed Yosys run as a ToolError: `what` failed, with Yosys's first error lines. */
-export function yosysFailure(what: string, r: Pick<ToolRun, 'stdout' | 'stderr' | 'timedOut'>): ToolError {
+/**
+ * A failed Yosys run as a ToolError: `what` failed, with Yosys's first error lines; a native
+ * Yosys that says nothing is named, so that a wrong YOSYS setting shows.
+ */
+export function yosysFailure(what: string, r: Pick<ToolRun, 'stdout' | 'stderr' | 'timedOut' | 'exitCode'>, tool?: Tool): ToolError {
   const log = `${r.stderr}\n${r.stdout}`;
   if (r.timedOut) return new ToolError('yosys', `${what}: Yosys did not finish within its time limit (raise --timeout)`, log);
   const lines = log.split('\n').filter((l) => /ERROR|Error|error/.test(l));
-  return new ToolError('yosys', `${what}: Yosys failed${lines.length ? `: ${lines.slice(0, 3).join(' / ')}` : ''}`, log);
+  if (lines.length > 0) return new ToolError('yosys', `${what}: Yosys failed: ${lines.slice(0, 3).join(' / ')}`, log);
+  const code = r.exitCode === null ? 'wrote no output' : `exited with code ${r.exitCode} and no error message`;
+  const which = tool?.kind === 'native' ? ` (the native ${tool.origin}: check that it is a working Yosys, or unset ${toolEnvVar('yosys')} to use the WebAssembly one)` : '';
+  return new ToolError('yosys', `${what}: Yosys ${code}${which}`, log);
 }
 
 /** Run Yosys on `files` with `script`; the outputs it must write, or a ToolError saying `what` failed. */
 export async function runYosys(what: string, script: string, files: Record<string, string>, outputs: string[], opts: ToolRunOptions): Promise<Record<string, string>> {
-  const r = await requireTool('yosys', what).run(['-q', '-p', script], files, outputs, opts);
-  if (!r.ok || outputs.some((o) => r.files[o] === undefined)) throw yosysFailure(what, r);
+  const yosys = requireTool('yosys', what);
+  const r = await yosys.run(['-q', '-p', script], files, outputs, opts);
+  if (!r.ok || outputs.some((o) => r.files[o] === undefined)) throw yosysFailure(what, r, yosys);
   return r.files;
 }
 
@@ -97,11 +104,6 @@ export async function synthesizeWrapper(
  */
 export async function readVerilogToJson(verilog: string, top: string, opts: ToolRunOptions = {}): Promise<unknown> {
   const script = `read_verilog design.v; hierarchy -check -top ${top}; proc; setattr -mod -unset keep_hierarchy; flatten -noscopeinfo; opt_clean; write_json out.json`;
-  const r = await requireTool('yosys', 'reading the Verilog').run(['-q', '-p', script], { 'design.v': verilog }, ['out.json'], opts);
-  const out = r.files['out.json'];
-  if (!r.ok || out === undefined) {
-    const why = `${r.stderr}\n${r.stdout}`.split('\n').find((l) => /ERROR/.test(l)) ?? (r.timedOut ? 'time limit reached' : 'no output');
-    throw new ToolError('yosys', `Yosys could not read the Verilog: ${why.trim()}`, `${r.stderr}\n${r.stdout}`);
-  }
-  return JSON.parse(out) as unknown;
+  const out = await runYosys('reading the Verilog', script, { 'design.v': verilog }, ['out.json'], opts);
+  return JSON.parse(out['out.json']!) as unknown;
 }

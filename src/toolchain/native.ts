@@ -53,12 +53,23 @@ export class NativeTool implements Tool {
   }
 }
 
-/** Spawn `cmd args` in `cwd`, collect its output, stop it at the time limit. */
+/**
+ * Spawn `cmd args` in `cwd`, collect its output, stop it at the time limit. The tool runs in a
+ * process group of its own, and the limit kills the whole group: tools start tools of their own
+ * (Yosys runs yosys-abc, iverilog runs ivlpp and ivl), which would otherwise outlive it.
+ */
 function runProcess(cmd: string, args: string[], cwd: string, opts: ToolRunOptions): Promise<ToolRun> {
   return new Promise((resolve) => {
     const start = performance.now();
     const seconds = (): number => (performance.now() - start) / 1000;
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is gone already, or there is none
+      }
+    };
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -68,7 +79,7 @@ function runProcess(cmd: string, args: string[], cwd: string, opts: ToolRunOptio
     const timer = setTimeout(
       () => {
         timedOut = true;
-        child.kill('SIGKILL');
+        killGroup();
       },
       (opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     );

@@ -4,11 +4,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { specDoc } from './helpers/spec-doc.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { VERSION } from '../../src/version.js';
+import { specDoc } from '../helpers/spec-doc.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'dist', 'bin.js');
 const BENCH_32 = resolve(ROOT, '..', 'shared', 'bench', 'rand_i8_32x32.json');
 const PKG_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 
@@ -26,8 +28,10 @@ afterEach(() => {
   dir = '';
 });
 
-function run(args: string[], cwd = dir): SpawnSyncReturns<string> {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+/** Run the built `da-gen` (dist/bin.js) in `cwd`, with `env` added to the environment. */
+function run(args: string[], cwd = dir, env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  // (WebAssembly Yosys, which check runs, can take a while on a busy machine)
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
   if (r.error) throw r.error;
   return r;
 }
@@ -418,7 +422,7 @@ describe('optimizer options', () => {
       expect(m.min_depth).toBe(3);
       if (dc === '-1') expect(m.depth_bound).toBeNull();
       else expect(m.depth_bound).toBe(3 + Number(dc));
-      if (m.depth_bound !== null) expect(m.adder_depth!).toBeLessThanOrEqual(m.depth_bound);
+      if (m.depth_bound !== null) expect(m.adder_depth!).toBeLessThanOrEqual(m.depth_bound!);
     }
   });
 });
@@ -522,6 +526,99 @@ describe('boards and build on the command line', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('icebreaker');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(listAll()).toEqual(['w.json']);
+  });
+});
+
+describe('main, in-process', () => {
+  /** Run main with stdout and stderr captured; resolves to the exit code and what was written. */
+  async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout += String(chunk);
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    try {
+      const code = await main(args);
+      return { code, stdout, stderr };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it('--version resolves 0 and prints the version', async () => {
+    const r = await inProcess(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(VERSION);
+    expect(VERSION).toBe(PKG_VERSION);
+    expect(r.stderr).toBe('');
+  });
+
+  it('a missing input file resolves 2 with one error line, without throwing', async () => {
+    const file = join(dir, 'nonexistent.json');
+    const p = main([file]);
+    await expect(p).resolves.toBe(2);
+    const r = await inProcess([file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`da-gen: error: ${file}: cannot read: no such file\n`);
+    expect(listAll()).toEqual([]);
+  });
+
+  it('a usage error resolves 2, and the command can run again in the same process', async () => {
+    expect((await inProcess(['--bogus'])).code).toBe(2);
+    expect((await inProcess(['--help'])).code).toBe(0);
+    expect((await inProcess(['--version'])).code).toBe(0);
+  });
+});
+
+describe('tool failures: exit 3, one line naming the tool', () => {
+  /** stderr is one line `da-gen: error: …`, with no stack trace. */
+  function expectOneToolLine(r: SpawnSyncReturns<string>): string {
+    expect(r.status, `stderr: ${r.stderr}`).toBe(3);
+    expect(r.stderr.endsWith('\n'), JSON.stringify(r.stderr)).toBe(true);
+    const body = r.stderr.slice(0, -1);
+    expect(body.includes('\n'), `stderr must be one line, got ${JSON.stringify(r.stderr)}`).toBe(false);
+    expect(body.startsWith('da-gen: error: ')).toBe(true);
+    expect(body).not.toMatch(/\bat \S+ \(|\.js:\d+/);
+    return body;
+  }
+
+  it('IVERILOG naming nothing: check exits 3 naming iverilog and what to do; --debug adds the stack trace', () => {
+    writeJson('w.json', spec());
+    const env = { IVERILOG: '/nonexistent/iverilog' };
+    const r = run(['check', 'w.json', '-n', '20'], dir, env);
+    const line = expectOneToolLine(r);
+    expect(line).toContain('iverilog');
+    expect(line).toContain('IVERILOG=/nonexistent/iverilog does not run');
+    expect(line).toContain('set IVERILOG to the path of the iverilog executable, or unset it');
+    expect(r.stdout).toBe('');
+    expect(listAll()).toEqual(['w.json']);
+
+    const d = run(['--debug', 'check', 'w.json', '-n', '20'], dir, env);
+    expect(d.status).toBe(3);
+    const lines = d.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(line);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(d.stderr).toMatch(/^ToolError: IVERILOG=/m);
+    expect(d.stderr).toMatch(/^\s+at \S+/m);
+    // --debug may also come after the command's arguments
+    const after = run(['check', 'w.json', '-n', '20', '--debug'], dir, env);
+    expect(after.status).toBe(3);
+    expect(after.stderr).toMatch(/^ToolError: IVERILOG=/m);
+  });
+
+  it('a failing Yosys: check exits 3 with one line naming yosys', () => {
+    writeJson('w.json', spec());
+    const r = run(['check', 'w.json', '-n', '20'], dir, { YOSYS: '/bin/false' });
+    const line = expectOneToolLine(r);
+    expect(line).toBe('da-gen: error: reading the Verilog: Yosys exited with code 1 and no error message (the native /bin/false: check that it is a working Yosys, or unset YOSYS to use the WebAssembly one)');
     expect(listAll()).toEqual(['w.json']);
   });
 });

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadBoard } from '../../src/boards.js';
+import { UsageError } from '../../src/errors.js';
+import { buildForBoard, selfTestBoard } from '../../src/flows/board-build.js';
+import { loadBoard } from '../../src/flows/boards.js';
 import { parseSpec } from '../../src/spec/parse.js';
-import { buildForBoard, icePll } from '../../src/synth/build.js';
+import { matrixCase } from '../helpers/random.js';
 import { haveTool } from '../helpers/tools.js';
 
 // The board build runs the real WebAssembly tools (and Icarus for the self-test simulation).
@@ -38,7 +40,7 @@ describe('da-gen build --board', () => {
   );
 
   it('an ECP5 board without native tools: synthesis, the .lpf, and what to install', async () => {
-    const spec = { format: 1 as const, name: 'tiny', input: { width: 6, signed: true }, weights: [[3n, -5n, 7n], [12n, 7n, -1n]] };
+    const spec = matrixCase('tiny', { width: 6, signed: true }, [[3n, -5n, 7n], [12n, 7n, -1n]]);
     const res = await buildForBoard(spec, loadBoard('ulx3s'), { latency: 1, vectors: 200, timeoutSeconds: 300 });
     if (icarus) expect(res.simulated).toBe('pass');
     expect(res.files['ulx3s.lpf']).toContain('LOCATE COMP "clk" SITE "G2";');
@@ -52,16 +54,15 @@ describe('da-gen build --board', () => {
   }, 300_000);
 });
 
-describe('da-gen build --pll-mhz', () => {
-  const tiny = { format: 1 as const, name: 'tiny', input: { width: 6, signed: true }, weights: [[3n, -5n, 7n], [12n, 7n, -1n]] };
+describe('selfTestBoard', () => {
+  it("the self-test's view of a board: its clock and the polarity of what it has", () => {
+    expect(selfTestBoard(loadBoard('icebreaker'))).toEqual({ clockMhz: 12, pass: { activeLow: true }, fail: { activeLow: true }, beat: { activeLow: false }, button: { activeLow: true } });
+    expect(selfTestBoard(loadBoard('tinyfpga-bx'))).toEqual({ clockMhz: 16, pass: { activeLow: false }, fail: null, beat: null, button: null });
+  });
+});
 
-  it('icepll settings give the frequency the iCE40 PLL formula says: f_in·(DIVF+1) / ((DIVR+1)·2^DIVQ)', async () => {
-    for (const [fin, fout] of [[12, 30], [12, 48], [16, 50]] as const) {
-      const p = await icePll(fin, fout);
-      expect(p.outMhz).toBeCloseTo((fin * (p.divf + 1)) / ((p.divr + 1) * 2 ** p.divq), 3);
-      expect(Math.abs(p.outMhz - fout) / fout).toBeLessThan(0.05);
-    }
-  }, 120_000);
+describe('da-gen build --pll-mhz', () => {
+  const tiny = matrixCase('tiny', { width: 6, signed: true }, [[3n, -5n, 7n], [12n, 7n, -1n]]);
 
   for (const [board, prim, mhz] of [['icebreaker', 'SB_PLL40_PAD', 30], ['icestick', 'SB_PLL40_CORE', 24]] as const) {
     it(`${board}: the self-test runs from ${prim} at ${mhz} MHz, places, routes and packs`, async () => {
@@ -77,6 +78,8 @@ describe('da-gen build --pll-mhz', () => {
   }
 
   it('is refused for an ECP5 board', async () => {
-    await expect(buildForBoard(tiny, loadBoard('ulx3s'), { vectors: 50, pllMhz: 50 })).rejects.toThrow(/--pll-mhz: ulx3s has no iCE40 PLL/);
+    const run = buildForBoard(tiny, loadBoard('ulx3s'), { vectors: 50, pllMhz: 50 });
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(run).rejects.toThrow(/^--pll-mhz: ulx3s has no PLL that da-gen drives /);
   });
 });

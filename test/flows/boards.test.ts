@@ -1,21 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  BOARDS_DIR,
-  type Board,
-  boardNames,
-  boardsTable,
-  constraintsFor,
-  knownDevices,
-  knownPackages,
-  loadBoard,
-  loadBoards,
-  nextpnrDeviceArgs,
-  parseBoard,
-  selfTestPorts,
-} from '../src/boards.js';
-import { SpecError, UsageError } from '../src/spec/errors.js';
-import { runTool } from '../src/synth/run-tool.js';
+import { selfTestPorts } from '../../src/boards/board.js';
+import type { Board } from '../../src/boards/board.js';
+import { BOARDS_DIR, boardNames } from '../../src/boards/index.js';
+import { UsageError } from '../../src/errors.js';
+import { boardFamilies, boardFamily, boardsTable, constraintsFor, loadBoard, loadBoards } from '../../src/flows/boards.js';
+import { familyNamed } from '../../src/platform/index.js';
+import { findTool } from '../../src/toolchain/tool.js';
+import type { ToolName, ToolRun } from '../../src/toolchain/tool.js';
 
 const SLOW = 300_000;
 
@@ -34,6 +26,18 @@ function topVerilog(b: Board): string {
     .map((p, k) => `  assign ${p.name} = n[${23 - k}]${k === 0 ? btn : ''};`)
     .join('\n');
   return `module top(${decl});\n  reg [23:0] n = 0;\n  always @(posedge clk) n <= n + 1'b1;\n${body}\nendmodule\n`;
+}
+
+/** The part's arguments to nextpnr. */
+function nextpnrDeviceArgs(b: Board): string[] {
+  return [`--${b.device}`, '--package', b.package, ...(b.speed ? ['--speed', b.speed] : [])];
+}
+
+/** Run a tool (WebAssembly or native, as found). */
+function runTool(name: ToolName, args: string[], files: Record<string, string>, outputs: string[], opts: { timeoutSeconds: number }): Promise<ToolRun> {
+  const t = findTool(name);
+  if (t === null) throw new Error(`${name} is not installed`);
+  return t.run(args, files, outputs, opts);
 }
 
 /** Yosys netlists of each board's top, made once and shared by the tests that place them. */
@@ -75,8 +79,10 @@ describe('board files', () => {
     expect(b.leds.pass.pin).toMatch(/\S/);
     expect(b.clock.mhz).toBeGreaterThan(0);
     expect(['ice40', 'ecp5']).toContain(b.family);
-    expect(knownDevices(b.family)).toContain(b.device);
-    expect(knownPackages(b.family, b.device)).toContain(b.package);
+    const rules = familyNamed(b.family)!.boards!.rules;
+    expect(Object.keys(rules.devices)).toContain(b.device);
+    expect(rules.devices[b.device]).toContain(b.package);
+    expect(boardFamily(b).name).toBe(b.family);
     if (b.family === 'ecp5') {
       expect(['6', '7', '8']).toContain(b.speed);
       expect(b.ioStandard).toMatch(/^[A-Z][A-Z0-9_]*$/);
@@ -105,6 +111,17 @@ describe('board files', () => {
     expect(() => loadBoard('no-such-board')).toThrow(UsageError);
     expect(() => loadBoard('no-such-board')).toThrow(/known boards: icebreaker, icestick, orangecrab, tinyfpga-bx, ulx3s/);
     expect(() => loadBoard('../package')).toThrow(UsageError);
+  });
+
+  it('boardFamilies gives the rules of exactly the families that have boards', () => {
+    const fams = boardFamilies();
+    expect(Object.keys(fams).sort()).toEqual(['ecp5', 'ice40']);
+    for (const [name, rules] of Object.entries(fams)) expect(rules).toBe(familyNamed(name)!.boards!.rules);
+  });
+
+  it("boardFamily gives a board's family, and refuses a family without boards", () => {
+    for (const b of boards) expect(boardFamily(b).boards.rules).toBe(boardFamilies()[b.family]);
+    expect(() => boardFamily({ ...loadBoard('icebreaker'), family: 'generic' })).toThrow(/internal: board icebreaker names the family generic, which has no boards/);
   });
 });
 
@@ -171,6 +188,8 @@ describe.each(ice40.filter((b) => b.pll).map((b) => [b.name, b] as const))('iCE4
   it('a PLL fed from clk places with the board .pcf', async () => {
     const prim = PLL_PRIMITIVE[b.name];
     expect(prim, `add ${b.name} to PLL_PRIMITIVE`).toBeDefined();
+    // the board file names the primitive that places (SB_PLL40_CORE by default)
+    expect(b.pllPrimitive).toBe(prim);
     const ports = selfTestPorts(b);
     const decl = ports.map((p) => `${p.direction} wire ${p.name}`).join(', ');
     const outs = ports.filter((p) => p.direction === 'output');
@@ -234,100 +253,13 @@ describe.each(ecp5.map((b) => [b.name, b] as const))('ECP5 %s: the .lpf is well 
   });
 });
 
-describe('malformed board files give a SpecError with the JSON path', () => {
-  const good = (): Record<string, unknown> => ({
-    name: 'demo',
-    description: 'a demo board',
-    family: 'ice40',
-    part: 'iCE40UP5K-SG48',
-    device: 'up5k',
-    package: 'sg48',
-    speed: null,
-    clock: { pin: '35', mhz: 12 },
-    leds: { pass: { pin: '37', active_low: true }, fail: null, beat: null },
-    button: null,
-    pll: true,
-    io_standard: null,
-    sources: ['https://example.com/demo.pcf'],
-    notes: '',
-  });
-  const fails = (doc: unknown, path: string, msg: RegExp): void => {
-    const text = typeof doc === 'string' ? doc : JSON.stringify(doc);
-    let err: unknown;
-    try {
-      parseBoard(text, 'demo.json');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(SpecError);
-    expect((err as SpecError).file).toBe('demo.json');
-    expect((err as SpecError).jsonPath).toBe(path);
-    expect((err as SpecError).detail).toMatch(msg);
-  };
-
-  it('the baseline document is valid', () => {
-    const b = parseBoard(JSON.stringify(good()), 'demo.json');
-    expect(b.leds).toEqual({ pass: { pin: '37', activeLow: true }, fail: null, beat: null });
-    expect(b.button).toBeNull();
-  });
-
-  it('syntax errors and non-objects', () => {
-    fails('{"name": "demo",', '', /not valid JSON at line 1/);
-    fails('[]', '', /expected a JSON object/);
-  });
-
-  it('missing pass LED, bad clock, unknown keys', () => {
-    const noPass = good();
-    noPass.leds = { fail: null };
-    fails(noPass, 'leds.pass', /pass LED/);
-    const nullPass = good();
-    nullPass.leds = { pass: null };
-    fails(nullPass, 'leds.pass', /pass LED/);
-    const zeroClock = good();
-    zeroClock.clock = { pin: '35', mhz: 0 };
-    fails(zeroClock, 'clock.mhz', /above 0/);
-    const extra = good();
-    extra.leds = { pass: { pin: '37', active_low: true, colour: 'green' } };
-    fails(extra, 'leds.pass.colour', /unknown key/);
-    const top = good();
-    top['pins'] = {};
-    fails(top, 'pins', /unknown key/);
-    const noLow = good();
-    noLow.leds = { pass: { pin: '37' } };
-    fails(noLow, 'leds.pass.active_low', /got nothing/);
-  });
-
-  it('family, device, package and speed must fit together', () => {
-    fails({ ...good(), family: 'xilinx' }, 'family', /"ice40" or "ecp5"/);
-    fails({ ...good(), device: 'up9k' }, 'device', /device flag/);
-    fails({ ...good(), package: 'tq144' }, 'package', /package of the ice40 up5k: "uwg30" or "sg48"/);
-    fails({ ...good(), speed: '6' }, 'speed', /expected null/);
-    const e = { ...good(), family: 'ecp5', device: '85k', package: 'CABGA381', io_standard: 'LVCMOS33', clock: { pin: 'G2', mhz: 25 }, leds: { pass: { pin: 'B2', active_low: false } } };
-    expect(parseBoard(JSON.stringify({ ...e, speed: '6' }), 'demo.json').speed).toBe('6');
-    fails({ ...e, speed: 6 }, 'speed', /speed grade as a string/);
-    fails({ ...e, speed: '6', package: 'sg48' }, 'package', /CABGA381/);
-    fails({ ...e, speed: '6', io_standard: undefined }, 'io_standard', /got nothing/);
-    fails({ ...e, speed: '6', clock: { pin: '35', mhz: 25 } }, 'clock.pin', /ball name/);
-  });
-
-  it('pins: shared pins, pull-down on iCE40, bad sources', () => {
-    const dup = good();
-    dup.leds = { pass: { pin: '37', active_low: true }, fail: { pin: '35', active_low: true } };
-    fails(dup, 'leds.fail.pin', /already used by clock\.pin/);
-    const down = good();
-    down.button = { pin: '10', active_low: true, pull: 'down' };
-    fails(down, 'button.pull', /pull-ups only/);
-    fails({ ...good(), sources: [] }, 'sources', /non-empty/);
-    fails({ ...good(), sources: ['https://example.com/a', 'ftp://example.com/b'] }, 'sources[1]', /https:\/\/ URL/);
-    fails({ ...good(), name: 'Demo Board' }, 'name', /lowercase/);
-  });
-});
-
 describe('boardsTable', () => {
   it('lists every board with its part and clock', () => {
     const t = boardsTable();
     const lines = t.trimEnd().split('\n');
     expect(lines.length).toBe(boards.length + 2);
+    expect(lines[0]).toMatch(/^board +part +clock +LEDs +button +place and route here$/);
+    expect(lines[1]).toMatch(/^-+( +-+){5}$/);
     for (const b of boards) {
       const row = lines.find((l) => l.startsWith(`${b.name} `));
       expect(row, b.name).toBeDefined();

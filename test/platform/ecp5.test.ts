@@ -1,20 +1,21 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseLatency } from '../../src/auto-latency.js';
-import { compile } from '../../src/compile.js';
-import { nativeEcp5Version } from '../../src/synth/ecp5-native.js';
-import { loadBoard } from '../../src/boards.js';
-import { buildForBoard } from '../../src/synth/build.js';
-import { runFlow } from '../../src/synth/flow.js';
-import { TARGETS } from '../../src/synth/targets.js';
+import { chooseLatency } from '../../src/flows/auto-latency.js';
+import { buildForBoard } from '../../src/flows/board-build.js';
+import { loadBoard } from '../../src/flows/boards.js';
+import { compile } from '../../src/flows/compile.js';
+import { synthesizeTargets } from '../../src/flows/synthesize.js';
+import { checkTargets, familyNamed, timedTargets } from '../../src/platform/index.js';
+import { findTool } from '../../src/toolchain/tool.js';
+import { matrixCase } from '../helpers/random.js';
 
 // No nextpnr-ecp5 exists on npm or in Debian, so the native path is tested with a stand-in on
 // PATH: a script that checks what it is given (a Yosys ECP5 netlist of the wrapper and its
 // arguments) and answers as nextpnr does, with a --report JSON. The real WebAssembly Yosys runs.
 
-const tiny = { format: 1 as const, name: 'tiny', input: { width: 6, signed: true }, weights: [[3n, -5n, 7n], [12n, 7n, -1n], [0n, 9n, 5n]] };
+const tiny = matrixCase('tiny', { width: 6, signed: true }, [[3n, -5n, 7n], [12n, 7n, -1n], [0n, 9n, 5n]]);
 
 const STANDIN = `#!/usr/bin/env node
 const fs = require('node:fs');
@@ -64,10 +65,16 @@ describe('ECP5 place and route with a native nextpnr-ecp5 on PATH (stand-in)', (
   });
 
   it('is found, run on the wrapper netlist with the part, clock and seed, and its Fmax is read', async () => {
-    expect(nativeEcp5Version()).toBe('nextpnr-ecp5 -- stand-in 0.0');
-    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('da-gen-ecp5-'));
+    const tool = findTool('nextpnr-ecp5');
+    expect(tool?.kind).toBe('native');
+    expect(tool?.origin).toBe('nextpnr-ecp5');
+    expect(tool?.version()).toBe('nextpnr-ecp5 -- stand-in 0.0');
+    // with it, the ECP5 targets' timing is measurable
+    expect(timedTargets(checkTargets(['generic', 'ecp5-25k', 'ecp5-85k'])).map((t) => t.name)).toEqual(['ecp5-25k', 'ecp5-85k']);
+    expect(familyNamed('ecp5')!.pnr!.here()).toBe('yes (native nextpnr-ecp5)');
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('da-gen-nextpnr-ecp5-'));
     const r = compile(tiny, { latency: 1 });
-    const flow = await runFlow(r, tiny.weights, { targets: ['ecp5-25k'], clockMhz: 50, seed: 7, timeoutSeconds: 300 });
+    const flow = await synthesizeTargets(r, { targets: ['ecp5-25k'], clockMhz: 50, seed: 7, timeoutSeconds: 300 });
     const t = flow.targets[0]!;
     expect(t.fmax_mhz).toBe(87.5);
     expect(t.note).toBeNull();
@@ -79,17 +86,20 @@ describe('ECP5 place and route with a native nextpnr-ecp5 on PATH (stand-in)', (
     expect(Object.keys(t.wrapper_cells!)).not.toContain('tiny');
     const seen = JSON.parse(readFileSync(log, 'utf8')) as { args: string[]; cwd: string };
     expect(seen.args).toEqual(expect.arrayContaining(['--25k', '--freq', '50', '--seed', '7', '--timing-allow-fail']));
-    // its working directory is gone afterwards
+    // it ran in a temporary directory of its own, gone afterwards
+    expect(basename(seen.cwd)).toMatch(/^da-gen-nextpnr-ecp5-/);
     expect(existsSync(seen.cwd)).toBe(false);
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('da-gen-ecp5-'))).toEqual(before);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('da-gen-nextpnr-ecp5-'))).toEqual(before);
   }, 300_000);
 
   it('--latency auto uses it for timing', async () => {
     // the stand-in answers 87.5 MHz for any design: one rank meets 50 MHz, none meets 100
-    const met = await chooseLatency(tiny, {}, TARGETS['ecp5-25k']!, 50, { timeoutSeconds: 300 });
+    const met = await chooseLatency(tiny, {}, checkTargets(['ecp5-25k'])[0]!, 50, { timeoutSeconds: 300 });
     expect(met.latency).toBe(1);
     expect(met.met).toBe(true);
-    expect(met.method).toBe('place and route on ecp5-25k (nextpnr-ecp5, native, seed 1)');
+    expect(met.target.name).toBe('ecp5-25k');
+    expect(met.tried).toEqual([{ latency: 1, fmaxMhz: 87.5, note: null }]);
+    expect(met.method).toBe('place and route on ecp5-25k with nextpnr-ecp5 (native: nextpnr-ecp5 -- stand-in 0.0), seed 1');
   }, 300_000);
 
   it('da-gen build for an ECP5 board places and routes with the board constraints and packs a bitstream', async () => {
@@ -103,15 +113,20 @@ describe('ECP5 place and route with a native nextpnr-ecp5 on PATH (stand-in)', (
     expect(res.files['tiny_ulx3s.config']).toContain('.device LFE5U-85F');
     const seen = JSON.parse(readFileSync(log, 'utf8')) as { args: string[] };
     expect(seen.args).toEqual(expect.arrayContaining(['--85k', '--package', 'CABGA381', '--speed', '6', '--lpf', 'ulx3s.lpf', '--freq', '25']));
+    expect(res.notes.join('\n')).toMatch(/bitstream tiny_ulx3s\.bit \(ecppack \(native: /);
+    expect(Object.keys(res.report.tools)).toEqual(expect.arrayContaining(['yosys', 'nextpnr-ecp5', 'ecppack']));
   }, 300_000);
 
   it('a failed run is written into the note', async () => {
     process.env['DA_GEN_STANDIN_FAIL'] = '1';
-    const r = compile(tiny, { latency: 1 });
-    const flow = await runFlow(r, tiny.weights, { targets: ['ecp5-85k'], timeoutSeconds: 300 });
-    const t = flow.targets[0]!;
-    expect(t.fmax_mhz ?? null).toBeNull();
-    expect(t.note).toBe('place and route failed: Unable to place cell core.a1 (stand-in)');
-    delete process.env['DA_GEN_STANDIN_FAIL'];
+    try {
+      const r = compile(tiny, { latency: 1 });
+      const flow = await synthesizeTargets(r, { targets: ['ecp5-85k'], timeoutSeconds: 300 });
+      const t = flow.targets[0]!;
+      expect(t.fmax_mhz ?? null).toBeNull();
+      expect(t.note).toBe('place and route failed: Unable to place cell core.a1 (stand-in)');
+    } finally {
+      delete process.env['DA_GEN_STANDIN_FAIL'];
+    }
   }, 300_000);
 });
