@@ -12,8 +12,8 @@ build: install
 	npx tsc -p tsconfig.json
 
 run: build
-	node dist/cli.js examples/encoder.json -o out/encoder.v --verbose
-	node dist/cli.js sim examples/encoder.json --vectors 2000
+	node dist/bin.js examples/encoder.json -o out/encoder.v --verbose
+	node dist/bin.js sim examples/encoder.json --vectors 2000
 	@echo "Verilog: out/encoder.v   manifest: out/encoder.json"
 
 test: build
