@@ -91,7 +91,8 @@ export interface Board {
 
 /**
  * What a board file of one family may say. The families (src/platform) supply these, so that
- * this folder knows the format and none of the families.
+ * this folder knows the format and none of the families (their own declaration of this shape
+ * is checked against this one where flows/boards.ts passes it on).
  */
 export interface BoardRules {
   /** The nextpnr device flags and the packages each comes in. */

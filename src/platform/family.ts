@@ -64,7 +64,11 @@ export interface PinAssignment {
   pull: 'up' | 'down' | 'none' | null;
 }
 
-/** What a board file of this family may say (see src/boards). */
+/**
+ * What a board file of this family may say. The same shape as `BoardRules` in
+ * src/boards/board.ts: neither folder may import the other, so flows/boards.ts hands these to
+ * the board reader, and the compiler checks there that the two agree.
+ */
 export interface BoardRules {
   /** The nextpnr device flags and the packages each comes in. */
   devices: Readonly<Record<string, readonly string[]>>;

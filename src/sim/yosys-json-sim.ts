@@ -1,4 +1,5 @@
 import { ToolError } from '../errors.js';
+import { isObject } from '../spec/json.js';
 import type { Ports } from '../rtl/netlist.js';
 import { unpackOutputs } from './ports.js';
 
@@ -50,7 +51,6 @@ interface RawCell {
   connections: Record<string, Bit[]>;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const hex = (v: bigint): string => `0x${v.toString(16)}n`;
 const ones = (n: number): bigint => (1n << BigInt(n)) - 1n;
@@ -382,22 +382,22 @@ function cellCode(b: YosysJsonBuilder, cell: RawCell, y: number): string {
 
 /** Compile the module `top` of a parsed Yosys JSON document; `ports` says how x and y are split into fields. */
 export function compileYosysJson(json: unknown, top: string, ports: Ports): YosysJsonSim {
-  if (!isObj(json) || !isObj(json['modules'])) throw new YosysJsonError('not a Yosys JSON netlist: no "modules" object');
+  if (!isObject(json) || !isObject(json['modules'])) throw new YosysJsonError('not a Yosys JSON netlist: no "modules" object');
   const modules = json['modules'];
   const mod = modules[top];
-  if (!isObj(mod)) {
+  if (!isObject(mod)) {
     throw new YosysJsonError(`no module "${top}" in the netlist (modules: ${Object.keys(modules).join(', ') || 'none'})`);
   }
-  if (!isObj(mod['ports'])) throw new YosysJsonError(`module ${top}: no "ports" object`);
+  if (!isObject(mod['ports'])) throw new YosysJsonError(`module ${top}: no "ports" object`);
   const cellsJson = mod['cells'] ?? {};
-  if (!isObj(cellsJson)) throw new YosysJsonError(`module ${top}: "cells" is not an object`);
+  if (!isObject(cellsJson)) throw new YosysJsonError(`module ${top}: "cells" is not an object`);
 
   // Ports: clk, x, y and nothing else.
   const nx = ports.nIn * ports.inputWidth;
   const ny = ports.nOut * ports.outputWidth;
   const portBits = new Map<string, Bit[]>();
   for (const [name, p] of Object.entries(mod['ports'])) {
-    if (!isObj(p)) throw new YosysJsonError(`module ${top}: port ${name} is not an object`);
+    if (!isObject(p)) throw new YosysJsonError(`module ${top}: port ${name} is not an object`);
     const dir = p['direction'];
     const bits = parseBits(p['bits'], `module ${top}: port ${name}: bits`);
     const want =
@@ -432,14 +432,14 @@ export function compileYosysJson(json: unknown, top: string, ports: Ports): Yosy
   const combs: CombCell[] = [];
   const dffs: DffCell[] = [];
   for (const [name, c] of Object.entries(cellsJson)) {
-    if (!isObj(c)) throw new YosysJsonError(`cell ${name} is not an object`);
+    if (!isObject(c)) throw new YosysJsonError(`cell ${name} is not an object`);
     const type = c['type'];
     if (typeof type !== 'string') throw new YosysJsonError(`cell ${name} has no type`);
     if (!SUPPORTED_CELLS.includes(type)) throw new YosysJsonError(`cell ${name}: unsupported cell type ${type}`);
     const params = c['parameters'] ?? {};
     const conns = c['connections'];
-    if (!isObj(params)) throw new YosysJsonError(`cell ${name} (${type}): "parameters" is not an object`);
-    if (!isObj(conns)) throw new YosysJsonError(`cell ${name} (${type}): no "connections" object`);
+    if (!isObject(params)) throw new YosysJsonError(`cell ${name} (${type}): "parameters" is not an object`);
+    if (!isObject(conns)) throw new YosysJsonError(`cell ${name} (${type}): no "connections" object`);
     const connections: Record<string, Bit[]> = {};
     for (const [p, bits] of Object.entries(conns)) connections[p] = parseBits(bits, `cell ${name} (${type}): port ${p}`);
     const cell: RawCell = { name, type, parameters: params, connections };
@@ -498,9 +498,9 @@ export function compileYosysJson(json: unknown, top: string, ports: Ports): Yosy
     initM.set(d.out, ones(b.words[d.out]!.width));
   }
   const netnames = mod['netnames'];
-  if (isObj(netnames)) {
+  if (isObject(netnames)) {
     for (const net of Object.values(netnames)) {
-      if (!isObj(net) || !isObj(net['attributes'])) continue;
+      if (!isObject(net) || !isObject(net['attributes'])) continue;
       const init = net['attributes']['init'];
       if (typeof init !== 'string' || !Array.isArray(net['bits'])) continue;
       const bits = net['bits'] as unknown[];

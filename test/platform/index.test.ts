@@ -1,24 +1,18 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { ecp5 } from '../../src/platform/ecp5.js';
 import { generic } from '../../src/platform/generic.js';
 import { ice40 } from '../../src/platform/ice40.js';
 import { FAMILIES, checkTargets, familyNamed, familyOf, targetNames, timedTargets } from '../../src/platform/index.js';
+import { restoreEnvAfterEach } from '../helpers/env.js';
 
 // The registry of FPGA families and their targets. No tool runs here (a stand-in nextpnr-ecp5
 // on PATH shows that timedTargets looks the placer up).
 
-let saved: NodeJS.ProcessEnv;
-beforeEach(() => {
-  saved = { ...process.env };
-});
-afterEach(() => {
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
-});
+restoreEnvAfterEach();
 
 const dir = mkdtempSync(join(tmpdir(), 'da-gen-platform-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import { icarusAvailable, runIcarus } from '../../src/toolchain/icarus.js';
 import { haveTool } from '../helpers/tools.js';
+import { restoreEnvAfterEach } from '../helpers/env.js';
 
 const icarus = haveTool('iverilog', ['-V']);
 
-let saved: NodeJS.ProcessEnv;
-beforeEach(() => {
-  saved = { ...process.env };
-});
-afterEach(() => {
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
-});
+restoreEnvAfterEach();
 
 // reads two words with $readmemh, prints their sum, and writes it to a file
 const ADDER = `module t;

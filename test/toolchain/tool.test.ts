@@ -1,11 +1,12 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
 import { NativeTool } from '../../src/toolchain/native.js';
 import { DEFAULT_TIMEOUT_SECONDS, findTool, requireTool, toolDescription, toolEnvVar } from '../../src/toolchain/tool.js';
 import type { Tool } from '../../src/toolchain/tool.js';
+import { restoreEnvAfterEach } from '../helpers/env.js';
 
 // Stand-in executables written to a temporary directory play the native tools; the real
 // WebAssembly Yosys is only looked up, never run, here.
@@ -21,14 +22,7 @@ function script(name: string, text: string, sub = ''): string {
   return path;
 }
 
-let saved: NodeJS.ProcessEnv;
-beforeEach(() => {
-  saved = { ...process.env };
-});
-afterEach(() => {
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
-});
+restoreEnvAfterEach();
 
 const YOSYS_STANDIN = '#!/bin/sh\nif [ "$1" = "-V" ]; then echo "Yosys stand-in 9.9"; exit 0; fi\nexit 0\n';
 
@@ -68,7 +62,7 @@ describe('findTool: environment variable, then WebAssembly, then PATH', () => {
     const bin = mkdtempSync(join(dir, 'bin-'));
     script('yosys', YOSYS_STANDIN, basename(bin));
     delete process.env['YOSYS'];
-    process.env['PATH'] = `${bin}:${saved['PATH'] ?? ''}`;
+    process.env['PATH'] = `${bin}:${process.env['PATH'] ?? ''}`;
     expect(findTool('yosys')!.kind).toBe('webassembly');
   });
 
