@@ -7,7 +7,7 @@ import { bitsFor } from './ranges.js';
  *
  * Why: on iCE40 the carry chain takes its operands straight from the logic cell's input pins,
  * so a − b (written a + ¬b + 1) needs ¬b from lookup tables of its own, one logic cell per
- * bit, unless b arrives inverted. The emitter keeps a signal complemented when every reader
+ * bit, unless b arrives inverted. The lowering keeps a signal complemented when every reader
  * subtracts it (the adder computing it inverts for free), and gives any other subtracted
  * signal one inverted copy shared by its subtractors. Inputs cannot be inverted upstream.
  *

@@ -8,7 +8,7 @@ import { unpackOutputs } from './ports.js';
  * on Yosys's internal cell library ($add, $sub, $dff, …). It shows that the emitted Verilog *text*
  * means what da-gen's own netlist meant, as read by a real front end (the WebAssembly Yosys).
  *
- * Timing is that of `runIcarus`: one input vector per clock cycle, y sampled in each cycle before
+ * Timing is that of `simulateInIcarus` (flows/verify.ts): one input vector per clock cycle, y sampled in each cycle before
  * that cycle's rising edge, so y_t = W·x_{t−L}. Registers start unknown (like Verilog's `x`),
  * unless the netlist gives them an `init` value; a cycle whose y has any unknown bit gives null.
  *

@@ -183,8 +183,7 @@ describe('da-gen: malformed input', () => {
   }
 
   // Node 20's JSON.parse gives no position for "Unexpected token" errors, and its message quotes
-  // the source, newlines included, so stderr gets several lines and no line/column. See report.
-  // Remove `.fails` once parseJson is fixed.
+  // the source, newlines included: stderr must still be one line with a line and column.
   it('an unexpected token: one line with a line and column', () => {
     writeJson('w.json', '{\n  "format": 1,\n  "name": enc\n}\n');
     const r = run(['w.json', '-o', 'out/enc.v']);
@@ -192,8 +191,8 @@ describe('da-gen: malformed input', () => {
     expectOneErrorLine(r, 'w.json: ', 'not valid JSON', 'line 3, column 11');
   });
 
-  // `da-gen enc.json` with "name": "enc" writes the manifest enc.json over the input file (and
-  // the same for `da-gen w.json -o w.v`). See report. Remove `.fails` once cli.ts refuses it.
+  // `da-gen enc.json` with "name": "enc" would write the manifest enc.json over the input file
+  // (and the same for `da-gen w.json -o w.v`): the command refuses.
   it('never overwrites the input file with the manifest', () => {
     const original = JSON.stringify(spec({ name: 'enc' }));
     writeJson('enc.json', original);

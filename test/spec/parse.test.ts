@@ -110,7 +110,7 @@ describe('parseSpec: malformed documents', () => {
   });
 
   // V8 in Node 20 gives no position for "Unexpected token" errors, and its message quotes the
-  // source text, newlines included (see report: parseJson). Remove `.fails` once that is fixed.
+  // source text, newlines included: parseJson finds the position and keeps the message one line.
   it('gives a line/column and a one-line message for an unexpected token', () => {
     const src = '{\n  "format": 1,\n  "name": enc\n}';
     expectError(src, '', 'not valid JSON', /line 3, column 11\b/);
@@ -206,8 +206,8 @@ describe('parseSpec: malformed documents', () => {
     expectError(text({ input: { width: 8 } }), 'input.signed', 'expected true', 'got nothing');
   });
 
-  // The raw key becomes the JSON path, so a key with a newline splits the CLI's one-line error
-  // message. See report. Remove `.fails` once fixed.
+  // The raw key becomes the JSON path: a key with a newline must not split the CLI's one-line
+  // error message.
   it('keeps the message on one line for an unknown key containing a newline', () => {
     const e = specError('{"format":1,"a\\nb":2}');
     expect(e.message).not.toContain('\n');
@@ -292,8 +292,7 @@ describe('parseSpec: malformed matrices', () => {
   });
 
   // The JSON number has already been rounded to 9007199254740992 when parseSpec sees it, so the
-  // message must not suggest that (wrong) value as the string to write. See report. Remove
-  // `.fails` once fixed.
+  // message must not suggest that (wrong) value as the string to write.
   it('does not suggest the rounded value as the decimal string to write', () => {
     const src = '{"format":1,"name":"enc","input":{"width":8,"signed":true},"weights":[[1,9007199254740993]]}';
     const e = expectError(src, 'weights[0][1]', 'decimal string');

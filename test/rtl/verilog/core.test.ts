@@ -18,7 +18,7 @@ import { haveTool } from '../../helpers/tools.js';
 /** Without comments and `(* … *)` attributes. */
 const stripComments = (v: string): string => v.replace(/\(\*[^*]*\*\)/g, '').replace(/\/\/.*$/gm, '');
 
-describe('Verilog emitter', () => {
+describe('Verilog printer', () => {
   it('keeps the version in one place', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(VERSION).toBe(pkg.version);
