@@ -115,7 +115,7 @@ export async function buildForBoard(spec: Spec, board: Board, opts: BuildOptions
     notes.push(`self-test simulated in Icarus for ${d.plan.vectors} vectors: ${simulated}`);
   } else notes.push('self-test not simulated: Icarus (iverilog) is not installed');
 
-  const synth = `${family.synthCommand(d.topName)}`;
+  const synth = family.synthCommand(d.topName);
   p?.start(`${board.name}: synthesis of the self-test top (${family.synthesizer})`);
   const t0 = performance.now();
   const y = await runYosys(`synthesis for ${board.name}`, `read_verilog ${Object.keys(d.sources).join(' ')}; ${synth} -json top.json; tee -q -o stat.json stat -json`, d.sources, ['top.json', 'stat.json'], run);
