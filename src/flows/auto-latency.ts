@@ -28,6 +28,11 @@ export interface LatencyChoice {
   note: string;
 }
 
+/** The latencies tried, in one line: `L=1: 20.6 MHz, L=2: no timing`. */
+export function triedList(tried: LatencyChoice['tried']): string {
+  return tried.map((x) => `L=${x.latency}: ${x.fmaxMhz !== null ? `${x.fmaxMhz.toFixed(1)} MHz` : 'no timing'}`).join(', ');
+}
+
 /** The first of `names` whose part has place and route here; a UsageError saying what is needed when none has. */
 export function timingTarget(names: readonly string[]): Target {
   const t = timedTargets(checkTargets(names))[0];
@@ -72,7 +77,6 @@ export async function chooseLatency(
   const latency = result.netlist.latency;
   const how = `place and route on ${target.name} with ${tool}, seed ${seed}`;
   const method = met ? how : `${how}: no latency met the clock`;
-  const list = tried.map((x) => `L=${x.latency}: ${x.fmaxMhz !== null ? `${x.fmaxMhz.toFixed(1)} MHz` : 'no timing'}`).join(', ');
-  const note = `latency ${latency} chosen by --latency auto for ${clockMhz} MHz: ${method}; tried ${list}`;
+  const note = `latency ${latency} chosen by --latency auto for ${clockMhz} MHz: ${method}; tried ${triedList(tried)}`;
   return { latency, result, target, tried, met, method, note };
 }

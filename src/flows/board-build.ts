@@ -18,6 +18,7 @@ import type { ToolRunOptions } from '../toolchain/tool.js';
 import { boardFamily, constraintsFor } from './boards.js';
 import { compile } from './compile.js';
 import type { CompileOptions, CompileResult } from './compile.js';
+import { toolRun } from './progress.js';
 import type { Progress } from './progress.js';
 import { toolVersions } from './synthesize.js';
 import { simulateSelfTest } from './verify.js';
@@ -95,7 +96,7 @@ async function prepare(spec: Spec, board: Board, family: Family & { boards: Boar
 
 export async function buildForBoard(spec: Spec, board: Board, opts: BuildOptions = {}): Promise<BuildResult> {
   const p = opts.progress;
-  const run: ToolRunOptions = { timeoutSeconds: opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, ...(p ? { onTick: (s: number) => p.tick(s) } : {}) };
+  const run = toolRun(opts.timeoutSeconds, p);
   const family = boardFamily(board);
   const notes: string[] = [];
   const d = await prepare(spec, board, family, opts, notes);

@@ -3,7 +3,7 @@ import { buildReport } from '../report/build.js';
 import type { Report } from '../report/schema.js';
 import { describeSpec } from '../spec/spec.js';
 import type { Spec } from '../spec/spec.js';
-import { chooseLatency, timingTarget } from './auto-latency.js';
+import { chooseLatency, timingTarget, triedList } from './auto-latency.js';
 import type { LatencyChoice } from './auto-latency.js';
 import { compile } from './compile.js';
 import type { CompileOptions, CompileResult } from './compile.js';
@@ -47,8 +47,7 @@ export async function compileDesign(spec: Spec, o: DesignOptions): Promise<Desig
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     ...(copts.log ? { progress: (line: string) => copts.log!(`  ${line}`) } : {}),
   });
-  const tried = choice.tried.map((x) => `L=${x.latency}: ${x.fmaxMhz !== null ? `${x.fmaxMhz.toFixed(1)} MHz` : 'no timing'}`).join(', ');
-  progress?.done((performance.now() - t0) / 1000, `latency ${choice.latency}${choice.met ? '' : ' (clock not met)'}; ${tried}`);
+  progress?.done((performance.now() - t0) / 1000, `latency ${choice.latency}${choice.met ? '' : ' (clock not met)'}; ${triedList(choice.tried)}`);
   return { result: choice.result, choice };
 }
 

@@ -6,8 +6,9 @@ import { synthesize } from '../platform/yosys.js';
 import type { SynthResult } from '../platform/yosys.js';
 import type { TargetInput } from '../report/build.js';
 import { emitBaselineVerilog } from '../rtl/verilog/baseline.js';
-import { DEFAULT_TIMEOUT_SECONDS, findTool, toolDescription } from '../toolchain/tool.js';
+import { findTool, toolDescription } from '../toolchain/tool.js';
 import type { CompileResult } from './compile.js';
+import { toolRun } from './progress.js';
 import type { Progress } from './progress.js';
 
 /**
@@ -43,7 +44,7 @@ export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOption
   const designs: Design[] = [{ design: 'da-gen', top: n.module, verilog: r.verilog }];
   if (opts.baseline) designs.push({ design: 'baseline', top: `${n.module}_baseline`, verilog: emitBaselineVerilog(opts.baseline, n) });
   const p = opts.progress;
-  const run = { timeoutSeconds: opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, ...(p ? { onTick: (s: number) => p.tick(s) } : {}) };
+  const run = toolRun(opts.timeoutSeconds, p);
   const tools = toolVersions(['yosys']);
   const out: TargetInput[] = [];
   for (const t of targets) {

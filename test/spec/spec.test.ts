@@ -28,23 +28,11 @@ const ENC_W = [
   [4n, -5n, 6n],
 ];
 
-/** The one dense layer a plain matrix is, every field written out. */
-const plainLayer = (weights: bigint[][]): unknown => ({
-  kind: 'dense',
-  weights,
-  bias: null,
-  activation: 'linear',
-  shift: 0,
-  rounding: 'floor',
-  output: null,
-  weightFracBits: null,
-  inputFracBits: null,
-});
 
 describe('matrixSpec and plainDense', () => {
   it('plainDense is a dense layer computing W·u exactly: no bias, linear, no shift, full precision', () => {
     const W = [[3n, -1n]];
-    expect(plainDense(W)).toEqual(plainLayer([[3n, -1n]]));
+    expect(plainDense(W)).toEqual(layerOf([[3n, -1n]]));
     expect(plainDense(W).weights).toBe(W);
   });
 
@@ -60,7 +48,7 @@ describe('matrixSpec and plainDense', () => {
       name: 'mx',
       input: { width: 6, signed: false },
       layers: [
-        plainLayer([
+        layerOf([
           [7n, 0n],
           [-2n, 5n],
           [1n, 1n],
@@ -81,21 +69,21 @@ describe('parseSpec: the form of the spec', () => {
     const s = parse();
     expect(s.form).toBe('matrix');
     expect(s.score).toBeNull();
-    expect(s.layers).toEqual([plainLayer(ENC_W)]);
+    expect(s.layers).toEqual([layerOf(ENC_W)]);
   });
 
   it('a "kernel" matrix without score: the matrix form, transposed', () => {
     const s = parse({ weights: undefined, kernel: [[1, 4], [2, -5], [3, 6]] });
     expect(s.form).toBe('matrix');
     expect(s.score).toBeNull();
-    expect(s.layers).toEqual([plainLayer(ENC_W)]);
+    expect(s.layers).toEqual([layerOf(ENC_W)]);
   });
 
   it('a "weights" or "kernel" matrix with a score: the layers form, one plain dense layer and the score', () => {
     for (const s of [parse({ score: SCORE }), parse({ weights: undefined, kernel: [[1, 4], [2, -5], [3, 6]], score: SCORE })]) {
       expect(s.form).toBe('layers');
       expect(s.score).toEqual({ kind: 'sum_of_squares', of: 'last' });
-      expect(s.layers).toEqual([plainLayer(ENC_W)]);
+      expect(s.layers).toEqual([layerOf(ENC_W)]);
     }
   });
 
@@ -103,7 +91,7 @@ describe('parseSpec: the form of the spec', () => {
     const one = parse({ weights: undefined, layers: [{ weights: [[1, 2, 3], [4, -5, 6]] }] });
     expect(one.form).toBe('layers');
     expect(one.score).toBeNull();
-    expect(one.layers).toEqual([plainLayer(ENC_W)]);
+    expect(one.layers).toEqual([layerOf(ENC_W)]);
     expect(threeLayers(false).form).toBe('layers');
     expect(threeLayers(true).form).toBe('layers');
     expect(threeLayers(true).score).toEqual({ kind: 'sum_of_squares', of: 'last' });
