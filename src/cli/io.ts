@@ -1,22 +1,56 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SpecError } from '../errors.js';
 import { parseReport } from '../report/parse.js';
 import type { Report } from '../report/schema.js';
+import { decodeJsonBytes } from '../spec/json.js';
 import { parseSpec } from '../spec/parse.js';
 import type { Spec } from '../spec/spec.js';
+import { fsProblem } from './output.js';
 
-/** The command's files: reading the user's, writing its own. */
+/** The command's input files (its outputs: output.ts). */
 
-/** A file's text; an unreadable file is the user's error (exit 2), named with the reason. */
-export function readText(file: string): string {
+/** The largest input file read: a weights file of 4096×4096 64-bit decimal strings fits. */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A file's bytes, at most `limit` of them: a larger file is refused before it is read (a regular
+ * file by its size; a device or pipe, such as /dev/zero, once `limit` bytes have come). An
+ * unreadable file is the user's error (exit 2), named with the reason.
+ */
+export function readBytes(file: string, limit = MAX_INPUT_BYTES): Uint8Array {
+  const tooBig = (): SpecError => new SpecError(file, '', `is larger than ${limit / (1024 * 1024)} MB, the most da-gen reads; is it the right file?`);
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, expected a JSON file' : err.message;
-    throw new SpecError(file, '', `cannot read: ${why}`);
+    throw new SpecError(file, '', `cannot read: ${fsProblem(e)}`);
   }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new SpecError(file, '', 'cannot read: it is a folder, expected a JSON file');
+    if (st.isFile() && st.size > limit) throw tooBig();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+      const got = readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) break;
+      chunks.push(buf.subarray(0, got));
+      total += got;
+      if (total > limit) throw tooBig();
+    }
+    return Buffer.concat(chunks, total);
+  } catch (e) {
+    if (e instanceof SpecError) throw e;
+    throw new SpecError(file, '', `cannot read: ${fsProblem(e)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A JSON file's text: UTF-8, within the size limit. */
+export function readText(file: string): string {
+  return decodeJsonBytes(readBytes(file), file);
 }
 
 export function readSpec(file: string): Spec {
@@ -25,40 +59,4 @@ export function readSpec(file: string): Spec {
 
 export function readReport(file: string): Report {
   return parseReport(readText(file), file);
-}
-
-/**
- * Write all files or none: each is written to a temporary file in its own directory, and
- * only when every one is complete are they renamed into place. On any error the temporary
- * files are removed and nothing is left behind.
- */
-export function writeFilesAtomically(files: { path: string; text: string | Uint8Array }[]): void {
-  const temps: { tmp: string; path: string }[] = [];
-  try {
-    for (const f of files) {
-      mkdirSync(dirname(f.path), { recursive: true });
-      const tmp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.tmp`);
-      temps.push({ tmp, path: f.path });
-      const fd = openSync(tmp, 'w');
-      try {
-        if (typeof f.text === 'string') writeSync(fd, f.text);
-        else writeSync(fd, f.text);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
-    for (const t of temps) renameSync(t.tmp, t.path);
-  } catch (e) {
-    for (const t of temps) rmSync(t.tmp, { force: true });
-    throw e;
-  }
-}
-
-/** `out/encoder.v` → `out/encoder.json`. */
-export function manifestPathFor(verilogPath: string): string {
-  const dot = verilogPath.lastIndexOf('.');
-  const slash = Math.max(verilogPath.lastIndexOf('/'), verilogPath.lastIndexOf('\\'));
-  const stem = dot > slash + 1 ? verilogPath.slice(0, dot) : verilogPath;
-  return `${stem}.json`;
 }

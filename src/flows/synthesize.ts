@@ -15,7 +15,8 @@ import type { Progress } from './progress.js';
  * The synthesis flow for a compiled design: for each target, synthesize da-gen's module (and,
  * with a baseline matrix, the hand-written W*x design with the same registers); where the
  * target's family has place and route here, place and route it inside the pin wrapper and read
- * Fmax. Returns the report's target entries and the tools' versions.
+ * Fmax. Returns the report's target entries, the tools' versions, and the failures (a tool that
+ * failed or ran out of time: its entry says so, and the command exits with code 3).
  */
 
 export const DEFAULT_CLOCK_MHZ = 40;
@@ -36,7 +37,7 @@ export interface SynthesizeOptions {
 
 type Design = { design: 'da-gen' | 'baseline'; top: string; verilog: string };
 
-export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOptions): Promise<{ targets: TargetInput[]; tools: Record<string, string> }> {
+export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOptions): Promise<{ targets: TargetInput[]; tools: Record<string, string>; failures: string[] }> {
   const targets = checkTargets(opts.targets);
   const clock = opts.clockMhz ?? DEFAULT_CLOCK_MHZ;
   const seed = opts.seed ?? 1;
@@ -47,6 +48,7 @@ export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOption
   const run = toolRun(opts.timeoutSeconds, p);
   const tools = toolVersions(['yosys']);
   const out: TargetInput[] = [];
+  const failures: string[] = [];
   for (const t of targets) {
     const family = familyOf(t);
     const placer = opts.noPnr ? null : placerOf(family);
@@ -55,11 +57,13 @@ export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOption
       const what = d.design === 'da-gen' ? 'the da-gen design' : 'the baseline';
       p?.start(`${t.name}: synthesis of ${what} (${family.synthesizer})`);
       let s: SynthResult;
+      const t0 = performance.now();
       try {
         s = await synthesize(d.verilog, d.top, t, run);
       } catch (e) {
         if (!(e instanceof ToolError)) throw e;
-        p?.done(0, `failed: ${e.message}`);
+        p?.done((performance.now() - t0) / 1000, `failed: ${e.message}`);
+        failures.push(e.message);
         out.push({ target: t.name, design: d.design, flow: 'synthesis failed', cells: {}, clock_mhz: clock, note: e.message });
         continue;
       }
@@ -68,12 +72,14 @@ export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOption
       if (placer !== null) {
         p?.start(`${t.name}: place and route of ${what} (${placer.name} --${t.device}, seed ${seed})`);
         let pr: PnrResult;
+        const t1 = performance.now();
         try {
           pr = await placeAndRouteCore(d.verilog, d.top, t, n.ports, clock, seed, run);
         } catch (e) {
           if (!(e instanceof ToolError)) throw e;
-          pr = { flow: entry.flow, tool: placer.name, fmaxMhz: null, wrapperCells: {}, note: e.message, placed: null, seconds: 0 };
+          pr = { flow: entry.flow, tool: placer.name, fmaxMhz: null, wrapperCells: {}, note: e.message, placed: null, seconds: (performance.now() - t1) / 1000 };
         }
+        if (pr.note !== null) failures.push(`${t.name}, ${what}: ${pr.note}`);
         p?.done(pr.seconds, pr.fmaxMhz !== null ? `Fmax ${pr.fmaxMhz.toFixed(1)} MHz` : (pr.note ?? 'no Fmax'));
         Object.assign(entry, { flow: pr.flow, place_and_route: pr.tool, fmax_mhz: pr.fmaxMhz, wrapper_cells: pr.wrapperCells, note: pr.note });
       } else if (family.pnr !== null) {
@@ -82,7 +88,7 @@ export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOption
       out.push(entry);
     }
   }
-  return { targets: out, tools };
+  return { targets: out, tools, failures };
 }
 
 /** The versions of these tools, as reports list them (those not installed left out). */

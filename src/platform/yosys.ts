@@ -49,9 +49,9 @@ export function parseStat(text: string, top: string, scope: 'design' | 'module' 
  * A failed Yosys run as a ToolError: `what` failed, with Yosys's first error lines; a native
  * Yosys that says nothing is named, so that a wrong YOSYS setting shows.
  */
-export function yosysFailure(what: string, r: Pick<ToolRun, 'stdout' | 'stderr' | 'timedOut' | 'exitCode'>, tool?: Tool): ToolError {
+export function yosysFailure(what: string, r: Pick<ToolRun, 'stdout' | 'stderr' | 'timedOut' | 'exitCode' | 'seconds'>, tool?: Tool): ToolError {
   const log = `${r.stderr}\n${r.stdout}`;
-  if (r.timedOut) return new ToolError('yosys', `${what}: Yosys did not finish within its time limit (raise --timeout)`, log);
+  if (r.timedOut) return new ToolError('yosys', `${what}: Yosys did not finish within the time limit of ${Math.max(1, Math.round(r.seconds))} s (raise --timeout)`, log);
   const lines = log.split('\n').filter((l) => /ERROR|Error|error/.test(l));
   if (lines.length > 0) return new ToolError('yosys', `${what}: Yosys failed: ${lines.slice(0, 3).join(' / ')}`, log);
   const code = r.exitCode === null ? 'wrote no output' : `exited with code ${r.exitCode} and no error message`;
@@ -103,7 +103,12 @@ export async function synthesizeWrapper(
  * `read_verilog; hierarchy -check -top; proc; flatten; opt_clean; write_json`.
  */
 export async function readVerilogToJson(verilog: string, top: string, opts: ToolRunOptions = {}): Promise<unknown> {
-  const script = `read_verilog design.v; hierarchy -check -top ${top}; proc; setattr -mod -unset keep_hierarchy; flatten -noscopeinfo; opt_clean; write_json out.json`;
-  const out = await runYosys('reading the Verilog', script, { 'design.v': verilog }, ['out.json'], opts);
-  return JSON.parse(out['out.json']!) as unknown;
+  // write_json to stdout, not to a file: the WebAssembly build copies a file whole on every
+  // write, which takes minutes for the tens of megabytes of a large design's netlist
+  const script = `read_verilog design.v; hierarchy -check -top ${top}; proc; setattr -mod -unset keep_hierarchy; flatten -noscopeinfo; opt_clean; write_json`;
+  const yosys = requireTool('yosys', 'reading the Verilog');
+  const r = await yosys.run(['-q', '-p', script], { 'design.v': verilog }, [], opts);
+  const start = r.stdout.indexOf('{');
+  if (!r.ok || start < 0) throw yosysFailure('reading the Verilog', r, yosys);
+  return JSON.parse(r.stdout.slice(start)) as unknown;
 }

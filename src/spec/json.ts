@@ -56,9 +56,139 @@ function syntaxErrorOffset(text: string): number {
   return lo;
 }
 
+/** Byte offset of the first byte that is not valid UTF-8, or -1. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    // Lead byte: the sequence's length and the range of its second byte (no overlongs, no surrogates, ≤ U+10FFFF).
+    let len: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c === 0xe0) lo = 0xa0;
+      if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k < len; k++) {
+      const d = b[i + k];
+      if (d === undefined || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += len;
+  }
+  return -1;
+}
+
+/** Line and column of a byte offset (columns counted in bytes). */
+function byteLineColumn(b: Uint8Array, offset: number): string {
+  let line = 1;
+  let start = 0;
+  for (let k = 0; k < offset; k++) {
+    if (b[k] === 0x0a) {
+      line++;
+      start = k + 1;
+    }
+  }
+  return `line ${line}, column ${offset - start + 1}`;
+}
+
+/**
+ * The text of a JSON file's bytes. JSON is UTF-8 without a byte-order mark (RFC 8259); files
+ * saved as UTF-16 or UTF-32, with a BOM, or with bytes that are not UTF-8 get a message that
+ * says so and how to fix it.
+ */
+export function decodeJsonBytes(b: Uint8Array, file: string): string {
+  const at = (...bytes: number[]): boolean => bytes.every((x, k) => b[k] === x);
+  const save = 'save the file as UTF-8 without a byte-order mark';
+  if (at(0x00, 0x00, 0xfe, 0xff) || at(0xff, 0xfe, 0x00, 0x00)) throw new SpecError(file, '', `is UTF-32 text (it starts with a byte-order mark); ${save}`);
+  if (at(0xfe, 0xff) || at(0xff, 0xfe)) throw new SpecError(file, '', `is UTF-16 text (it starts with the byte-order mark ${at(0xff) ? 'FF FE' : 'FE FF'}); ${save}`);
+  if (at(0xef, 0xbb, 0xbf)) throw new SpecError(file, '', `starts with a UTF-8 byte-order mark (EF BB BF), which JSON does not allow; ${save}`);
+  if (b.length >= 2 && (b[0] === 0 || b[1] === 0)) throw new SpecError(file, '', `looks like UTF-16 or UTF-32 text (it has zero bytes between its characters); ${save}`);
+  const bad = firstInvalidUtf8(b);
+  if (bad >= 0) throw new SpecError(file, '', `is not UTF-8 text: the byte 0x${b[bad]!.toString(16).toUpperCase().padStart(2, '0')} at ${byteLineColumn(b, bad)} is not valid UTF-8; ${save}`);
+  return new TextDecoder('utf-8').decode(b);
+}
+
+/**
+ * The first key that occurs twice in one object of a valid JSON text: its JSON path and the
+ * offset of its second occurrence, or null. (JSON.parse keeps the last silently.)
+ */
+export function duplicateKey(text: string): { path: string; key: string; offset: number } | null {
+  interface Frame {
+    /** The keys seen, for an object; null for an array. */
+    keys: Set<string> | null;
+    path: string;
+    key: string;
+    index: number;
+    expectKey: boolean;
+  }
+  const stack: Frame[] = [];
+  const childPath = (): string => {
+    const top = stack[stack.length - 1];
+    if (top === undefined) return '';
+    if (top.keys === null) return `${top.path}[${top.index}]`;
+    return top.path === '' ? keyPath(top.key) : `${top.path}.${keyPath(top.key)}`;
+  };
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const start = i++;
+      let escaped = false;
+      for (;;) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) {
+          escaped = true;
+          i += 2;
+        } else if (d === 0x22 || Number.isNaN(d)) {
+          break;
+        } else i++;
+      }
+      i++;
+      const top = stack[stack.length - 1];
+      if (top !== undefined && top.keys !== null && top.expectKey) {
+        const raw = text.slice(start, i);
+        const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        if (top.keys.has(key)) return { path: top.path === '' ? keyPath(key) : `${top.path}.${keyPath(key)}`, key, offset: start };
+        top.keys.add(key);
+        top.key = key;
+        top.expectKey = false;
+      }
+      continue;
+    }
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      stack.push({ keys: c === 0x7b ? new Set() : null, path: childPath(), key: '', index: 0, expectKey: true });
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1]!;
+      if (top.keys === null) top.index++;
+      else top.expectKey = true;
+    }
+    i++;
+  }
+  return null;
+}
+
+/**
+ * Parse a JSON document the user gave. Syntax errors give the line and column; a byte-order
+ * mark and duplicate keys (which JSON.parse would accept) are errors that say so.
+ */
 export function parseJson(text: string, file: string): unknown {
+  if (text.charCodeAt(0) === 0xfeff) throw new SpecError(file, '', 'starts with a byte-order mark (U+FEFF), which JSON does not allow; save the file as UTF-8 without a byte-order mark');
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message;
     const m = /position (\d+)/.exec(msg);
@@ -70,6 +200,9 @@ export function parseJson(text: string, file: string): unknown {
       .replace(/\s+/g, ' ');
     throw new SpecError(file, '', `not valid JSON at ${lineColumn(text, offset)}: ${reason}`);
   }
+  const dup = duplicateKey(text);
+  if (dup !== null) throw new SpecError(file, dup.path, `the key "${dup.key}" appears twice in one object (again at ${lineColumn(text, dup.offset)}); keep one`);
+  return doc;
 }
 
 /** A key as it appears in a JSON path: bare when it is an identifier, else quoted. */

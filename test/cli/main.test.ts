@@ -1,23 +1,15 @@
-import { execSync, spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { VERSION } from '../../src/version.js';
+import { listAll as listEntries, ROOT, runCli } from '../helpers/cli.js';
 import { specDoc } from '../helpers/spec-doc.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'dist', 'bin.js');
 const BENCH_32 = resolve(ROOT, '..', 'shared', 'bench', 'rand_i8_32x32.json');
 const PKG_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
-
-beforeAll(() => {
-  // Never test a stale build.
-  execSync('npx tsc -p .', { cwd: ROOT, stdio: 'pipe' });
-});
 
 let dir = '';
 beforeEach(() => {
@@ -30,15 +22,12 @@ afterEach(() => {
 
 /** Run the built `da-gen` (dist/bin.js) in `cwd`, with `env` added to the environment. */
 function run(args: string[], cwd = dir, env: Record<string, string> = {}): SpawnSyncReturns<string> {
-  // (WebAssembly Yosys, which check runs, can take a while on a busy machine)
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
-  if (r.error) throw r.error;
-  return r;
+  return runCli(args, cwd, env);
 }
 
 /** Every entry under `d`, hidden files and subdirectories included, sorted. */
 function listAll(d = dir): string[] {
-  return (readdirSync(d, { recursive: true }) as string[]).map((p) => p.split('\\').join('/')).sort();
+  return listEntries(d);
 }
 
 function writeJson(name: string, value: unknown, d = dir): string {
@@ -566,7 +555,7 @@ describe('main, in-process', () => {
     const r = await inProcess([file]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`da-gen: error: ${file}: cannot read: no such file\n`);
+    expect(r.stderr).toBe(`da-gen: error: ${file}: cannot read: no such file or folder\n`);
     expect(listAll()).toEqual([]);
   });
 

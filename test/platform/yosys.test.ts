@@ -117,17 +117,17 @@ describe('Yosys output and failures, without Yosys', () => {
   });
 
   it('yosysFailure: the first error lines, the exit code, or the time limit', () => {
-    const e = yosysFailure('synthesis for ice40-up5k', { stdout: 'line\nERROR: syntax error, unexpected $end\n', stderr: '', timedOut: false, exitCode: 1 });
+    const e = yosysFailure('synthesis for ice40-up5k', { stdout: 'line\nERROR: syntax error, unexpected $end\n', stderr: '', timedOut: false, exitCode: 1, seconds: 0.5 });
     expect(e).toBeInstanceOf(ToolError);
     expect(e.tool).toBe('yosys');
     expect(e.message).toBe('synthesis for ice40-up5k: Yosys failed: ERROR: syntax error, unexpected $end');
     expect(e.log).toContain('line');
-    expect(yosysFailure('x', { stdout: 'nothing useful', stderr: '', timedOut: false, exitCode: 1 }).message).toBe('x: Yosys exited with code 1 and no error message');
-    expect(yosysFailure('x', { stdout: '', stderr: '', timedOut: false, exitCode: null }).message).toBe('x: Yosys wrote no output');
-    expect(yosysFailure('x', { stdout: '', stderr: '', timedOut: true, exitCode: null }).message).toBe('x: Yosys did not finish within its time limit (raise --timeout)');
+    expect(yosysFailure('x', { stdout: 'nothing useful', stderr: '', timedOut: false, exitCode: 1, seconds: 0.5 }).message).toBe('x: Yosys exited with code 1 and no error message');
+    expect(yosysFailure('x', { stdout: '', stderr: '', timedOut: false, exitCode: null, seconds: 0.5 }).message).toBe('x: Yosys wrote no output');
+    expect(yosysFailure('x', { stdout: '', stderr: '', timedOut: true, exitCode: null, seconds: 7.02 }).message).toBe('x: Yosys did not finish within the time limit of 7 s (raise --timeout)');
     // a native Yosys that says nothing is named, with what to do
     const native = { name: 'yosys' as const, kind: 'native' as const, origin: '/bin/false', version: () => '', run: () => Promise.reject(new Error('unused')) };
-    expect(yosysFailure('x', { stdout: '', stderr: '', timedOut: false, exitCode: 1 }, native).message).toBe(
+    expect(yosysFailure('x', { stdout: '', stderr: '', timedOut: false, exitCode: 1, seconds: 0.5 }, native).message).toBe(
       'x: Yosys exited with code 1 and no error message (the native /bin/false: check that it is a working Yosys, or unset YOSYS to use the WebAssembly one)',
     );
   });

@@ -166,6 +166,21 @@ describe('parseSpec: malformed documents', () => {
     expectError(text({ name }), 'name', `"${name}" is a Verilog keyword`);
   });
 
+  it.each(['da_gen_selftest', 'da_gen_board', 'da_gen_top', 'DA_GEN_x', 'tb'])('rejects the name %j that da-gen gives its own modules', (name) => {
+    expectError(text({ name }), 'name', `"${name}" is reserved`);
+  });
+
+  it.each([
+    ['enc_add', '"_add"', '"enc"'],
+    ['enc_baseline', '"_baseline"', '"enc"'],
+  ])('rejects the name %j, which a module derived from another core would have', (name, suffix, core) => {
+    expectError(text({ name }), 'name', `ends in ${suffix}`, `the core ${core}`);
+  });
+
+  it.each(['add', '_add', 'da_gen', 'adder', 'enc_add2', 'tb2'])('accepts the name %j (no module of da-gen is named so)', (name) => {
+    expect(parseSpec(text({ name }), FILE).name).toBe(name);
+  });
+
   it('rejects a missing input', () => {
     expectError(text({ input: undefined }), 'input', '"width"', '"signed"', 'got nothing');
   });
