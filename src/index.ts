@@ -20,7 +20,7 @@ export type { Netlist, NetSignal, Ports } from './rtl/netlist.js';
 export type { LoweredNetlist } from './rtl/lower.js';
 export type { Manifest, ManifestLayer } from './rtl/manifest.js';
 export { DEFAULT_DEPTH_SLACK } from './da/cmvm.js';
-export type { OptimizeStats } from './da/cmvm.js';
+export type { AttemptReport, OptimizeStats } from './da/cmvm.js';
 export { evaluateNetworkGraph } from './da/graph.js';
 export type { NetworkGraph, NetNode } from './da/graph.js';
 export { csd } from './da/csd.js';

@@ -37,6 +37,32 @@ export interface OptimizeOptions {
   log?: (line: string) => void;
   /** Exactly these attempts instead of the defaults for `effort` (for experiments). */
   attempts?: Attempt[];
+  /** Called as each attempt ends, in order (progress for long searches, e.g. `--effort`). */
+  onAttempt?: (a: AttemptReport) => void;
+}
+
+/** One finished attempt of the search, as `onAttempt` reports it. */
+export interface AttemptReport {
+  /** 1 … total: the attempt's place in the search (the MCM search, when it runs, is 1). */
+  index: number;
+  /**
+   * Attempts the search makes. One more is made, reported as total + 1 of total + 1, only when
+   * every attempt exceeded the depth bound.
+   */
+  total: number;
+  name: string;
+  /** Adders of the attempt's graph (0 when skipped). */
+  adders: number;
+  /** Wall time of the attempt in milliseconds. */
+  ms: number;
+  /**
+   * Nothing was built: the attempt would build the same graph as an earlier one, or (MCM) the
+   * constants are beyond that method or its depth bound.
+   */
+  skipped: boolean;
+  /** In a network: the layer whose matrix is searched (0-based), and the number of layers. */
+  layer?: number;
+  layers?: number;
 }
 
 export interface OptimizeStats {
@@ -374,6 +400,12 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
   const { canon, outMap } = canonicalRows(weights, bound);
   const tRecode = performance.now();
 
+  const list = opts.attempts ?? attemptsFor(opts.effort ?? defaultEffort(weights), totalDigits(weights));
+  let total = list.length + (nIn === 1 ? 1 : 0);
+  let index = 0;
+  const report = (name: string, adders: number, t0: number, skipped = false): void => {
+    opts.onAttempt?.({ index: ++index, total, name, adders, ms: performance.now() - t0, skipped });
+  };
   let best = null as { graph: AdderGraph; built: Built; adders: number; bits: number; depth: number; name: string; subs: [number, number] } | null;
   const attempts: OptimizeStats['attempts'] = [];
   /** The attempt's graph with exact ranges and its signs chosen (signs.ts). */
@@ -383,35 +415,37 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
     const signs = optimizeSigns(frozen);
     return { graph: signs.graph, subs: [signs.subtractorsBefore, signs.subtractorsAfter] };
   };
-  const consider = (name: string, built: Built, t0: number): void => {
+  /** Keep the attempt's graph if it is the best so far; returns its adders. */
+  const consider = (name: string, built: Built, t0: number): number => {
     const { graph, subs } = finish(built);
     const bits = adderBitsOf(graph);
     const depth = adderDepth(graph);
     const ms = performance.now() - t0;
     attempts.push({ name, adders: graph.nodes.length, adderBits: bits, depth, ms });
     opts.log?.(`  attempt "${name}": ${graph.nodes.length} adders, ${bits} adder bits, depth ${depth} (${ms.toFixed(0)} ms)`);
-    if (depth > bound) return; // never keep a graph beyond the bound
+    if (depth > bound) return graph.nodes.length; // never keep a graph beyond the bound
     const better =
       best === null ||
       (cost === 'adders'
         ? graph.nodes.length < best.adders || (graph.nodes.length === best.adders && bits < best.bits)
         : bits < best.bits || (bits === best.bits && graph.nodes.length < best.adders));
     if (better) best = { graph, built, adders: graph.nodes.length, bits, depth, name, subs };
+    return graph.nodes.length;
   };
   if (nIn === 1) {
     // One input, many constants: the MCM search, one attempt per depth allowance it may use.
     const t0 = performance.now();
     const b = new GraphBuilder(1);
     const m = solveMcm(weights.map((r) => r[0]!), bound, b);
-    if (m) consider('MCM', { signature: 'MCM', b, outs: m.outs, phases: [], negations: 0 }, t0);
+    report('MCM', m ? consider('MCM', { signature: 'MCM', b, outs: m.outs, phases: [], negations: 0 }, t0) : 0, t0, m === null);
   }
   const seen = new Set<string>();
-  for (const at of opts.attempts ?? attemptsFor(opts.effort ?? defaultEffort(weights), totalDigits(weights))) {
+  for (const at of list) {
     const t0 = performance.now();
     opts.log?.(`  attempt "${at.name}"`);
     const built = buildWithCse(canon, outMap, nIn, input, bound, cost, at, opts.log, seen);
     if (built === null) opts.log?.('    (the same as an earlier attempt: skipped)');
-    else consider(at.name, built, t0);
+    report(at.name, built === null ? 0 : consider(at.name, built, t0), t0, built === null);
   }
   if (best === null) {
     // Only when every attempt exceeded the bound (an output that must be negated at full depth):
@@ -422,6 +456,8 @@ export function optimize(weights: bigint[][], input: InputFormat, opts: Optimize
     const { graph, subs } = finish(built);
     best = { graph, built, adders: graph.nodes.length, bits: adderBitsOf(graph), depth: adderDepth(graph), name: at.name, subs };
     attempts.push({ name: at.name, adders: best.adders, adderBits: best.bits, depth: best.depth, ms: performance.now() - t0 });
+    total++;
+    report(at.name, best.adders, t0);
   }
   const tSearch = performance.now();
   const b = best;

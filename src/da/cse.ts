@@ -19,7 +19,20 @@ import { PairTable } from './pair-table.js';
  * Strategies. 'phased': in a phase only the variables that existed at its start take part,
  * so sharing is built level by level (nodes of a phase pair up in the next one). 'eager':
  * every new node takes part at once (classic greedy CSE).
+ *
+ * Long rows. Every pair of terms of a row is a candidate, so the statistics of a row of n terms
+ * hold n(n−1)/2 pairs. A row of more than LONG_ROW terms is therefore searched in blocks of
+ * at most BLOCK_TERMS terms (see splitRow): a pattern is only counted, and only substituted,
+ * where both its terms lie in one block, which bounds the pairs by BLOCK_TERMS/2 per term.
+ * Blocks are rows for the search (a pattern still shares across blocks and rows), but the
+ * depth budget stays the row's: its Kraft sum is kept over all its blocks, and the row sums
+ * the terms of all its blocks at the end, so the bound holds as before.
  */
+
+/** Rows with more terms than this are searched in blocks (far longer than any row of the bench). */
+export const LONG_ROW = 1024;
+/** Terms per block of a long row. */
+export const BLOCK_TERMS = 256;
 
 /** Slots for the shift in a packed term key `v * SH + shift`. */
 export const SH = 128;
@@ -151,9 +164,15 @@ class Buckets {
 const LEVEL_SLOTS = 64;
 
 export class CseEngine {
-  readonly varRows: number[][] = [];
-  readonly kraft: number[];
-  readonly positives: Int32Array;
+  /** The rows as searched: each row, or each block of a long row (see splitRow). */
+  private readonly blocks: Row[] = [];
+  /** The row each block belongs to. */
+  private readonly owner: number[] = [];
+  /** The blocks each variable occurs in (ascending; may hold blocks it has left). */
+  private readonly varBlocks: number[][] = [];
+  /** Per row: Σ 2^level over its terms (the Kraft sum), and its positive terms. */
+  private readonly kraft: number[];
+  private readonly positives: Int32Array;
   private readonly nv: number;
   private maxShift = 0;
   /** Upper bound on |value| of each variable (for bit-width estimates). */
@@ -178,28 +197,43 @@ export class CseEngine {
     }
     this.kraft = new Array<number>(rows.length).fill(0);
     this.positives = new Int32Array(rows.length);
+    this.budgetStamp = new Int32Array(rows.length);
+    this.budgetKraft = new Float64Array(rows.length);
+    this.budgetPositives = new Int32Array(rows.length);
+    let long = 0;
+    let longBlocks = 0;
     for (let v = 0; v < b.nVars; v++) {
-      this.varRows.push([]);
+      this.varBlocks.push([]);
       this.mag.push(opts.magnitudes[v] ?? Infinity);
     }
     rows.forEach((row, ri) => {
       for (let j = 0; j < row.keys.length; j++) {
         const k = row.keys[j]!;
-        const g = row.signs[j]!;
-        const v = k >> SH_BITS;
-        this.noteUse(v, ri);
         this.maxShift = Math.max(this.maxShift, k & (SH - 1));
-        this.kraft[ri]! += 2 ** b.levels[v]!;
-        if (g > 0) this.positives[ri]!++;
+        this.kraft[ri]! += 2 ** b.levels[k >> SH_BITS]!;
+        if (row.signs[j]! > 0) this.positives[ri]!++;
+      }
+      // a row's blocks take consecutive numbers, so every varBlocks list stays ascending
+      const parts = row.size > LONG_ROW ? splitRow(row) : [row];
+      if (parts.length > 1) {
+        long++;
+        longBlocks += parts.length;
+      }
+      for (const block of parts) {
+        const bi = this.blocks.length;
+        this.blocks.push(block);
+        this.owner.push(ri);
+        for (const k of block.keys) this.noteUse(k >> SH_BITS, bi);
       }
     });
+    if (long > 0) opts.log?.(`  ${long} row${long > 1 ? 's' : ''} of over ${LONG_ROW} terms searched in ${longBlocks} blocks of at most ${BLOCK_TERMS} terms`);
     this.buckets = new Buckets(opts.seed);
   }
 
-  private noteUse(v: number, ri: number): void {
-    while (this.varRows.length <= v) this.varRows.push([]);
-    const list = this.varRows[v]!;
-    if (list.length === 0 || list[list.length - 1] !== ri) list.push(ri);
+  private noteUse(v: number, bi: number): void {
+    while (this.varBlocks.length <= v) this.varBlocks.push([]);
+    const list = this.varBlocks[v]!;
+    if (list.length === 0 || list[list.length - 1] !== bi) list.push(bi);
   }
 
   /** Canonical pattern key of two terms: base is the lower shift (then the lower variable). */
@@ -318,8 +352,17 @@ export class CseEngine {
   private readonly occSign: number[] = [];
 
   /**
-   * Find the pattern's occurrences that keep their row within its depth budget, in row then
-   * shift order, into occRow/occShift/occSign; returns how many.
+   * The budget of each row while findOccurrences takes occurrences: the Kraft sum and positive
+   * terms the row would have, valid where budgetStamp equals the current search's stamp.
+   */
+  private readonly budgetStamp: Int32Array;
+  private readonly budgetKraft: Float64Array;
+  private readonly budgetPositives: Int32Array;
+  private stamp = 0;
+
+  /**
+   * Find the pattern's occurrences that keep their row within its depth budget, in block then
+   * shift order, into occRow (the block)/occShift/occSign; returns how many.
    */
   private findOccurrences(key: number): number {
     const { base, other, d, neg } = this.decode(key);
@@ -334,12 +377,20 @@ export class CseEngine {
     occRow.length = 0;
     occShift.length = 0;
     occSign.length = 0;
-    for (const ri of this.varRows[base]!) {
-      const row = this.rows[ri]!;
+    const stamp = ++this.stamp;
+    for (const bi of this.varBlocks[base]!) {
+      const row = this.blocks[bi]!;
+      const ri = this.owner[bi]!;
       const first = occRow.length;
       const bound = this.opts.rowBounds[ri]!;
-      let k = this.kraft[ri]!;
-      let pos = this.positives[ri]!;
+      // the blocks of one row share its budget
+      if (this.budgetStamp[ri] !== stamp) {
+        this.budgetStamp[ri] = stamp;
+        this.budgetKraft[ri] = this.kraft[ri]!;
+        this.budgetPositives[ri] = this.positives[ri]!;
+      }
+      let k = this.budgetKraft[ri]!;
+      let pos = this.budgetPositives[ri]!;
       for (let s = 0; s + d <= this.maxShift; s++) {
         const g = row.get(base * SH + s);
         if (g === undefined) continue;
@@ -354,10 +405,12 @@ export class CseEngine {
           k = k2;
           pos = pos2;
         }
-        occRow.push(ri);
+        occRow.push(bi);
         occShift.push(s);
         occSign.push(g);
       }
+      this.budgetKraft[ri] = k;
+      this.budgetPositives[ri] = pos;
     }
     return occRow.length;
   }
@@ -367,7 +420,7 @@ export class CseEngine {
     const { base, other, d } = this.lastDecoded;
     let c = 0;
     for (let o = 0; o < this.occRow.length; o++) {
-      const row = this.rows[this.occRow[o]!]!;
+      const row = this.blocks[this.occRow[o]!]!;
       const s = this.occShift[o]!;
       const ka = base * SH + s;
       const kb = other * SH + s + d;
@@ -397,15 +450,16 @@ export class CseEngine {
     const occShift = this.occShift.slice();
     const occSign = this.occSign.slice();
     for (let o = 0; o < occRow.length; o++) {
-      const ri = occRow[o]!;
-      const row = this.rows[ri]!;
+      const bi = occRow[o]!;
+      const ri = this.owner[bi]!;
+      const row = this.blocks[bi]!;
       const s = occShift[o]!;
       const g2 = row.get(other * SH + s + d)!;
       this.removeTerm(row, base * SH + s);
       this.removeTerm(row, other * SH + s + d);
       this.kraft[ri]! += dk;
       if (g2 > 0) this.positives[ri]!--;
-      this.noteUse(n, ri);
+      this.noteUse(n, bi);
       this.addTerm(row, n * SH + s, occSign[o]!);
     }
   }
@@ -415,9 +469,9 @@ export class CseEngine {
     const t0 = performance.now();
     this.limit = eager ? Infinity : this.b.nVars;
     let pairs = 0;
-    for (const row of this.rows) pairs += (row.size * (row.size - 1)) / 2;
+    for (const row of this.blocks) pairs += (row.size * (row.size - 1)) / 2;
     this.table = new PairTable(Math.min(pairs, 1 << 22));
-    for (const row of this.rows) {
+    for (const row of this.blocks) {
       const keys = row.keys;
       const signs = row.signs;
       const n = keys.length;
@@ -485,7 +539,7 @@ export class CseEngine {
     return { pairs, patterns: t.size, shared, ms: performance.now() - t0 };
   }
 
-  /** Phases until one finds nothing to share. */
+  /** Phases until one finds nothing to share; then every row holds the terms left in its blocks. */
   run(): PhaseStats[] {
     const phases: PhaseStats[] = [];
     const st = this.opts.strategy;
@@ -498,8 +552,64 @@ export class CseEngine {
       );
       if (eager || ph.shared === 0) break;
     }
+    this.blocks.forEach((block, bi) => {
+      const row = this.rows[this.owner[bi]!]!;
+      if (block !== row) for (let j = 0; j < block.size; j++) row.set(block.keys[j]!, block.signs[j]!);
+    });
     return phases;
   }
+}
+
+/**
+ * Cut a long row into blocks of at most BLOCK_TERMS terms, as even as the variables allow (the
+ * terms of one variable stay together), and empty the row (the engine gives the terms back).
+ * Variables go in the order of their digit pattern (the shifts and signs of their terms
+ * relative to their lowest one), then of their number: variables whose weights are equal up
+ * to a power of two and a sign, which make the patterns that occur most often, share a block.
+ */
+export function splitRow(row: Row): Row[] {
+  // each variable's terms as (key, sign) pairs
+  const byVar = new Map<number, [number, number][]>();
+  for (let j = 0; j < row.size; j++) {
+    const k = row.keys[j]!;
+    const v = k >> SH_BITS;
+    let e = byVar.get(v);
+    if (e === undefined) {
+      e = [];
+      byVar.set(v, e);
+    }
+    e.push([k, row.signs[j]!]);
+  }
+  const vars = [...byVar.entries()].map(([v, pairs]) => {
+    pairs.sort((p, q) => p[0] - q[0]);
+    const low = pairs[0]!;
+    const key = pairs.map(([k, g]) => String.fromCharCode(48 + 2 * (k - low[0]) + (g === low[1] ? 0 : 1))).join('');
+    return { v, key, pairs };
+  });
+  vars.sort((p, q) => (p.key < q.key ? -1 : p.key > q.key ? 1 : p.v - q.v));
+  const limit = Math.ceil(row.size / Math.ceil(row.size / BLOCK_TERMS));
+  const blocks: Row[] = [new Row()];
+  for (let i = 0; i < vars.length; ) {
+    // a run of variables with one pattern starts a new block rather than straddle two
+    let run = 0;
+    let j = i;
+    for (; j < vars.length && vars[j]!.key === vars[i]!.key; j++) run += vars[j]!.pairs.length;
+    let cur = blocks[blocks.length - 1]!;
+    if (cur.size > 0 && cur.size + run > limit && run <= limit) {
+      cur = new Row();
+      blocks.push(cur);
+    }
+    for (; i < j; i++) {
+      const { pairs } = vars[i]!;
+      if (cur.size > 0 && cur.size + pairs.length > limit) {
+        cur = new Row();
+        blocks.push(cur);
+      }
+      for (const [k, g] of pairs) cur.set(k, g);
+    }
+  }
+  for (const { pairs } of vars) for (const [k] of pairs) row.delete(k);
+  return blocks;
 }
 
 /**

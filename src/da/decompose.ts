@@ -50,12 +50,19 @@ export interface SpanningTree {
 }
 
 /**
+ * Most digit counts spanningTree may spend (n² vector pairs × length × shifts × signs, about a
+ * few seconds); a larger problem, such as the columns of one very long row, is not decomposed.
+ */
+export const MAX_TREE_WORK = 2 ** 28;
+
+/**
  * Prim's algorithm over vectors plus a zero root: attach, one at a time, the vector that is
  * cheapest to express, either as itself (its CSD digits) or from a vector already attached
  * (digits of the difference, plus `edgeCost` for the adder that adds the parent back: after
  * sharing, a CSD digit costs well under one adder, so an edge should save more than one digit).
  * `fits(a, p, deltaDigits)` may refuse an edge.
- * `shifts` is the largest s tried in V_a ≈ ±2^s·V_p. Returns null when nothing is gained.
+ * `shifts` is the largest s tried in V_a ≈ ±2^s·V_p. Returns null when nothing is gained, or
+ * when the search would take more than MAX_TREE_WORK digit counts.
  */
 export function spanningTree(
   vecs: bigint[][],
@@ -66,6 +73,7 @@ export function spanningTree(
 ): SpanningTree | null {
   const n = vecs.length;
   const len = vecs[0]!.length;
+  if (n * n * len * (shifts + 1) * 2 > MAX_TREE_WORK) return null;
   let maxAbs = 0n;
   for (const r of vecs) for (const w of r) if ((w < 0n ? -w : w) > maxAbs) maxAbs = w < 0n ? -w : w;
   const small = maxAbs << BigInt(shifts + 2) < 1n << 29n;

@@ -46,10 +46,27 @@ export interface McmResult {
 }
 
 /**
- * Solve MCM for the constants (|c| < 2^50) into the builder (input variable 0). Returns null
- * when the constants are too wide for this method or the bound cannot be met.
+ * Most distinct odd constants the search takes on: its successor sets grow with the square of
+ * the fundamentals built (seconds at 1000 constants, over a minute at 3600); beyond, the CSE
+ * attempts alone build the constants.
  */
-export function solveMcm(constants: bigint[], bound: number, b: GraphBuilder): McmResult | null {
+export const MAX_MCM_TARGETS = 1024;
+
+/**
+ * Most candidate evaluations one search makes (successors offered, helpers and digit gains
+ * weighed): a few seconds. The work grows with the fundamentals built times the constants'
+ * width; wide constants (30 bits and more) need many fundamentals, and without a bound a 12×1
+ * column of 48-bit weights ran for a quarter of an hour and then exhausted a Map. Past the
+ * budget the search gives up, and the CSE attempts alone build the constants.
+ */
+export const MAX_MCM_WORK = 2 ** 26;
+
+/**
+ * Solve MCM for the constants (|c| < 2^50) into the builder (input variable 0). Returns null
+ * when the constants are too wide or too many (MAX_MCM_TARGETS) for this method, the search
+ * exceeds its budget (`maxWork` candidate evaluations, MAX_MCM_WORK), or the bound cannot be met.
+ */
+export function solveMcm(constants: bigint[], bound: number, b: GraphBuilder, maxWork = MAX_MCM_WORK): McmResult | null {
   const LIMIT = 2n ** 50n;
   if (constants.some((c) => c >= LIMIT || c <= -LIMIT)) return null;
   const outInfo = constants.map((c) => {
@@ -59,6 +76,7 @@ export function solveMcm(constants: bigint[], bound: number, b: GraphBuilder): M
     return { t: n < 0 ? -odd : odd, k: shift };
   });
   const targets = [...new Set(outInfo.map((o) => o.t).filter((t) => t !== 0 && t !== 1))].sort((x, y) => Math.abs(x) - Math.abs(y) || x - y);
+  if (targets.length > MAX_MCM_TARGETS) return null;
   const maxT = Math.max(1, ...targets.map((t) => Math.abs(t)));
   const maxBits = Math.ceil(Math.log2(maxT + 1));
   const maxShift = maxBits + 1;
@@ -69,6 +87,7 @@ export function solveMcm(constants: bigint[], bound: number, b: GraphBuilder): M
   const depth = new Map<number, number>([[1, 0]]);
   const S = new Map<number, Construction>();
   const order: number[] = [1];
+  let work = 0;
 
   const offer = (w: number, c: Construction): void => {
     if (w === 0 || Math.abs(w) > maxVal || R.has(w)) return;
@@ -78,6 +97,7 @@ export function solveMcm(constants: bigint[], bound: number, b: GraphBuilder): M
   /** All values one adder away using r (with every realised q, r itself included). */
   const successorsWith = (r: number): void => {
     const dr = depth.get(r)!;
+    work += order.length * maxShift * 6;
     for (const q of order) {
       const d = Math.max(dr, depth.get(q)!) + 1;
       for (let s = 1; s <= maxShift; s++) {
@@ -119,9 +139,11 @@ export function solveMcm(constants: bigint[], bound: number, b: GraphBuilder): M
       }
     }
     if (remaining.size === 0) break;
+    if (work > maxWork) return null;
 
     // 2. the successor that puts the most targets one adder away
     const score = new Map<number, number>();
+    work += remaining.size * order.length * (maxShift * 3 + 3);
     for (const t of remaining) {
       const helpers = new Set<number>();
       const consider = (s: number, partnerDepth: number): void => {
@@ -172,6 +194,8 @@ export function solveMcm(constants: bigint[], bound: number, b: GraphBuilder): M
     if (best === null) {
       // 3. the successor that removes the most CSD digits from the remaining targets
       let bestGain = 0;
+      work += S.size * remaining.size * (maxShift + 1);
+      if (work > maxWork) return null;
       for (const [s, c] of S) {
         if (c.depth > limitFor(false)) continue;
         let gain = 0;

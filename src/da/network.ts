@@ -1,7 +1,7 @@
 import type { Layer, Spec } from '../spec/spec.js';
 import { inputCount, layerInputs, layerOutputs } from '../spec/spec.js';
 import { optimize } from './cmvm.js';
-import type { OptimizeOptions, OptimizeStats } from './cmvm.js';
+import type { AttemptReport, OptimizeOptions, OptimizeStats } from './cmvm.js';
 import { fitValue, inputRange } from './graph.js';
 import type { FitFormat, InputFormat, NetGraphOutput, NetNode, NetworkGraph } from './graph.js';
 import { bitsFor } from './ranges.js';
@@ -340,7 +340,9 @@ export function buildNetworkGraph(spec: Spec, opts: OptimizeOptions = {}): Netwo
   const layers: LayerStats[] = [];
   spec.layers.forEach((layer, li) => {
     opts.log?.(`layer ${li}: ${layerOutputs(layer)} outputs × ${layerInputs(layer)} inputs`);
-    const m = layerMatrix(b, layer, terms, opts);
+    const onAttempt = opts.onAttempt;
+    const lopts = onAttempt ? { ...opts, onAttempt: (a: AttemptReport) => onAttempt({ ...a, layer: li, layers: spec.layers.length }) } : opts;
+    const m = layerMatrix(b, layer, terms, lopts);
     const mid = b.nodes.length;
     terms = m.outs.map((t, o) => postOps(b, layer, t, (layer.bias?.[o] ?? 0n) + m.biasAdd[o]!));
     layers.push({ inputs: layerInputs(layer), outputs: layerOutputs(layer), prunedInputs: m.pruned, optimize: m.stats, postNodes: b.nodes.length - mid });

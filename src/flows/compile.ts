@@ -1,7 +1,9 @@
-import type { OptimizeStats } from '../da/cmvm.js';
+import type { AttemptReport, OptimizeStats } from '../da/cmvm.js';
 import type { CostModel } from '../da/cse.js';
 import type { NetworkGraph } from '../da/graph.js';
 import { buildNetworkGraph, networkStats } from '../da/network.js';
+
+export type { AttemptReport } from '../da/cmvm.js';
 import { lowerNetlist } from '../rtl/lower.js';
 import type { LoweredNetlist } from '../rtl/lower.js';
 import { buildManifest, manifestLayers, manifestText } from '../rtl/manifest.js';
@@ -23,6 +25,12 @@ export interface CompileOptions {
   effort?: number;
   /** Progress / detail lines (the CLI's --verbose). */
   log?: (line: string) => void;
+  /**
+   * Called as each search attempt ends, in order: its place `index` of `total` (per layer, which
+   * `layer` of `layers` names; a plain matrix is layer 0 of 1), name, adders, milliseconds, and
+   * whether it was skipped as the same as an earlier attempt. For progress on long searches.
+   */
+  onAttempt?: (a: AttemptReport) => void;
 }
 
 export interface CompileResult {
@@ -45,6 +53,7 @@ export function compile(spec: Spec, opts: CompileOptions = {}): CompileResult {
     ...(opts.cost !== undefined ? { cost: opts.cost } : {}),
     ...(opts.effort !== undefined ? { effort: opts.effort } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
   };
   const t0 = performance.now();
   const build = buildNetworkGraph(spec, oopts);
