@@ -60,6 +60,8 @@ export interface ReportOptions {
   timeoutSeconds?: number;
   noPnr?: boolean;
   progress?: Progress;
+  /** Called with each tool failure (synthesis or place and route failed or ran out of time); the report records them too. */
+  onFailure?: (message: string) => void;
 }
 
 /** Refuse, before any work, report options that cannot be met: a baseline without targets or of a network. */
@@ -75,6 +77,7 @@ export async function reportDesign(spec: Spec, d: Design, o: ReportOptions): Pro
   const baseline = o.baseline ? describeSpec(spec).baseline : null;
   const r = d.result;
   const flow = await synthesizeTargets(r, { ...o, baseline });
+  for (const f of flow.failures) o.onFailure?.(f);
   if (d.choice !== null) {
     const { target, note } = d.choice;
     for (const t of flow.targets) if (t.target === target.name && t.design === 'da-gen') t.note = t.note ? `${t.note}; ${note}` : note;

@@ -12,10 +12,21 @@ import type { Netlist, NetOutput } from '../rtl/netlist.js';
 export interface NetlistSim {
   /** Feed one vector per cycle; returns y (then the score, if any) sampled in each cycle (before that cycle's edge). */
   run(vectors: readonly (readonly bigint[])[]): bigint[][];
+  /**
+   * A run that keeps its registers from one call to the next: feeding the cycles block by block
+   * gives the same outputs as one `run` of all of them. Each stream starts with cleared registers.
+   */
+  stream(): NetlistStream;
   /** 'number' when every intermediate fits a double exactly, else 'bigint'. */
   readonly mode: 'number' | 'bigint';
   /** The generated JavaScript source (for debugging). */
   readonly source: string;
+}
+
+/** One simulation fed in blocks of cycles. */
+export interface NetlistStream {
+  /** Feed the next cycles' vectors; returns the outputs sampled in those cycles, as `run` does. */
+  run(vectors: readonly (readonly bigint[])[]): bigint[][];
 }
 
 /** Bits of the widest intermediate value the generated code computes. */
@@ -80,13 +91,15 @@ export function compileNetlist(n: Netlist): NetlistSim {
 
   const lines: string[] = [];
   if (!big) {
-    lines.push('const wu = (x, m) => { x = x % m; return x < 0 ? x + m : x; };');
-    lines.push('const ws = (x, m, h) => { x = x % m; if (x < 0) x += m; return x >= h ? x - m : x; };');
+    // (a value already in range, the usual case, costs two comparisons; the rest is wrapped)
+    lines.push('const wu = (x, m) => { if (x >= 0 && x < m) return x; x = x % m; return x < 0 ? x + m : x; };');
+    lines.push('const ws = (x, m, h) => { if (x >= -h && x < h) return x; x = x % m; if (x < 0) x += m; return x >= h ? x - m : x; };');
   }
-  lines.push('return function run(X, T) {');
+  // R holds the registers between calls (a stream's state)
+  lines.push('return function run(X, T, R) {');
   lines.push(`  const Y = new Array(T * ${nOut});`);
   const regs = n.signals.flatMap((s, i) => (s.kind === 'reg' ? [{ s, i }] : []));
-  for (const { i } of regs) lines.push(`  let ${v(i)} = ${lit(0)};`);
+  regs.forEach(({ i }, k) => lines.push(`  let ${v(i)} = R[${k}];`));
   lines.push('  for (let t = 0; t < T; t++) {');
   lines.push(`    const b = t * ${n.ports.nIn};`);
   n.signals.forEach((s, i) => {
@@ -147,31 +160,38 @@ export function compileNetlist(n: Netlist): NetlistSim {
   regs.forEach(({ s }, k) => lines.push(`    const n${k} = ${fit(v(s.a), s.width, s.signed)};`));
   regs.forEach(({ i }, k) => lines.push(`    ${v(i)} = n${k};`));
   lines.push('  }');
+  regs.forEach(({ i }, k) => lines.push(`  R[${k}] = ${v(i)};`));
   lines.push('  return Y;');
   lines.push('};');
   const source = lines.join('\n');
-  const fn = new Function(source)() as (X: (number | bigint)[], T: number) => (number | bigint)[];
+  const fn = new Function(source)() as (X: (number | bigint)[], T: number, R: (number | bigint)[]) => (number | bigint)[];
+  const cleared = (): (number | bigint)[] => new Array<number | bigint>(regs.length).fill(big ? 0n : 0);
 
+  const step = (vectors: readonly (readonly bigint[])[], R: (number | bigint)[]): bigint[][] => {
+    const T = vectors.length;
+    const nIn = n.ports.nIn;
+    const X: (number | bigint)[] = new Array(T * nIn);
+    for (let t = 0; t < T; t++) {
+      const vec = vectors[t]!;
+      if (vec.length !== nIn) throw new RangeError(`vector ${t} has ${vec.length} entries, expected ${nIn}`);
+      for (let i = 0; i < nIn; i++) X[t * nIn + i] = big ? vec[i]! : Number(vec[i]!);
+    }
+    const Y = fn(X, T, R);
+    const out: bigint[][] = [];
+    for (let t = 0; t < T; t++) {
+      const row: bigint[] = new Array(nOut);
+      for (let k = 0; k < nOut; k++) row[k] = BigInt(Y[t * nOut + k]!);
+      out.push(row);
+    }
+    return out;
+  };
   return {
     mode,
     source,
-    run(vectors) {
-      const T = vectors.length;
-      const nIn = n.ports.nIn;
-      const X: (number | bigint)[] = new Array(T * nIn);
-      for (let t = 0; t < T; t++) {
-        const vec = vectors[t]!;
-        if (vec.length !== nIn) throw new RangeError(`vector ${t} has ${vec.length} entries, expected ${nIn}`);
-        for (let i = 0; i < nIn; i++) X[t * nIn + i] = big ? vec[i]! : Number(vec[i]!);
-      }
-      const Y = fn(X, T);
-      const out: bigint[][] = [];
-      for (let t = 0; t < T; t++) {
-        const row: bigint[] = new Array(nOut);
-        for (let k = 0; k < nOut; k++) row[k] = BigInt(Y[t * nOut + k]!);
-        out.push(row);
-      }
-      return out;
+    run: (vectors) => step(vectors, cleared()),
+    stream() {
+      const R = cleared();
+      return { run: (vectors) => step(vectors, R) };
     },
   };
 }

@@ -79,16 +79,51 @@ function applyLayer(layer: Layer, u: readonly bigint[]): bigint[] {
   }
 }
 
+/** Products and sums below this magnitude are exact in doubles (2^53). */
+const EXACT_DOUBLE = 2n ** 53n;
+
+/** A layer's weights as doubles, and Σ|w| of each row, for `dotExact` (made once per layer). */
+const asDoubles = new WeakMap<DenseLayer, { rows: Float64Array[]; absSum: bigint[] }>();
+
+/**
+ * Row `o` of the layer's weights times `u` (`un`: u as doubles, when max|u| < 2^53), exactly. When Σ|w| · max|u| (`uAbs`) is below 2^53
+ * every product and every partial sum is an integer that a double holds exactly, so the sum is
+ * computed in doubles (about fifty times faster than BigInt, which matters for millions of
+ * vectors); otherwise in BigInt.
+ */
+function dotExact(layer: DenseLayer, o: number, u: readonly bigint[], un: Float64Array | null, uAbs: bigint): bigint {
+  const row = layer.weights[o]!;
+  let d = asDoubles.get(layer);
+  if (d === undefined) {
+    d = {
+      rows: layer.weights.map((r) => Float64Array.from(r.every((w) => w < EXACT_DOUBLE && -w < EXACT_DOUBLE) ? r.map(Number) : [])),
+      absSum: layer.weights.map((r) => r.reduce((t, w) => t + (w < 0n ? -w : w), 0n)),
+    };
+    asDoubles.set(layer, d);
+  }
+  const wd = d.rows[o]!;
+  if (un !== null && wd.length === row.length && d.absSum[o]! * uAbs < EXACT_DOUBLE) {
+    let a = 0;
+    for (let i = 0; i < wd.length; i++) a += wd[i]! * un[i]!;
+    return BigInt(a);
+  }
+  let a = 0n;
+  for (let i = 0; i < row.length; i++) a += row[i]! * u[i]!;
+  return a;
+}
+
 /** A dense layer, in the fixed order W·u, +bias, activation, shift, fit. */
 function applyDense(layer: DenseLayer, u: readonly bigint[]): bigint[] {
   const result: bigint[] = [];
+  let uAbs = 0n;
+  for (const v of u) uAbs = v < 0n ? (-v > uAbs ? -v : uAbs) : v > uAbs ? v : uAbs;
+  const un = uAbs < EXACT_DOUBLE ? Float64Array.from(u, Number) : null;
   for (let o = 0; o < layer.weights.length; o++) {
     const row = layer.weights[o]!;
     if (row.length !== u.length) {
       throw new Error(`reference model: weights row ${o} has ${row.length} entries but the layer input has ${u.length}`);
     }
-    let a = 0n;
-    for (let i = 0; i < row.length; i++) a += row[i]! * u[i]!;
+    let a = dotExact(layer, o, u, un, uAbs);
     if (layer.bias !== null) a += layer.bias[o]!;
     if (layer.activation === 'relu' && a < 0n) a = 0n;
     a = shiftRight(a, layer.shift, layer.rounding);

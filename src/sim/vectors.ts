@@ -39,25 +39,32 @@ export class Rng {
  * (at least the extremes are kept when count allows).
  */
 export function testVectors(nIn: number, input: InputFormat, count: number, seed = 1): bigint[][] {
+  return Array.from(testVectorSequence(nIn, input, count, seed));
+}
+
+/**
+ * The vectors of `testVectors`, one at a time and in the same order, without holding them all:
+ * for runs of millions of vectors.
+ */
+export function* testVectorSequence(nIn: number, input: InputFormat, count: number, seed = 1): Generator<bigint[], void, undefined> {
   const { lo, hi } = inputRange(input);
   const rng = new Rng(seed);
-  const out: bigint[][] = [];
-  const fill = (f: (i: number) => bigint): void => {
-    if (out.length < count) out.push(Array.from({ length: nIn }, (_, i) => f(i)));
+  let made = 0;
+  const vector = (f: (i: number) => bigint): bigint[] => {
+    made++;
+    return Array.from({ length: nIn }, (_, i) => f(i));
   };
-  fill(() => lo);
-  fill(() => hi);
-  fill((i) => (i % 2 === 0 ? lo : hi));
-  fill((i) => (i % 2 === 0 ? hi : lo));
-  fill(() => 0n);
-  for (let j = 0; j < nIn && out.length < count / 2; j++) {
-    fill((i) => (i === j ? lo : 0n));
-    fill((i) => (i === j ? hi : lo));
+  const fixed: ((i: number) => bigint)[] = [() => lo, () => hi, (i) => (i % 2 === 0 ? lo : hi), (i) => (i % 2 === 0 ? hi : lo), () => 0n];
+  for (const f of fixed) if (made < count) yield vector(f);
+  // each input at its extreme: while fewer than half of the vectors are made (checked per pair)
+  for (let j = 0; j < nIn && made < count / 2; j++) {
+    if (made < count) yield vector((i) => (i === j ? lo : 0n));
+    if (made < count) yield vector((i) => (i === j ? hi : lo));
   }
-  while (out.length < count) {
+  while (made < count) {
     // Mostly uniform; some vectors draw each input from {lo, hi, random} to hit sign extremes.
     const mode = rng.below(4);
-    fill(() => {
+    yield vector(() => {
       if (mode === 0) {
         const c = rng.below(3);
         if (c === 0) return lo;
@@ -66,5 +73,18 @@ export function testVectors(nIn: number, input: InputFormat, count: number, seed
       return rng.bigBetween(lo, hi);
     });
   }
-  return out;
+}
+
+/** The vectors of `testVectors` in blocks of `blockSize` (the last one may be shorter). */
+export function* testVectorBlocks(nIn: number, input: InputFormat, count: number, seed: number, blockSize: number): Generator<bigint[][], void, undefined> {
+  if (!Number.isInteger(blockSize) || blockSize < 1) throw new RangeError(`block size must be a positive integer, got ${blockSize}`);
+  let block: bigint[][] = [];
+  for (const v of testVectorSequence(nIn, input, count, seed)) {
+    block.push(v);
+    if (block.length === blockSize) {
+      yield block;
+      block = [];
+    }
+  }
+  if (block.length > 0) yield block;
 }

@@ -18,7 +18,10 @@ import { unpackOutputs } from './ports.js';
  */
 
 export interface YosysJsonSim {
+  /** One vector per cycle from power-on; the outputs sampled in each cycle (null: some bit unknown). */
   run(vectors: readonly (readonly bigint[])[]): (bigint[] | null)[];
+  /** A run fed block by block: the registers keep their values between calls, starting from power-on. */
+  stream(): { run(vectors: readonly (readonly bigint[])[]): (bigint[] | null)[] };
 }
 
 /** A Yosys JSON netlist that this simulator cannot run (a tool's output it cannot read: exit 3). */
@@ -544,12 +547,14 @@ export function compileYosysJson(json: unknown, top: string, ports: Ports): Yosy
   const pos = edge(false);
   const neg = edge(true);
   const init = [...initV.keys()].map((w) => `V[${w}] = ${hex(initV.get(w)!)}; M[${w}] = ${hex(initM.get(w)!)};`);
+  // start() powers the design on and returns a step function that keeps V, M between calls
   const src = `"use strict";
-return function run(xs) {
+return function start() {
 const V = new Array(${b.words.length}).fill(0n), M = new Array(${b.words.length}).fill(0n);
 const DV = new Array(${dffs.length}).fill(0n), DM = new Array(${dffs.length}).fill(0n);
 ${fns.join('\n')}
 ${init.join('\n')}
+return function run(xs) {
 const out = new Array(xs.length);
 for (let t = 0; t < xs.length; t++) {
 V[${xWord}] = xs[t];
@@ -559,26 +564,32 @@ ${pos.join('\n')}
 ${neg.length > 0 ? [...combCalls, ...neg].join('\n') : ''}
 }
 return out;
+};
 };`;
-  let runWords: (xs: bigint[]) => (bigint | null)[];
+  let start: () => (xs: bigint[]) => (bigint | null)[];
   try {
-    runWords = new Function('asU', 'asI', 'shl', 'shr', 'sshr', 'parity', 'truth', 'shiftx', src)(
+    start = new Function('asU', 'asI', 'shl', 'shr', 'sshr', 'parity', 'truth', 'shiftx', src)(
       asU, asI, shl, shr, sshr, parity, truth, shiftx,
-    ) as typeof runWords;
+    ) as typeof start;
   } catch (e) {
     throw new YosysJsonError(`internal error: generated simulator does not compile: ${(e as Error).message}`);
   }
 
+  const W = BigInt(ports.inputWidth);
+  const step = (runWords: (xs: bigint[]) => (bigint | null)[], vectors: readonly (readonly bigint[])[]): (bigint[] | null)[] => {
+    const xs = vectors.map((v, t) => {
+      if (v.length !== ports.nIn) throw new YosysJsonError(`vector ${t} has ${v.length} values, expected ${ports.nIn}`);
+      let word = 0n;
+      for (let i = v.length - 1; i >= 0; i--) word = (word << W) | asU(ports.inputWidth, v[i]!);
+      return word;
+    });
+    return runWords(xs).map((y) => (y === null ? null : unpackOutputs(y, ports)));
+  };
   return {
-    run(vectors) {
-      const W = ports.inputWidth;
-      const xs = vectors.map((v, t) => {
-        if (v.length !== ports.nIn) throw new YosysJsonError(`vector ${t} has ${v.length} values, expected ${ports.nIn}`);
-        let word = 0n;
-        for (let i = v.length - 1; i >= 0; i--) word = (word << BigInt(W)) | asU(W, v[i]!);
-        return word;
-      });
-      return runWords(xs).map((y) => (y === null ? null : unpackOutputs(y, ports)));
+    run: (vectors) => step(start(), vectors),
+    stream() {
+      const runWords = start();
+      return { run: (vectors) => step(runWords, vectors) };
     },
   };
 }

@@ -10,8 +10,8 @@ import { matrixReference } from '../../src/sim/reference.js';
 import { testVectors } from '../../src/sim/vectors.js';
 import { compileYosysJson, YosysJsonError } from '../../src/sim/yosys-json-sim.js';
 import { parseSpec } from '../../src/spec/parse.js';
-import { icarusAvailable } from '../../src/toolchain/icarus.js';
 import { matrix, matrixCase } from '../helpers/random.js';
+import { haveTool } from '../helpers/tools.js';
 import { yosysJson, yosysJsonCheck } from '../helpers/yosys-json.js';
 
 // The emitted Verilog text, read by Yosys (WebAssembly, from npm) into its JSON netlist, and that
@@ -368,7 +368,7 @@ endmodule
     expect(got).toEqual(vecs.map(([lo, hi, k]) => (k! >= 0n && k! <= 4n ? [((lo! | (hi! << 4n)) >> k!) & 15n] : null)));
   });
 
-  it.runIf(icarusAvailable())('agrees with Icarus Verilog on the same texts (combinational cells, registers, init values)', async () => {
+  it.runIf(haveTool('iverilog', ['-V']))('agrees with Icarus Verilog on the same texts (combinational cells, registers, init values)', async () => {
     expect((await simulate(SEM, SEM_PORTS, ALL)).ys).toEqual(await icarus(SEM, SEM_PORTS, ALL));
     const xs = [3n, 14n, 0n, 7n, 15n, 1n].map((x) => [x]);
     expect((await simulate(DLY, DLY_PORTS, xs)).ys).toEqual(await icarus(DLY, DLY_PORTS, xs));

@@ -8,10 +8,11 @@ import { boardNames } from '../../boards/index.js';
 import { reportJsonText } from '../../report/build.js';
 import { reportMarkdown } from '../../report/markdown.js';
 import { DEFAULT_VECTORS } from '../../rtl/verilog/selftest.js';
-import { readSpec, writeFilesAtomically } from '../io.js';
+import { readSpec } from '../io.js';
+import { checkOutputFolder, checkOutputs, writeOutputs } from '../output.js';
 import { compileOptions, designOptions, intOption, positiveNumber, toolOptions } from '../options.js';
 import type { DesignOpts } from '../options.js';
-import { printers, progressPrinter } from '../progress.js';
+import { attemptPrinter, printers, progressPrinter } from '../progress.js';
 
 interface BuildOpts extends DesignOpts {
   board: string;
@@ -27,8 +28,13 @@ async function build(file: string, o: BuildOpts): Promise<number> {
   const { info } = printers(o);
   const spec = readSpec(file);
   const board = loadBoard(o.board);
+  const dir = checkOutputFolder(o.output);
+  // Before the long work: the files whose names are known already must not replace the input.
+  checkOutputs(['v', 'json'].map((ext) => ({ path: join(o.output, `${spec.name}.${ext}`), text: '', what: ext === 'v' ? 'output' : 'manifest' })), [file]);
+  const onAttempt = attemptPrinter(!!o.quiet);
   const res = await buildForBoard(spec, board, {
     ...compileOptions(o),
+    ...(onAttempt ? { onAttempt } : {}),
     vectors: o.vectors,
     seed: o.seed,
     timeoutSeconds: o.timeout,
@@ -38,9 +44,9 @@ async function build(file: string, o: BuildOpts): Promise<number> {
   const files = Object.entries(res.files).map(([name, text]) => ({ path: join(o.output, name), text }));
   files.push({ path: join(o.output, 'report.json'), text: reportJsonText(res.report) });
   files.push({ path: join(o.output, 'report.md'), text: reportMarkdown(res.report) });
-  writeFilesAtomically(files);
+  await writeOutputs(files, [file]);
   const t = res.report.targets[0]!;
-  info(`wrote ${files.length} files to ${o.output}/ for ${board.name} (${board.part}, ${t.clock_mhz} MHz)`);
+  info(`wrote ${files.length} files to ${dir}/ for ${board.name} (${board.part}, ${t.clock_mhz} MHz)`);
   for (const n of res.notes) info(`  ${n}`);
   if (t.fmax_mhz !== null) info(`  Fmax ${t.fmax_mhz.toFixed(1)} MHz: timing ${t.timing_met ? 'met' : 'NOT met'} at the clock of ${t.clock_mhz} MHz`);
   info(`  self-test: ${res.plan.vectors} vectors, expected signature 64'h${res.plan.signature.toString(16)}; the pass LED lights when it matches`);

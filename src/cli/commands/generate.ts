@@ -1,7 +1,7 @@
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { EXIT_CHECK_FAILED, UsageError } from '../../errors.js';
+import { EXIT_CHECK_FAILED, EXIT_TOOL, UsageError } from '../../errors.js';
 import { checkReportOptions, compileDesign, reportDesign } from '../../flows/generate.js';
 import { DEFAULT_CLOCK_MHZ } from '../../flows/synthesize.js';
 import { checkText } from '../../flows/verify.js';
@@ -10,10 +10,12 @@ import { reportJsonText } from '../../report/build.js';
 import { reportMarkdown } from '../../report/markdown.js';
 import { describeSpec } from '../../spec/spec.js';
 import { VERSION } from '../../version.js';
-import { manifestPathFor, readSpec, writeFilesAtomically } from '../io.js';
+import { readSpec } from '../io.js';
+import { checkOutputs, manifestPathFor, writeOutputs } from '../output.js';
+import type { OutputFile } from '../output.js';
 import { designOnly, designOptions, positiveNumber, targetList, toolOptions } from '../options.js';
 import type { DesignOpts } from '../options.js';
-import { printers, progressPrinter } from '../progress.js';
+import { attemptPrinter, printers, progressPrinter } from '../progress.js';
 import { describeCheck } from './check.js';
 
 interface GenerateOpts extends DesignOpts {
@@ -35,33 +37,57 @@ function pct(a: number, b: number): string {
   return `${(((a - b) / b) * 100).toFixed(1)}%`;
 }
 
-/** The output names: the Verilog, its manifest beside it, or stdout; refused when they would overwrite the input. */
-function outputsOf(file: string, name: string, o: GenerateOpts): { out: string; manifest: string | null } {
+/** The output names: the Verilog and its manifest beside it, or stdout (manifest null). */
+function outputsOf(name: string, o: GenerateOpts): { out: string; manifest: string | null } {
   const out = o.output ?? `${name}.v`;
   if (out === '-') return { out, manifest: null };
   const manifest = manifestPathFor(out);
   if (manifest === out) throw new UsageError(`output ${out}: the manifest would overwrite it; give the Verilog file a .v extension`);
-  if (resolve(out) === resolve(file) || resolve(manifest) === resolve(file)) {
-    throw new UsageError(`output ${out}: it or its manifest ${manifest} would overwrite the input file ${file}; choose another name with -o`);
-  }
-  if (o.report !== undefined && [resolve(file), resolve(out), resolve(manifest)].includes(resolve(o.report))) {
-    throw new UsageError(`--report ${o.report}: it would overwrite the input or an output; choose another name`);
-  }
   return { out, manifest };
 }
 
-async function generate(file: string, o: GenerateOpts): Promise<number> {
-  const { info, detail, error } = printers(o);
-  const spec = readSpec(file);
-  const { out, manifest } = outputsOf(file, spec.name, o);
+/** The files this run will write, for the checks before any work and for writing them. */
+function plannedFiles(out: string, manifest: string | null, report: string | undefined): OutputFile[] {
+  const files: OutputFile[] = [];
+  if (manifest !== null) files.push({ path: out, text: '', what: 'output' }, { path: manifest, text: '', what: 'manifest' });
+  if (report !== undefined) files.push({ path: report, text: '', what: '--report' });
+  return files;
+}
+
+/** Options that would do nothing in this combination are refused, not ignored. */
+function checkCombination(o: GenerateOpts, given: (option: string) => boolean, out: string): void {
   const targets = o.target ?? [];
   if ((o.baseline || o.report !== undefined) && targets.length === 0) throw new UsageError('--baseline and --report need at least one --target (e.g. --target ice40-up5k)');
+  if (targets.length === 0) {
+    const idle = [
+      ['clockMhz', '--clock-mhz'],
+      ['pnr', '--no-pnr'],
+      ['seed', '--seed'],
+    ].filter(([k]) => given(k!));
+    if (idle.length > 0) throw new UsageError(`${idle.map(([, f]) => f).join(' and ')} ${idle.length === 1 ? 'applies' : 'apply'} to synthesis: add --target (e.g. --target ice40-up5k)`);
+    if (given('timeout') && !o.check) throw new UsageError('--timeout limits the tools that --target and --check run: add one of them');
+  }
+  if (out === '-' && targets.length > 0 && o.report === undefined) {
+    throw new UsageError('-o - prints the Verilog on stdout, so the report cannot go there too: give --report <file> for it');
+  }
+  if (o.verbose && o.quiet) throw new UsageError('--verbose and --quiet contradict each other: choose one');
+}
+
+async function generate(file: string, o: GenerateOpts, given: (option: string) => boolean): Promise<number> {
+  const { info, detail, error } = printers(o);
+  const spec = readSpec(file);
+  const { out, manifest } = outputsOf(spec.name, o);
+  const targets = o.target ?? [];
+  checkCombination(o, given, out);
+  checkOutputs(plannedFiles(out, manifest, o.report), [file]);
   checkTargets(targets);
   checkReportOptions(spec, { baseline: !!o.baseline, targets });
   const about = describeSpec(spec);
   detail(`da-gen ${VERSION}: ${basename(file)}: ${about.shape}, ${spec.input.width}-bit ${spec.input.signed ? 'signed' : 'unsigned'} input, latency ${o.latency}`);
   const run = { targets, clockMhz: o.clockMhz, seed: o.seed, timeoutSeconds: o.timeout, progress: progressPrinter(!!o.quiet) };
-  const design = await compileDesign(spec, { ...designOnly(o), latency: o.latency, log: detail, ...run });
+  // with --verbose the search logs every attempt itself
+  const onAttempt = o.verbose ? undefined : attemptPrinter(!!o.quiet);
+  const design = await compileDesign(spec, { ...designOnly(o), latency: o.latency, log: detail, ...(onAttempt ? { onAttempt } : {}), ...run });
   const r = design.result;
   const s = r.stats;
   const n = r.netlist;
@@ -72,10 +98,13 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
   detail(`  netlist ${r.ms.netlist.toFixed(0)} ms, Verilog and manifest ${r.ms.emit.toFixed(0)} ms`);
   if (manifest === null) process.stdout.write(r.verilog);
   else {
-    writeFilesAtomically([
-      { path: out, text: r.verilog },
-      { path: manifest, text: r.manifestText },
-    ]);
+    await writeOutputs(
+      [
+        { path: out, text: r.verilog, what: 'output' },
+        { path: manifest, text: r.manifestText, what: 'manifest' },
+      ],
+      [file],
+    );
     const p = n.ports;
     info(
       `wrote ${out} and ${manifest}: ${about.short}, ${s.adders} adders (${s.naiveAdders} without sharing, ${pct(s.adders, s.naiveAdders)}), ` +
@@ -85,21 +114,23 @@ async function generate(file: string, o: GenerateOpts): Promise<number> {
   }
   let code = 0;
   if (o.check) {
-    const progress = progressPrinter(!!o.quiet);
-    progress.start('checking the emitted Verilog (Yosys reads it; its netlist is simulated)');
-    const t0 = performance.now();
-    const c = await checkText(r, spec);
-    progress.done((performance.now() - t0) / 1000, c.pass ? 'PASS' : 'FAIL');
+    // its steps as they run: Yosys reading the Verilog, the simulation of its netlist, Icarus
+    const c = await checkText(r, spec, { progress: progressPrinter(!!o.quiet), ...(given('timeout') ? { timeoutSeconds: o.timeout } : {}) });
     for (const line of describeCheck(basename(file), n.latency, c, about.reference)) (c.pass ? info : error)(line);
     if (!c.pass) code = EXIT_CHECK_FAILED;
   }
   if (targets.length > 0) {
-    const report = await reportDesign(spec, design, { ...run, baseline: !!o.baseline, noPnr: !o.pnr });
+    const failures: string[] = [];
+    const report = await reportDesign(spec, design, { ...run, baseline: !!o.baseline, noPnr: !o.pnr, onFailure: (m) => failures.push(m) });
     if (o.report !== undefined) {
-      writeFilesAtomically([{ path: o.report, text: o.report.endsWith('.json') ? reportJsonText(report) : reportMarkdown(report) }]);
+      await writeOutputs([{ path: o.report, text: o.report.endsWith('.json') ? reportJsonText(report) : reportMarkdown(report), what: '--report' }], [file, ...(manifest !== null ? [out, manifest] : [])]);
       info(`wrote ${o.report}`);
-    } else if (manifest !== null) {
+    } else {
       process.stdout.write(reportMarkdown(report));
+    }
+    if (failures.length > 0) {
+      for (const f of failures) error(`da-gen: error: ${f}`);
+      if (code === 0) code = EXIT_TOOL;
     }
   }
   return code;
@@ -122,7 +153,7 @@ export function registerGenerate(program: Command, setCode: (code: number) => vo
   toolOptions(cmd)
     .option('-v, --verbose', 'print optimizer attempts, phases, adder counts and timings on stderr')
     .option('-q, --quiet', 'print nothing but errors')
-    .action(async (file: string, o: GenerateOpts) => {
-      setCode(await generate(file, o));
+    .action(async (file: string, o: GenerateOpts, cmd: Command) => {
+      setCode(await generate(file, o, (option) => cmd.getOptionValueSource(option) === 'cli'));
     });
 }

@@ -7,16 +7,19 @@ import { describeSpec } from '../../spec/spec.js';
 import { readSpec } from '../io.js';
 import { compileOptions, designOptions, intOption } from '../options.js';
 import type { DesignOpts } from '../options.js';
-import { describeCompare } from './check.js';
+import { attemptPrinter } from '../progress.js';
+import { commandProgress, describeCompare } from './check.js';
 
 interface SimOpts extends DesignOpts {
   vectors: number;
   seed: number;
+  quiet?: boolean;
 }
 
 function sim(file: string, o: SimOpts): number {
   const spec = readSpec(file);
-  const res = simulateSpec(spec, { ...compileOptions(o), vectors: o.vectors, seed: o.seed });
+  const onAttempt = attemptPrinter(!!o.quiet);
+  const res = simulateSpec(spec, { ...compileOptions(o), ...(onAttempt ? { onAttempt } : {}), vectors: o.vectors, seed: o.seed, progress: commandProgress(o) });
   const what = `${basename(file)}: ${res.compare.vectors} vectors through the ${res.mode}-mode netlist simulator, latency ${o.latency}`;
   process.stdout.write(describeCompare(what, res.compare, describeSpec(spec).reference).join('\n') + '\n');
   return res.compare.pass ? 0 : EXIT_CHECK_FAILED;
@@ -31,6 +34,7 @@ export function registerSim(program: Command, setCode: (code: number) => void): 
   )
     .addOption(new Option('-n, --vectors <N>', 'input vectors to apply, one per cycle').default(1000).argParser(intOption('--vectors', 1, 10_000_000)))
     .addOption(new Option('--seed <S>', 'seed for the random vectors').default(1).argParser(intOption('--seed', 0, 2 ** 32 - 1)))
+    .option('-q, --quiet', 'print no progress, only the result and errors')
     .action((file: string, o: SimOpts) => {
       setCode(sim(file, o));
     });

@@ -7,8 +7,10 @@ import type { SelfTestBoard } from './selftest.js';
  */
 
 /**
- * `da_gen_tb`: reads one packed x per line from `x.hex` (x_0 lowest, as `$readmemh` takes it),
- * drives the module one vector per cycle and writes {score, y} (y lowest) per cycle to `y.hex`.
+ * `da_gen_tb`: reads one packed x per line from `x.hex` (x_0 lowest, hex digits), drives the
+ * module one vector per cycle and writes {score, y} (y lowest) per cycle to `y.hex`. The
+ * vectors are read as they are applied, not loaded into a memory first, so that the simulator's
+ * memory does not grow with the number of cycles.
  */
 export function coreTestbench(module: string, p: Ports, cycles: number): string {
   const nx = p.nIn * p.inputWidth;
@@ -19,22 +21,22 @@ module da_gen_tb;
   reg clk = 1'b0;
   reg  [${nx - 1}:0] x;
   wire [${ny - 1}:0] y;${sc ? `\n  wire [${p.scoreWidth! - 1}:0] score;` : ''}
-  reg  [${nx - 1}:0] mem [0:${cycles - 1}];
-  integer t, fd;
+  integer t, fx, fy, got;
   ${module} dut (.clk(clk), .x(x), .y(y)${sc ? ', .score(score)' : ''});
   initial begin
-    $readmemh("x.hex", mem);
-    fd = $fopen("y.hex", "w");
+    fx = $fopen("x.hex", "r");
+    fy = $fopen("y.hex", "w");
     for (t = 0; t < ${cycles}; t = t + 1) begin
-      x = mem[t];
+      got = $fscanf(fx, "%h\\n", x);
       #4;
-      $fwrite(fd, "%h\\n", ${sc ? '{score, y}' : 'y'});
+      $fwrite(fy, "%h\\n", ${sc ? '{score, y}' : 'y'});
       clk = 1'b1;
       #5;
       clk = 1'b0;
       #1;
     end
-    $fclose(fd);
+    $fclose(fx);
+    $fclose(fy);
     $finish;
   end
 endmodule
