@@ -53,6 +53,19 @@ describe('MCM (one input, many constants)', () => {
     }
   });
 
+  // Issue 11: the search's work grew without bound with the constants' width (a 12×1 column of
+  // random 48-bit weights ran a quarter of an hour, then failed with "Map maximum size exceeded").
+  it('gives up past its work budget, and a column of wide weights still compiles, exactly', () => {
+    const rng = new Rng(48);
+    const wide = (bits: number): bigint => BigInt.asIntN(bits, (BigInt(rng.below(2 ** 30)) << 30n) | BigInt(rng.below(2 ** 30)));
+    const cs = Array.from({ length: 12 }, () => wide(48));
+    expect(solveMcm(cs, Infinity, new GraphBuilder(1), 10_000)).toBeNull();
+    // the default budget: the search ends (whatever it finds) and the graph computes c·x
+    const w = Array.from({ length: 8 }, () => [wide(44)]);
+    const { graph } = optimize(w, { width: 8, signed: true });
+    checkGraph(graph, w, { width: 8, signed: true });
+  });
+
   it('builds a negative constant as a subtraction, with no extra adder', () => {
     const { stats } = optimize([[-3n], [-7n], [12n]], { width: 8, signed: true });
     expect(stats.adders).toBe(3); // −3 = 1 − 4, −7 = 1 − 8, 3 = 4 − 1 (then << 2)
