@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpecError } from '../../src/errors.js';
 import { MAX_INPUT_BYTES, readBytes, readSpec, readText } from '../../src/cli/io.js';
+import { thrownBy } from '../helpers/errors.js';
 
 let dir = '';
 beforeEach(() => {
@@ -14,16 +15,6 @@ afterEach(() => {
   dir = '';
 });
 
-function specError(f: () => unknown): SpecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpecError);
-    return e as SpecError;
-  }
-  throw new Error('expected a SpecError');
-}
-
 describe('readBytes: the size is capped before the file is read', () => {
   it('the cap is 256 MB', () => {
     expect(MAX_INPUT_BYTES).toBe(256 * 1024 * 1024);
@@ -33,18 +24,18 @@ describe('readBytes: the size is capped before the file is read', () => {
     const f = join(dir, 'w.json');
     writeFileSync(f, 'x'.repeat(1000));
     expect(readBytes(f, 1000).length).toBe(1000);
-    expect(specError(() => readBytes(f, 999)).message).toContain('is larger than');
+    expect(thrownBy(SpecError, () => readBytes(f, 999)).message).toContain('is larger than');
   });
 
   it('a device that never ends (/dev/zero) is refused once the limit has come', () => {
-    const e = specError(() => readBytes('/dev/zero', 3 << 20));
+    const e = thrownBy(SpecError, () => readBytes('/dev/zero', 3 << 20));
     expect(e.message).toBe('/dev/zero: is larger than 3 MB, the most da-gen reads; is it the right file?');
   });
 
   it('a missing file and a folder', () => {
-    expect(specError(() => readBytes(join(dir, 'none.json'))).message).toBe(`${join(dir, 'none.json')}: cannot read: no such file or folder`);
+    expect(thrownBy(SpecError, () => readBytes(join(dir, 'none.json'))).message).toBe(`${join(dir, 'none.json')}: cannot read: no such file or folder`);
     mkdirSync(join(dir, 'd.json'));
-    expect(specError(() => readBytes(join(dir, 'd.json'))).message).toContain('cannot read: it is a folder, expected a JSON file');
+    expect(thrownBy(SpecError, () => readBytes(join(dir, 'd.json'))).message).toContain('cannot read: it is a folder, expected a JSON file');
   });
 });
 
@@ -52,13 +43,13 @@ describe('readText / readSpec', () => {
   it('a UTF-16 weights file gets a message that says so', () => {
     const f = join(dir, 'w.json');
     writeFileSync(f, Buffer.from('\uFEFF{"format": 1}', 'utf16le'));
-    expect(specError(() => readText(f)).message).toContain('is UTF-16 text');
+    expect(thrownBy(SpecError, () => readText(f)).message).toContain('is UTF-16 text');
   });
 
   it('a weights file with a duplicate key is refused with its JSON path', () => {
     const f = join(dir, 'w.json');
     writeFileSync(f, '{"format": 1, "name": "a", "input": {"width": 8, "signed": true}, "weights": [[1]], "weights": [[2]]}');
-    const e = specError(() => readSpec(f));
+    const e = thrownBy(SpecError, () => readSpec(f));
     expect(e.jsonPath).toBe('weights');
     expect(e.message).toContain('the key "weights" appears twice');
   });

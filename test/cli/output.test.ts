@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { checkOutputFolder, checkOutputs, fsProblem, LOCK_NAME, writeOutputs } from '../../src/cli/output.js';
+import { thrownBy } from '../helpers/errors.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built module, for the tests that write from child processes (test/global-setup.ts builds it). */
@@ -33,16 +34,6 @@ async function rejection(p: Promise<unknown>): Promise<InputError> {
   } catch (e) {
     expect(e).toBeInstanceOf(InputError);
     expect((e as Error).message).not.toContain('\n');
-    return e as InputError;
-  }
-  throw new Error('expected an InputError');
-}
-
-function thrown(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
     return e as InputError;
   }
   throw new Error('expected an InputError');
@@ -120,26 +111,26 @@ describe('checkOutputs: never an input file, however it is reached', () => {
   const input = (): string => at('real', 'w.json');
 
   it('the same path, or the same path spelled differently', () => {
-    expect(thrown(() => checkOutputs([{ path: input(), text: '' }], [input()])).message).toContain('it is the input file');
-    expect(thrown(() => checkOutputs([{ path: at('real', '..', 'real', 'w.json'), text: '' }], [input()])).message).toContain('it is the input file');
+    expect(thrownBy(InputError, () => checkOutputs([{ path: input(), text: '' }], [input()])).message).toContain('it is the input file');
+    expect(thrownBy(InputError, () => checkOutputs([{ path: at('real', '..', 'real', 'w.json'), text: '' }], [input()])).message).toContain('it is the input file');
   });
 
   it('through a linked folder (real paths are compared, not resolved ones)', () => {
     symlinkSync(at('real'), at('link'));
-    const e = thrown(() => checkOutputs([{ path: at('link', 'w.json'), text: '', what: 'manifest' }], [input()]));
+    const e = thrownBy(InputError, () => checkOutputs([{ path: at('link', 'w.json'), text: '', what: 'manifest' }], [input()]));
     expect(e.message).toBe(`manifest ${at('link', 'w.json')}: it is the input file ${input()}, which da-gen never overwrites; choose another output with -o`);
   });
 
   it('through a link to the input file, and through a hard link (same device and inode)', () => {
     symlinkSync(input(), at('soft.json'));
     linkSync(input(), at('hard.json'));
-    expect(thrown(() => checkOutputs([{ path: at('soft.json'), text: '' }], [input()])).message).toContain('it is the input file');
-    expect(thrown(() => checkOutputs([{ path: at('hard.json'), text: '' }], [input()])).message).toContain('it is the input file');
+    expect(thrownBy(InputError, () => checkOutputs([{ path: at('soft.json'), text: '' }], [input()])).message).toContain('it is the input file');
+    expect(thrownBy(InputError, () => checkOutputs([{ path: at('hard.json'), text: '' }], [input()])).message).toContain('it is the input file');
   });
 
   it('when the input itself was named through a link', () => {
     symlinkSync(at('real'), at('link'));
-    expect(thrown(() => checkOutputs([{ path: input(), text: '' }], [at('link', 'w.json')])).message).toContain('it is the input file');
+    expect(thrownBy(InputError, () => checkOutputs([{ path: input(), text: '' }], [at('link', 'w.json')])).message).toContain('it is the input file');
   });
 
   it('other files are fine, and the input is untouched', async () => {
@@ -156,8 +147,8 @@ describe('checkOutputFolder (build -o <dir>)', () => {
   });
   it('refuses a file and an empty name', () => {
     writeFileSync(at('f'), '');
-    expect(thrown(() => checkOutputFolder(at('f'))).message).toBe(`output folder ${at('f')}: is a file, expected a folder`);
-    expect(thrown(() => checkOutputFolder('')).message).toContain('empty');
+    expect(thrownBy(InputError, () => checkOutputFolder(at('f'))).message).toBe(`output folder ${at('f')}: is a file, expected a folder`);
+    expect(thrownBy(InputError, () => checkOutputFolder('')).message).toContain('empty');
   });
 });
 

@@ -3,17 +3,7 @@ import { SpecError } from '../../src/errors.js';
 import { reportJsonText } from '../../src/report/build.js';
 import { parseReport } from '../../src/report/parse.js';
 import { compileSmall, smallReport, networkReport } from '../helpers/report.js';
-
-
-function specErrorOf(f: () => unknown): SpecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpecError);
-    return e as SpecError;
-  }
-  throw new Error('expected a SpecError, nothing was thrown');
-}
+import { thrownBy } from '../helpers/errors.js';
 
 describe('parseReport', () => {
   it('round-trips the JSON text', () => {
@@ -26,15 +16,15 @@ describe('parseReport', () => {
 
   it('rejects a wrong or missing schema identifier, naming the file and the path', () => {
     const doc = JSON.parse(reportJsonText(smallReport().r));
-    const e = specErrorOf(() => parseReport(JSON.stringify({ ...doc, schema: 'da-gen-report/2' }), 'old.json'));
+    const e = thrownBy(SpecError, () => parseReport(JSON.stringify({ ...doc, schema: 'da-gen-report/2' }), 'old.json'));
     expect(e.file).toBe('old.json');
     expect(e.jsonPath).toBe('schema');
     expect(e.message).toContain('old.json: schema: expected "da-gen-report/1"');
     expect(e.message).toContain('da-gen-report/2');
-    const m = specErrorOf(() => parseReport(JSON.stringify({ ...doc, schema: undefined }), 'x.json'));
+    const m = thrownBy(SpecError, () => parseReport(JSON.stringify({ ...doc, schema: undefined }), 'x.json'));
     expect(m.jsonPath).toBe('schema');
     // a manifest is not a report
-    expect(specErrorOf(() => parseReport(compileSmall(2).manifestText, 'small.json')).jsonPath).toBe('schema');
+    expect(thrownBy(SpecError, () => parseReport(compileSmall(2).manifestText, 'small.json')).jsonPath).toBe('schema');
   });
 
   it('rejects missing and mistyped fields with their JSON path', () => {
@@ -57,7 +47,7 @@ describe('parseReport', () => {
       [(d) => d.targets.push(d.targets[0]), 'targets[3]', /second "ice40-up5k" da-gen \(the first is targets\[0\]\)/],
     ];
     for (const [f, path, detail] of cases) {
-      const e = specErrorOf(() => parseReport(mutate(f), 'r.json'));
+      const e = thrownBy(SpecError, () => parseReport(mutate(f), 'r.json'));
       expect(e.jsonPath, e.message).toBe(path);
       expect(e.detail).toMatch(detail);
       expect(e.message.startsWith(`r.json: ${path}: `)).toBe(true);
@@ -65,11 +55,11 @@ describe('parseReport', () => {
   });
 
   it('rejects text that is not JSON or not an object', () => {
-    const e = specErrorOf(() => parseReport('{\n  "schema": }', 'bad.json'));
+    const e = thrownBy(SpecError, () => parseReport('{\n  "schema": }', 'bad.json'));
     expect(e.jsonPath).toBe('');
     expect(e.message).toMatch(/^bad\.json: not valid JSON at line 2/);
-    expect(specErrorOf(() => parseReport('[]', 'a.json')).detail).toMatch(/expected a JSON object/);
-    expect(specErrorOf(() => parseReport('', 'empty.json')).detail).toMatch(/not valid JSON/);
+    expect(thrownBy(SpecError, () => parseReport('[]', 'a.json')).detail).toMatch(/expected a JSON object/);
+    expect(thrownBy(SpecError, () => parseReport('', 'empty.json')).detail).toMatch(/not valid JSON/);
   });
 });
 

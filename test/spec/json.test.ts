@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SpecError } from '../../src/errors.js';
 import { decodeJsonBytes, duplicateKey, parseJson } from '../../src/spec/json.js';
+import { thrownBy } from '../helpers/errors.js';
 
 const FILE = 'dir/w.json';
-
-function errorOf(f: () => unknown): SpecError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpecError);
-    return e as SpecError;
-  }
-  throw new Error('expected a SpecError');
-}
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -29,7 +20,7 @@ describe('decodeJsonBytes: the encodings a JSON file may not have get a message 
     ['UTF-32 little-endian', [0xff, 0xfe, 0x00, 0x00, 0x7b, 0x00, 0x00, 0x00], 'is UTF-32 text'],
     ['UTF-16 without a byte-order mark', [0x7b, 0x00, 0x7d, 0x00], 'looks like UTF-16 or UTF-32'],
   ])('%s', (_what, b, fragment) => {
-    const e = errorOf(() => decodeJsonBytes(bytes(...b), FILE));
+    const e = thrownBy(SpecError, () => decodeJsonBytes(bytes(...b), FILE));
     expect(e.message).toContain(fragment);
     expect(e.message).toContain('save the file as UTF-8 without a byte-order mark');
     expect(e.message.startsWith(`${FILE}: `)).toBe(true);
@@ -42,7 +33,7 @@ describe('decodeJsonBytes: the encodings a JSON file may not have get a message 
     ['a UTF-16 surrogate', [0x5b, 0xed, 0xa0, 0x80, 0x5d], 'byte 0xED'],
     ['a truncated sequence', [0x5b, 0xe2, 0x82], 'byte 0xE2'],
   ])('names the first byte that is not UTF-8: %s', (_what, b, fragment) => {
-    const e = errorOf(() => decodeJsonBytes(bytes(...b), FILE));
+    const e = thrownBy(SpecError, () => decodeJsonBytes(bytes(...b), FILE));
     expect(e.message).toContain('is not UTF-8 text');
     expect(e.message).toContain(fragment);
   });
@@ -74,13 +65,13 @@ describe('duplicateKey', () => {
 describe('parseJson', () => {
   it('refuses duplicate keys with their JSON path and line, where JSON.parse would keep the last', () => {
     const text = '{\n  "format": 1,\n  "input": {"width": 8,\n            "width": 4}\n}';
-    const e = errorOf(() => parseJson(text, FILE));
+    const e = thrownBy(SpecError, () => parseJson(text, FILE));
     expect(e.jsonPath).toBe('input.width');
     expect(e.message).toBe(`${FILE}: input.width: the key "width" appears twice in one object (again at line 4, column 13); keep one`);
   });
 
   it('refuses a byte-order mark in text', () => {
-    expect(errorOf(() => parseJson('\uFEFF{}', FILE)).message).toContain('byte-order mark');
+    expect(thrownBy(SpecError, () => parseJson('\uFEFF{}', FILE)).message).toContain('byte-order mark');
   });
 
   it('still parses a valid document', () => {
