@@ -1,4 +1,4 @@
-import type { Netlist, NetOutput } from '../rtl/netlist.js';
+import type { Netlist, NetOutput, NetSignal } from '../rtl/netlist.js';
 
 /**
  * Cycle-accurate simulation of a Netlist. The netlist is compiled once into a JavaScript
@@ -76,6 +76,9 @@ function maxIntermediateBits(n: Netlist): number {
   return Math.max(m, n.ports.outputWidth + 1, (n.score?.width ?? 0) + 1);
 }
 
+/** Statements per generated function in number mode: small enough for V8 to optimize each one. */
+const CHUNK = 256;
+
 export function compileNetlist(n: Netlist): NetlistSim {
   const mode: 'number' | 'bigint' = maxIntermediateBits(n) <= 52 ? 'number' : 'bigint';
   const big = mode === 'bigint';
@@ -83,86 +86,118 @@ export function compileNetlist(n: Netlist): NetlistSim {
   const shl = (e: string, s: number): string => (s === 0 ? e : big ? `(${e} << ${s}n)` : `(${e} * ${2 ** s})`);
   const fit = (e: string, w: number, signed: boolean): string => {
     if (big) return `BigInt.as${signed ? 'Int' : 'Uint'}N(${w}, ${e})`;
-    return signed ? `ws(${e}, ${2 ** w}, ${2 ** (w - 1)})` : `wu(${e}, ${2 ** w})`;
+    // the range check inline (a value in range, the usual case, costs two comparisons), the
+    // wrap in a call
+    const h = 2 ** (w - 1);
+    return signed ? `((q = ${e}) >= ${-h} && q < ${h} ? q : ws(q, ${2 ** w}, ${h}))` : `((q = ${e}) >= 0 && q < ${2 ** w} ? q : wu(q, ${2 ** w}))`;
   };
-  const v = (i: number): string => `s${i}`;
+  // Number mode keeps every signal in a Float64Array V and splits the cycle into functions of
+  // CHUNK statements: one straight-line function of a large design's thousands of adders is
+  // too big for V8 to optimize and runs interpreted, an order of magnitude slower. BigInt mode
+  // keeps locals in one function.
+  const v = (i: number): string => (big ? `s${i}` : `V[${i}]`);
   // the score, when there is one, is one more column after y
   const nOut = n.outputs.length + (n.score ? 1 : 0);
-
-  const lines: string[] = [];
-  if (!big) {
-    // (a value already in range, the usual case, costs two comparisons; the rest is wrapped)
-    lines.push('const wu = (x, m) => { if (x >= 0 && x < m) return x; x = x % m; return x < 0 ? x + m : x; };');
-    lines.push('const ws = (x, m, h) => { if (x >= -h && x < h) return x; x = x % m; if (x < 0) x += m; return x >= h ? x - m : x; };');
-  }
-  // R holds the registers between calls (a stream's state)
-  lines.push('return function run(X, T, R) {');
-  lines.push(`  const Y = new Array(T * ${nOut});`);
   const regs = n.signals.flatMap((s, i) => (s.kind === 'reg' ? [{ s, i }] : []));
-  regs.forEach(({ i }, k) => lines.push(`  let ${v(i)} = R[${k}];`));
-  lines.push('  for (let t = 0; t < T; t++) {');
-  lines.push(`    const b = t * ${n.ports.nIn};`);
-  n.signals.forEach((s, i) => {
+
+  /** The statement that computes signal i (registers have none: they load at the edge). */
+  const statement = (s: NetSignal, i: number): string | null => {
+    const set = (e: string): string => `${big ? 'const ' : ''}${v(i)} = ${fit(e, s.width, s.signed)};`;
     switch (s.kind) {
       case 'input':
-        lines.push(`    const ${v(i)} = ${fit(`X[b + ${s.input}]`, s.width, s.signed)};`);
-        break;
+        return set(`X[b + ${s.input}]`);
       case 'reg':
-        break;
+        return null;
       case 'neg':
-        lines.push(`    const ${v(i)} = ${fit(`-${shl(v(s.a), s.shiftA)}`, s.width, s.signed)};`);
-        break;
+        return set(`-${shl(v(s.a), s.shiftA)}`);
       case 'add':
       case 'sub':
-        lines.push(
-          `    const ${v(i)} = ${fit(`${shl(v(s.a), s.shiftA)} ${s.kind === 'add' ? '+' : '-'} ${shl(v(s.b), s.shiftB)}`, s.width, s.signed)};`,
-        );
-        break;
+        return set(`${shl(v(s.a), s.shiftA)} ${s.kind === 'add' ? '+' : '-'} ${shl(v(s.b), s.shiftB)}`);
       case 'addc':
-        lines.push(`    const ${v(i)} = ${fit(`${shl(v(s.a), s.shiftA)} + ${lit(s.c)}`, s.width, s.signed)};`);
-        break;
+        return set(`${shl(v(s.a), s.shiftA)} + ${lit(s.c)}`);
       case 'shr':
         // floor division by 2^k (an arithmetic right shift)
-        lines.push(`    const ${v(i)} = ${fit(big ? `(${v(s.a)} >> ${s.shift}n)` : `Math.floor(${v(s.a)} / ${2 ** s.shift})`, s.width, s.signed)};`);
-        break;
+        return set(big ? `(${v(s.a)} >> ${s.shift}n)` : `Math.floor(${v(s.a)} / ${2 ** s.shift})`);
       case 'relu':
-        lines.push(`    const ${v(i)} = ${fit(`(${v(s.a)} < ${lit(0)} ? ${lit(0)} : ${v(s.a)})`, s.width, s.signed)};`);
-        break;
+        return set(`(${v(s.a)} < ${lit(0)} ? ${lit(0)} : ${v(s.a)})`);
       case 'fit': {
         const f = s.fit;
         const x = shl(v(s.a), s.shiftA);
-        if (f.overflow === 'wrap') {
-          lines.push(`    const ${v(i)} = ${fit(fit(x, f.width, f.signed), s.width, s.signed)};`);
-        } else {
-          const W = BigInt(f.width);
-          const max = f.signed ? (1n << (W - 1n)) - 1n : (1n << W) - 1n;
-          const min = f.signed ? -(1n << (W - 1n)) : 0n;
-          lines.push(`    const ${v(i)} = ${fit(`(${x} > ${lit(max)} ? ${lit(max)} : ${x} < ${lit(min)} ? ${lit(min)} : ${x})`, s.width, s.signed)};`);
-        }
-        break;
+        if (f.overflow === 'wrap') return set(fit(x, f.width, f.signed));
+        const W = BigInt(f.width);
+        const max = f.signed ? (1n << (W - 1n)) - 1n : (1n << W) - 1n;
+        const min = f.signed ? -(1n << (W - 1n)) : 0n;
+        return set(`(${x} > ${lit(max)} ? ${lit(max)} : ${x} < ${lit(min)} ? ${lit(min)} : ${x})`);
       }
       case 'square':
-        lines.push(`    const ${v(i)} = ${fit(`${v(s.a)} * ${v(s.a)}`, s.width, s.signed)};`);
-        break;
+        return set(`${v(s.a)} * ${v(s.a)}`);
       default: {
         const kind: never = s; // every kind is handled: the compiler checks it
         throw new Error(`internal: no simulation of signal ${String(kind)}`);
       }
     }
-  });
+  };
   const outOf = (o: NetOutput, width: number, signed: boolean): string =>
     o.signal < 0 ? lit(o.constant !== undefined ? (signed ? BigInt.asIntN(width, o.constant) : BigInt.asUintN(width, o.constant)) : 0n) : fit(shl(v(o.signal), o.shift), width, signed);
-  n.outputs.forEach((o, k) => {
-    lines.push(`    Y[t * ${nOut} + ${k}] = ${outOf(o, n.ports.outputWidth, n.ports.outputSigned)};`);
+
+  const comb: string[] = [];
+  n.signals.forEach((s, i) => {
+    const st = statement(s, i);
+    if (st !== null) comb.push(st);
   });
-  if (n.score) lines.push(`    Y[t * ${nOut} + ${nOut - 1}] = ${outOf(n.score, n.score.width, false)};`);
+  const outs = n.outputs.map((o, k) => `Y[y + ${k}] = ${outOf(o, n.ports.outputWidth, n.ports.outputSigned)};`);
+  if (n.score) outs.push(`Y[y + ${nOut - 1}] = ${outOf(n.score, n.score.width, false)};`);
   // clock edge: all registers load at once (read every source before writing any)
-  regs.forEach(({ s }, k) => lines.push(`    const n${k} = ${fit(v(s.a), s.width, s.signed)};`));
-  regs.forEach(({ i }, k) => lines.push(`    ${v(i)} = n${k};`));
-  lines.push('  }');
-  regs.forEach(({ i }, k) => lines.push(`  R[${k}] = ${v(i)};`));
-  lines.push('  return Y;');
-  lines.push('};');
+  const load = regs.map(({ s }, k) => `${big ? `const n${k} = ` : `N[${k}] = `}${fit(v(s.a), s.width, s.signed)};`);
+  const store = regs.map(({ i }, k) => `${v(i)} = ${big ? `n${k}` : `N[${k}]`};`);
+
+  const lines: string[] = [];
+  if (big) {
+    // R holds the registers between calls (a stream's state)
+    lines.push('return function run(X, T, R) {');
+    lines.push(`  const Y = new Array(T * ${nOut});`);
+    regs.forEach(({ i }, k) => lines.push(`  let ${v(i)} = R[${k}];`));
+    lines.push('  for (let t = 0; t < T; t++) {');
+    lines.push(`    const b = t * ${n.ports.nIn};`);
+    lines.push(`    const y = t * ${nOut};`);
+    for (const l of [...comb, ...outs, ...load, ...store]) lines.push(`    ${l}`);
+    lines.push('  }');
+    regs.forEach(({ i }, k) => lines.push(`  R[${k}] = ${v(i)};`));
+    lines.push('  return Y;');
+    lines.push('};');
+  } else {
+    // (a value already in range, the usual case, costs two comparisons; the rest is wrapped)
+    lines.push('const wu = (x, m) => { if (x >= 0 && x < m) return x; x = x % m; return x < 0 ? x + m : x; };');
+    lines.push('const ws = (x, m, h) => { if (x >= -h && x < h) return x; x = x % m; if (x < 0) x += m; return x >= h ? x - m : x; };');
+    const calls: string[] = [];
+    const chunked = (body: string[], params: string): void => {
+      for (let at = 0; at < body.length; at += CHUNK) {
+        const name = `f${calls.length}`;
+        lines.push(`const ${name} = (${params}) => {`);
+        lines.push('  let q = 0;');
+        for (const l of body.slice(at, at + CHUNK)) lines.push(`  ${l}`);
+        lines.push('};');
+        calls.push(`${name}(${params});`);
+      }
+    };
+    chunked(comb, 'V, X, b');
+    chunked(outs, 'V, Y, y');
+    chunked(load, 'V, N');
+    chunked(store, 'V, N');
+    lines.push(`const V = new Float64Array(${n.signals.length});`);
+    lines.push(`const N = new Float64Array(${regs.length});`);
+    lines.push('return function run(X, T, R) {');
+    lines.push(`  const Y = new Array(T * ${nOut});`);
+    regs.forEach(({ i }, k) => lines.push(`  ${v(i)} = R[${k}];`));
+    lines.push('  for (let t = 0; t < T; t++) {');
+    lines.push(`    const b = t * ${n.ports.nIn};`);
+    lines.push(`    const y = t * ${nOut};`);
+    for (const c of calls) lines.push(`    ${c}`);
+    lines.push('  }');
+    regs.forEach(({ i }, k) => lines.push(`  R[${k}] = ${v(i)};`));
+    lines.push('  return Y;');
+    lines.push('};');
+  }
   const source = lines.join('\n');
   const fn = new Function(source)() as (X: (number | bigint)[], T: number, R: (number | bigint)[]) => (number | bigint)[];
   const cleared = (): (number | bigint)[] => new Array<number | bigint>(regs.length).fill(big ? 0n : 0);

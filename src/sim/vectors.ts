@@ -19,6 +19,18 @@ export class Rng {
   below(n: number): number {
     return Math.floor((this.next() / 4294967296) * n);
   }
+  /**
+   * `bigBetween(lo, hi)` as a function, for many draws from one range: the same values from the
+   * same state, but a range of at most 2^24 values is drawn without BigInt arithmetic.
+   */
+  bigSampler(lo: bigint, hi: bigint): () => bigint {
+    const span = hi - lo + 1n;
+    // bigBetween draws one 32-bit word while span · 256 ≤ 2^32, and takes it modulo span
+    if (span * 256n > 1n << 32n || lo >= 1n << 52n || lo <= -(1n << 52n)) return () => this.bigBetween(lo, hi);
+    const n = Number(span);
+    const base = Number(lo);
+    return () => BigInt(base + (this.next() % n));
+  }
   /** Uniform BigInt in [lo, hi]. */
   bigBetween(lo: bigint, hi: bigint): bigint {
     const span = hi - lo + 1n;
@@ -49,6 +61,7 @@ export function testVectors(nIn: number, input: InputFormat, count: number, seed
 export function* testVectorSequence(nIn: number, input: InputFormat, count: number, seed = 1): Generator<bigint[], void, undefined> {
   const { lo, hi } = inputRange(input);
   const rng = new Rng(seed);
+  const uniform = rng.bigSampler(lo, hi);
   let made = 0;
   const vector = (f: (i: number) => bigint): bigint[] => {
     made++;
@@ -70,7 +83,7 @@ export function* testVectorSequence(nIn: number, input: InputFormat, count: numb
         if (c === 0) return lo;
         if (c === 1) return hi;
       }
-      return rng.bigBetween(lo, hi);
+      return uniform();
     });
   }
 }

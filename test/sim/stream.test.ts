@@ -28,6 +28,26 @@ describe('test vectors one at a time', () => {
     }
   });
 
+  it('Rng.bigSampler draws exactly what bigBetween draws, for narrow and wide ranges', () => {
+    const ranges: [bigint, bigint][] = [
+      [0n, 0n],
+      [-2n, 1n],
+      [0n, 255n],
+      [-(2n ** 23n), 2n ** 23n - 1n],
+      [0n, 2n ** 24n - 1n],
+      [0n, 2n ** 24n],
+      [-(2n ** 31n), 2n ** 31n - 1n],
+      [5n - 2n ** 60n, 2n ** 60n],
+      [2n ** 52n, 2n ** 52n + 10n],
+    ];
+    for (const [lo, hi] of ranges) {
+      const a = new Rng(77);
+      const b = new Rng(77);
+      const draw = b.bigSampler(lo, hi);
+      for (let k = 0; k < 200; k++) expect(draw()).toBe(a.bigBetween(lo, hi));
+    }
+  });
+
   it('a block size that is not a positive integer is refused', () => {
     expect(() => Array.from(testVectorBlocks(2, { width: 4, signed: false }, 10, 1, 0))).toThrow(/block size/);
     expect(() => Array.from(testVectorBlocks(2, { width: 4, signed: false }, 10, 1, 2.5))).toThrow(/block size/);
