@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -262,6 +262,18 @@ function removeAll(paths: Iterable<string>): void {
   }
 }
 
+/** Remove `deepest` and its parents up to `first`, each only if it is empty. */
+function removeEmptyFolders(deepest: string, first: string): void {
+  for (let d = deepest; ; d = dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return; // not empty (another writer's files) or gone: leave it and its parents
+    }
+    if (d === first || dirname(d) === d) return;
+  }
+}
+
 /**
  * Write all files or none (see the top of this file). `inputs` are the files the command read:
  * no output may replace one of them.
@@ -271,12 +283,16 @@ export async function writeOutputs(files: readonly OutputFile[], inputs: readonl
   if (installed) for (const s of SIGNALS) process.on(s, onSignal);
   const temps: { tmp: string; target: Target }[] = [];
   const locks = new Set<string>();
+  // folders this call created ([the deepest, the first one created]), removed again on failure
+  const created: [string, string][] = [];
+  let written = false;
   try {
     const targets = resolveTargets(files, inputs);
     const folders = [...new Set(targets.map((t) => dirname(t.real)))].sort();
     for (const folder of folders) {
       try {
-        mkdirSync(folder, { recursive: true });
+        const first = mkdirSync(folder, { recursive: true });
+        if (first !== undefined) created.push([folder, first]);
       } catch (e) {
         throw new InputError(`cannot create the folder ${folder}: ${fsProblem(e)}`);
       }
@@ -311,9 +327,11 @@ export async function writeOutputs(files: readonly OutputFile[], inputs: readonl
       }
       pending.delete(t.tmp);
     }
+    written = true;
   } finally {
     removeAll(temps.map((t) => t.tmp).filter((p) => pending.has(p)));
     removeAll(locks);
+    if (!written) for (const [deepest, first] of created) removeEmptyFolders(deepest, first);
     if (installed) for (const s of SIGNALS) process.removeListener(s, onSignal);
   }
 }
