@@ -141,11 +141,11 @@ describe('3. file-system failures on a real file system', () => {
     if (fs === null) return ctx.skip();
     try {
       writeSpec(at('w.json'), { weights: Array.from({ length: 24 }, (_, r) => Array.from({ length: 24 }, (_, c) => ((r * 37 + c * 11) % 255) - 127)) });
-      expectOneError(run(['w.json', '-o', 'full/enc.v']), 2, 'full/enc', 'no space left on the device');
+      expectOneError(run(['w.json', '-o', 'full/enc.v', '-q']), 2, 'full/enc', 'no space left on the device');
       expect(listAll(fs)).toEqual([]);
       // the folders the run created for its outputs go too
       writeFileSync(at('full', 'mine.txt'), 'x');
-      expectOneError(run(['w.json', '-o', 'full/new/deeper/enc.v']), 2, 'no space left on the device');
+      expectOneError(run(['w.json', '-o', 'full/new/deeper/enc.v', '-q']), 2, 'no space left on the device');
       expect(listAll(fs)).toEqual(['mine.txt']);
     } finally {
       spawnSync('umount', [fs]);
