@@ -113,9 +113,13 @@ export function decodeJsonBytes(b: Uint8Array, file: string): string {
   if (at(0xfe, 0xff) || at(0xff, 0xfe)) throw new SpecError(file, '', `is UTF-16 text (it starts with the byte-order mark ${at(0xff) ? 'FF FE' : 'FE FF'}); ${save}`);
   if (at(0xef, 0xbb, 0xbf)) throw new SpecError(file, '', `starts with a UTF-8 byte-order mark (EF BB BF), which JSON does not allow; ${save}`);
   if (b.length >= 2 && (b[0] === 0 || b[1] === 0)) throw new SpecError(file, '', `looks like UTF-16 or UTF-32 text (it has zero bytes between its characters); ${save}`);
-  const bad = firstInvalidUtf8(b);
-  if (bad >= 0) throw new SpecError(file, '', `is not UTF-8 text: the byte 0x${b[bad]!.toString(16).toUpperCase().padStart(2, '0')} at ${byteLineColumn(b, bad)} is not valid UTF-8; ${save}`);
-  return new TextDecoder('utf-8').decode(b);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(b);
+  } catch {
+    // not UTF-8: only now find where, for the message
+    const bad = firstInvalidUtf8(b);
+    throw new SpecError(file, '', `is not UTF-8 text: the byte 0x${b[Math.max(0, bad)]!.toString(16).toUpperCase().padStart(2, '0')} at ${byteLineColumn(b, Math.max(0, bad))} is not valid UTF-8; ${save}`);
+  }
 }
 
 /**
