@@ -80,3 +80,12 @@ export function attemptPrinter(quiet: boolean): ((a: AttemptReport) => void) | u
     else if (seconds >= QUIET_SEARCH_SECONDS) process.stderr.write(`${line}\n`);
   };
 }
+
+/**
+ * The compile option that shows the search's attempts (`attemptPrinter`): none when quiet, nor
+ * with --verbose, whose log lists every attempt already.
+ */
+export function attemptOption(o: { quiet?: boolean; verbose?: boolean }): { onAttempt?: (a: AttemptReport) => void } {
+  const onAttempt = o.verbose ? undefined : attemptPrinter(!!o.quiet);
+  return onAttempt ? { onAttempt } : {};
+}

@@ -12,7 +12,7 @@ import { readSpec } from '../io.js';
 import { checkOutputFolder, checkOutputs, writeOutputs } from '../output.js';
 import { compileOptions, designOptions, intOption, positiveNumber, toolOptions } from '../options.js';
 import type { DesignOpts } from '../options.js';
-import { attemptPrinter, printers, progressPrinter } from '../progress.js';
+import { attemptOption, printers, progressPrinter } from '../progress.js';
 
 interface BuildOpts extends DesignOpts {
   board: string;
@@ -31,10 +31,9 @@ async function build(file: string, o: BuildOpts): Promise<number> {
   const dir = checkOutputFolder(o.output);
   // Before the long work: the files whose names are known already must not replace the input.
   checkOutputs(['v', 'json'].map((ext) => ({ path: join(o.output, `${spec.name}.${ext}`), text: '', what: ext === 'v' ? 'output' : 'manifest' })), [file]);
-  const onAttempt = attemptPrinter(!!o.quiet);
   const res = await buildForBoard(spec, board, {
     ...compileOptions(o),
-    ...(onAttempt ? { onAttempt } : {}),
+    ...attemptOption(o),
     vectors: o.vectors,
     seed: o.seed,
     timeoutSeconds: o.timeout,

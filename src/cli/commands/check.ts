@@ -12,7 +12,7 @@ import { lastingSteps } from '../../flows/progress.js';
 import type { Progress } from '../../flows/progress.js';
 import { compileOptions, designOptions, intOption } from '../options.js';
 import type { DesignOpts } from '../options.js';
-import { attemptPrinter, progressPrinter } from '../progress.js';
+import { attemptOption, progressPrinter } from '../progress.js';
 
 /** Seconds a step of sim or check runs before its progress is shown (quick runs print only their result). */
 const SHOW_AFTER_SECONDS = 2;
@@ -54,8 +54,7 @@ async function check(file: string, o: CheckOpts): Promise<number> {
   const progress = commandProgress(o);
   progress.start('compiling the design');
   const t0 = performance.now();
-  const onAttempt = attemptPrinter(!!o.quiet);
-  const r = compile(spec, { ...compileOptions(o), ...(onAttempt ? { onAttempt } : {}) });
+  const r = compile(spec, { ...compileOptions(o), ...attemptOption(o) });
   progress.done((performance.now() - t0) / 1000, `${r.netlist.adders} adders, latency ${r.netlist.latency}`);
   const c = await checkText(r, spec, {
     vectors: o.vectors,

@@ -15,7 +15,7 @@ import { checkOutputs, manifestPathFor, writeOutputs } from '../output.js';
 import type { OutputFile } from '../output.js';
 import { designOnly, designOptions, positiveNumber, targetList, toolOptions } from '../options.js';
 import type { DesignOpts } from '../options.js';
-import { attemptPrinter, printers, progressPrinter } from '../progress.js';
+import { attemptOption, printers, progressPrinter } from '../progress.js';
 import { describeCheck } from './check.js';
 
 interface GenerateOpts extends DesignOpts {
@@ -85,9 +85,7 @@ async function generate(file: string, o: GenerateOpts, given: (option: string) =
   const about = describeSpec(spec);
   detail(`da-gen ${VERSION}: ${basename(file)}: ${about.shape}, ${spec.input.width}-bit ${spec.input.signed ? 'signed' : 'unsigned'} input, latency ${o.latency}`);
   const run = { targets, clockMhz: o.clockMhz, seed: o.seed, timeoutSeconds: o.timeout, progress: progressPrinter(!!o.quiet) };
-  // with --verbose the search logs every attempt itself
-  const onAttempt = o.verbose ? undefined : attemptPrinter(!!o.quiet);
-  const design = await compileDesign(spec, { ...designOnly(o), latency: o.latency, log: detail, ...(onAttempt ? { onAttempt } : {}), ...run });
+  const design = await compileDesign(spec, { ...designOnly(o), latency: o.latency, log: detail, ...attemptOption(o), ...run });
   const r = design.result;
   const s = r.stats;
   const n = r.netlist;

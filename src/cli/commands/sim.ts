@@ -7,7 +7,7 @@ import { describeSpec } from '../../spec/spec.js';
 import { readSpec } from '../io.js';
 import { compileOptions, designOptions, intOption } from '../options.js';
 import type { DesignOpts } from '../options.js';
-import { attemptPrinter } from '../progress.js';
+import { attemptOption } from '../progress.js';
 import { commandProgress, describeCompare } from './check.js';
 
 interface SimOpts extends DesignOpts {
@@ -18,8 +18,7 @@ interface SimOpts extends DesignOpts {
 
 function sim(file: string, o: SimOpts): number {
   const spec = readSpec(file);
-  const onAttempt = attemptPrinter(!!o.quiet);
-  const res = simulateSpec(spec, { ...compileOptions(o), ...(onAttempt ? { onAttempt } : {}), vectors: o.vectors, seed: o.seed, progress: commandProgress(o) });
+  const res = simulateSpec(spec, { ...compileOptions(o), ...attemptOption(o), vectors: o.vectors, seed: o.seed, progress: commandProgress(o) });
   const what = `${basename(file)}: ${res.compare.vectors} vectors through the ${res.mode}-mode netlist simulator, latency ${o.latency}`;
   process.stdout.write(describeCompare(what, res.compare, describeSpec(spec).reference).join('\n') + '\n');
   return res.compare.pass ? 0 : EXIT_CHECK_FAILED;
