@@ -1,19 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SpecError } from '../../src/errors.js';
 import { MAX_INPUT_BYTES, readBytes, readSpec, readText } from '../../src/cli/io.js';
 import { thrownBy } from '../helpers/errors.js';
+import { freshFolderPerTest } from '../helpers/temp.js';
 
 let dir = '';
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'da-gen-in-'));
-});
-afterEach(() => {
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  dir = '';
-});
+freshFolderPerTest('da-gen-in-', (d) => (dir = d));
 
 describe('readBytes: the size is capped before the file is read', () => {
   it('the cap is 256 MB', () => {

@@ -1,11 +1,11 @@
 import type { SpawnSyncReturns } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAll, runCli } from '../helpers/cli.js';
 import { specDoc } from '../helpers/spec-doc.js';
+import { freshFolderPerTest } from '../helpers/temp.js';
 
 // Issue 11, end to end through the built command: what careless users and hostile inputs did
 // to da-gen (an input overwritten, a device replaced, path mistakes that crashed with a stack
@@ -14,13 +14,7 @@ import { specDoc } from '../helpers/spec-doc.js';
 // and the problem, and the folder exactly as it was.
 
 let dir = '';
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'da-gen-paths-'));
-});
-afterEach(() => {
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  dir = '';
-});
+freshFolderPerTest('da-gen-paths-', (d) => (dir = d));
 
 const run = (args: string[], cwd = dir): SpawnSyncReturns<string> => runCli(args, cwd);
 const at = (...p: string[]): string => join(dir, ...p);

@@ -1,24 +1,18 @@
 import type { SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { VERSION } from '../../src/version.js';
 import { listAll as listEntries, ROOT, runCli } from '../helpers/cli.js';
 import { specDoc } from '../helpers/spec-doc.js';
+import { freshFolderPerTest } from '../helpers/temp.js';
 
 const BENCH_32 = resolve(ROOT, '..', 'shared', 'bench', 'rand_i8_32x32.json');
 const PKG_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 
 let dir = '';
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'da-gen-cli-'));
-});
-afterEach(() => {
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  dir = '';
-});
+freshFolderPerTest('da-gen-cli-', (d) => (dir = d));
 
 /** Run the built `da-gen` (dist/bin.js) in `cwd`, with `env` added to the environment. */
 function run(args: string[], cwd = dir, env: Record<string, string> = {}): SpawnSyncReturns<string> {

@@ -1,25 +1,19 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { checkOutputFolder, checkOutputs, fsProblem, LOCK_NAME, writeOutputs } from '../../src/cli/output.js';
 import { thrownBy } from '../helpers/errors.js';
+import { freshFolderPerTest } from '../helpers/temp.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built module, for the tests that write from child processes (test/global-setup.ts builds it). */
 const OUTPUT_JS = pathToFileURL(join(ROOT, 'dist', 'cli', 'output.js')).href;
 
 let dir = '';
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'da-gen-out-'));
-});
-afterEach(() => {
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  dir = '';
-});
+freshFolderPerTest('da-gen-out-', (d) => (dir = d));
 
 const at = (...p: string[]): string => join(dir, ...p);
 
