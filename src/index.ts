@@ -8,9 +8,43 @@ export { DaGenError, InputError, SpecError, UsageError, LimitError, ToolError, E
 export { VERSION } from './version.js';
 
 // Input: a weights or layers file → a validated Spec (every design is a list of layers).
-export { parseSpec, MIN_INPUT_WIDTH, MAX_INPUT_WIDTH, MAX_DIMENSION, MAX_LAYERS } from './spec/parse.js';
-export { describeSpec, inputCount, matrixSpec } from './spec/spec.js';
-export type { Spec, Layer, DenseLayer, LayerOutput, Activation, Rounding, Overflow, Score, SpecSummary } from './spec/spec.js';
+export {
+  parseSpec,
+  MIN_INPUT_WIDTH,
+  MAX_INPUT_WIDTH,
+  MAX_DIMENSION,
+  MAX_LAYERS,
+  MAX_ELEMENTS,
+  MAX_WINDOW,
+  MAX_STRIDE,
+  MAX_DILATION,
+  MAX_TABLE_INPUT_WIDTH,
+  LAYER_KINDS,
+  ACTIVATIONS,
+} from './spec/parse.js';
+export { TABLE_FUNCTIONS } from './spec/tables.js';
+export { describeSpec, inputCount, matrixSpec, shapeSize } from './spec/spec.js';
+export type {
+  Spec,
+  Layer,
+  LayerKind,
+  DenseLayer,
+  ConvLayer,
+  BatchNormLayer,
+  PoolLayer,
+  FlattenLayer,
+  TableLayer,
+  ArgmaxLayer,
+  PostOps,
+  InputSpec,
+  LayerOutput,
+  Activation,
+  Rounding,
+  Overflow,
+  Padding,
+  Score,
+  SpecSummary,
+} from './spec/spec.js';
 
 // Compiling: Spec → graph → netlist → Verilog text and manifest.
 export { compile } from './flows/compile.js';
@@ -20,6 +54,8 @@ export type { Netlist, NetSignal, Ports } from './rtl/netlist.js';
 export type { LoweredNetlist } from './rtl/lower.js';
 export type { Manifest, ManifestLayer } from './rtl/manifest.js';
 export { DEFAULT_DEPTH_SLACK } from './da/cmvm.js';
+export { TOEPLITZ_MAX_ENTRIES } from './da/network.js';
+export type { LayerStats } from './da/network.js';
 export type { AttemptReport, OptimizeStats } from './da/cmvm.js';
 export { evaluateNetworkGraph } from './da/graph.js';
 export type { NetworkGraph, NetNode } from './da/graph.js';

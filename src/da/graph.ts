@@ -14,8 +14,14 @@
  *   relu    max(a, 0)
  *   fit     (a << shiftA) fitted to `fit.width` bits, wrapped (modulo) or saturated (clamped)
  *   square  a²
+ *   cmp     1 when (a << shiftA) − (b << shiftB) ≥ c, else 0 (b = −1: no b term); a comparator
+ *   mux     sel ≠ 0 ? (a << shiftA) : (b << shiftB), where a = −1 is the constant ca and
+ *           b = −1 the constant cb; a multiplexer
+ *   table   entries[a − base], a lookup table (ROM) over a's range
  *
  * The first four are adders (one carry chain each); the others are the steps between layers.
+ * Depth: an adder, ReLU, fit with saturation, comparator and table are one level each; a
+ * multiplexer joins its comparator's level (max and argmax are one level per comparison).
  */
 
 /** What every node has: its adder level (longest path from an input; inputs are level 0) and its exact value range over all input vectors. */
@@ -82,8 +88,40 @@ export interface SquareNode extends NodeBase {
   a: number;
 }
 
+export interface CmpNode extends NodeBase {
+  op: 'cmp';
+  a: number;
+  shiftA: number;
+  /** −1: no b term. */
+  b: number;
+  shiftB: number;
+  c: bigint;
+}
+
+export interface MuxNode extends NodeBase {
+  op: 'mux';
+  /** A 0/1 variable (a comparator). */
+  sel: number;
+  /** Chosen when sel is 1; −1: the constant ca. */
+  a: number;
+  shiftA: number;
+  ca: bigint;
+  /** Chosen when sel is 0; −1: the constant cb. */
+  b: number;
+  shiftB: number;
+  cb: bigint;
+}
+
+export interface TableNode extends NodeBase {
+  op: 'table';
+  a: number;
+  /** The value of a that entries[0] is for; a's range lies within base … base + entries.length − 1. */
+  base: bigint;
+  entries: bigint[];
+}
+
 /** A node of a network graph. */
-export type NetNode = AdderNode | AddcNode | ShrNode | ReluNode | FitNode | SquareNode;
+export type NetNode = AdderNode | AddcNode | ShrNode | ReluNode | FitNode | SquareNode | CmpNode | MuxNode | TableNode;
 export type NetOp = NetNode['op'];
 
 export interface FitFormat {
@@ -97,9 +135,19 @@ export function isAdderOp(op: NetOp): op is 'add' | 'sub' | 'neg' | 'addc' {
   return op === 'add' || op === 'sub' || op === 'neg' || op === 'addc';
 }
 
-/** The variables a node reads: [a], or [a, b] for add and sub. */
+/** The variables a node reads: [a], [a, b] for add and sub, and what cmp and mux read (never −1). */
 export function operandsOf(n: NetNode): number[] {
-  return n.op === 'add' || n.op === 'sub' ? [n.a, n.b] : [n.a];
+  switch (n.op) {
+    case 'add':
+    case 'sub':
+      return [n.a, n.b];
+    case 'cmp':
+      return n.b >= 0 ? [n.a, n.b] : [n.a];
+    case 'mux':
+      return [n.sel, ...(n.a >= 0 ? [n.a] : []), ...(n.b >= 0 ? [n.b] : [])];
+    default:
+      return [n.a];
+  }
 }
 
 /** Output o = variable v shifted left by `shift`; v = −1 means the constant 0. */
@@ -145,7 +193,7 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
   for (let i = 0; i < g.nIn; i++) val[i] = x[i]!;
   for (let k = 0; k < g.nodes.length; k++) {
     const n = g.nodes[k]!;
-    const a = val[n.a]!;
+    const a = n.op === 'mux' ? 0n : val[n.a]!;
     let r: bigint;
     switch (n.op) {
       case 'add':
@@ -172,6 +220,18 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
       case 'square':
         r = a * a;
         break;
+      case 'cmp':
+        r = (a << BigInt(n.shiftA)) - (n.b >= 0 ? val[n.b]! << BigInt(n.shiftB) : 0n) >= n.c ? 1n : 0n;
+        break;
+      case 'mux':
+        r = val[n.sel] !== 0n ? (n.a >= 0 ? val[n.a]! << BigInt(n.shiftA) : n.ca) : n.b >= 0 ? val[n.b]! << BigInt(n.shiftB) : n.cb;
+        break;
+      case 'table': {
+        const e = n.entries[Number(a - n.base)];
+        if (e === undefined) throw new RangeError(`table node ${k}: ${a} is outside its entries`);
+        r = e;
+        break;
+      }
     }
     val[g.nIn + k] = r;
   }

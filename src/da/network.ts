@@ -1,306 +1,77 @@
-import type { Layer, Spec } from '../spec/spec.js';
-import { inputCount, layerInputs, layerOutputs } from '../spec/spec.js';
+import type { AffineLayer, BatchNormLayer, ConvLayer, DenseLayer, Layer, LayerKind, PoolLayer, PostOps, Spec, TableLayer } from '../spec/spec.js';
+import { inputCount, layerInputs, layerOutputs, postOpsOf, spatial } from '../spec/spec.js';
 import { optimize } from './cmvm.js';
-import type { AttemptReport, OptimizeOptions, OptimizeStats } from './cmvm.js';
-import { fitValue, inputRange } from './graph.js';
-import type { FitFormat, InputFormat, NetGraphOutput, NetNode, NetworkGraph } from './graph.js';
+import type { AttemptReport, OptimizeOptions, OptimizeResult, OptimizeStats } from './cmvm.js';
+import { naiveAdderCount } from './csd.js';
+import { fitValue } from './graph.js';
+import type { FitFormat, NetGraphOutput, NetworkGraph } from './graph.js';
+import { constant, NetworkBuilder } from './net-builder.js';
+import type { Value } from './net-builder.js';
 import { bitsFor } from './ranges.js';
+
+export { SQUARE_ROM_MAX_BITS, squareLevels } from './net-builder.js';
 
 /**
  * A whole network as one graph: each layer's matrix goes through the CMVM optimizer, and the
- * steps between layers become cheap nodes of the same graph.
+ * steps between layers become cheap nodes of the same graph (comparators, multiplexers,
+ * tables, shifts, fits).
  *
- * Per output, in the spec's order — accumulate, bias, activation, shift with rounding, fit —
- * built as: addc (bias, plus 2^(k−1) for rounding to nearest), shr (floor shift by k), relu,
- * fit. Rounding to nearest is floor((t + 2^(k−1)) / 2^k), so its half joins the bias; and ReLU
- * commutes with a floor shift (both are monotone and keep the sign: relu(t) >> k = relu(t >> k),
- * and (relu(t) + h) >> k = relu((t + h) >> k) for h = 2^(k−1) < 2^k), so shifting first makes the
- * ReLU narrower. Steps that cannot change a value (ReLU of a non-negative value, a fit that
- * its range already satisfies) are left out; constants fold.
+ * Values between layers are affine in one variable, `(v << shift) + c` (net-builder.ts): the
+ * offsets of constant and bipolar inputs are carried to the next bias for free instead of being
+ * built, and a layer's inputs that are constants or the same variable merge.
  *
- * Ranges: the inputs and every non-linear node are "bases", each with an interval; every
- * linear node is a linear form over bases plus a constant, whose range is exact when its bases
- * vary independently (always true within the first layer) and a sound bound otherwise. A
- * layer's inputs that are constants join its bias; inputs that are the same variable merge.
+ * Per layer kind:
+ *   dense      the matrix optimized once over the layer's distinct variable inputs;
+ *   conv       the kernel matrix (cout × taps·cin) optimized once and its adder graph applied
+ *              at every output position over that position's patch, padded taps being constant
+ *              zeros that fold; when the whole layer is small, also as one Toeplitz-shaped matrix,
+ *              keeping whichever needs fewer adders (LayerStats.strategy says which);
+ *   batchnorm  folded into the dense or conv layer before it when exact (that layer linear,
+ *              unshifted, at full precision: W' = scale·W, bias' = scale·bias + offset), else a
+ *              shift-add constant multiplication per element;
+ *   maxpool    a balanced tree of comparator + multiplexer pairs over the window's positions
+ *              inside the input; avgpool an adder tree (then its shift);
+ *   flatten    nothing; table a lookup table per element; argmax a balanced tree of
+ *              (value, index) pairs in which the lower index wins ties.
+ *
+ * Post-ops per element, in the spec's order — + bias, activation, shift with rounding, fit:
+ * the bias and the rounding half join the value's offset; ReLU commutes with the floor shift
+ * (relu(t) >> k = relu(t >> k), and with the half added first too), so it is applied after the
+ * shift, where the value is narrower; leaky ReLU is a comparator choosing between u and
+ * ⌊u·m / 2^k⌋ (a shift-add constant product); hard_tanh two comparators and multiplexers; sign
+ * one comparator whose bit b stands for 2b − 1. Steps that cannot change a value are left out.
  */
 
-/** A value between layers: `v << shift`, or the constant `c` when v = −1. */
-interface LayerValue {
-  v: number;
-  shift: number;
-  c: bigint;
-}
+/** Whole-layer (Toeplitz) optimization of a convolution is tried up to this many matrix entries. */
+export const TOEPLITZ_MAX_ENTRIES = 1 << 16;
 
-/** Squares of values up to this many bits are a lookup table; wider ones are shift-and-add. */
-export const SQUARE_ROM_MAX_BITS = 8;
-
+/** How one layer was built. */
 export interface LayerStats {
+  kind: LayerKind;
   inputs: number;
   outputs: number;
-  /** Inputs that were constant or duplicates, and vanished. */
+  /** Inputs that were constant, repeated or unused, and vanished. */
   prunedInputs: number;
+  /**
+   * The optimizer's figures for the layer's matrix, or null (no matrix). For a convolution
+   * built per position, the kernel's search figures with `adders` and `naiveAdders` those of
+   * the whole layer (every position).
+   */
   optimize: OptimizeStats | null;
-  /** Nodes after the matrix: bias (addc), shift, ReLU and fit nodes. */
+  /** Nodes after the matrix: bias, activation, shift and fit nodes. */
   postNodes: number;
+  /**
+   * How the layer was built: conv "per-position" or "toeplitz"; batchnorm "folded" (into the
+   * layer before) or "shift-add"; null for the other kinds.
+   */
+  strategy: string | null;
+  /** For a convolution: the adders of each strategy tried (in the order tried). */
+  tried: { strategy: string; adders: number }[];
 }
 
 export interface NetworkBuild {
   graph: NetworkGraph;
   layers: LayerStats[];
-}
-
-/** Levels of logic a square takes: one table lookup, or a tree of partial products. */
-export function squareLevels(width: number): number {
-  return width <= SQUARE_ROM_MAX_BITS ? 1 : Math.ceil(Math.log2(width)) + 1;
-}
-
-class NetworkBuilder {
-  readonly nodes: NetNode[] = [];
-  /** Linear forms of linear variables (sorted base indices with coefficients, and a constant). */
-  private readonly forms = new Map<number, { idx: number[]; val: bigint[]; c: bigint }>();
-  private readonly lo: bigint[] = [];
-  private readonly hi: bigint[] = [];
-  private readonly levels: number[] = [];
-  private readonly memo = new Map<string, number>();
-
-  constructor(readonly nIn: number, readonly input: InputFormat) {
-    const r = inputRange(input);
-    for (let i = 0; i < nIn; i++) {
-      this.lo.push(r.lo);
-      this.hi.push(r.hi);
-      this.levels.push(0);
-    }
-  }
-
-  range(v: number): { lo: bigint; hi: bigint } {
-    return { lo: this.lo[v]!, hi: this.hi[v]! };
-  }
-
-  level(v: number): number {
-    return this.levels[v]!;
-  }
-
-  private form(v: number): { idx: number[]; val: bigint[]; c: bigint } {
-    return this.forms.get(v) ?? { idx: [v], val: [1n], c: 0n };
-  }
-
-  /** The linear combination ka·(a form) + kb·(b form) + c. */
-  private combine(a: number, ka: bigint, b: number, kb: bigint, c: bigint): { idx: number[]; val: bigint[]; c: bigint } {
-    const fa = this.form(a);
-    const fb = b >= 0 ? this.form(b) : { idx: [], val: [], c: 0n };
-    const idx: number[] = [];
-    const val: bigint[] = [];
-    let p = 0;
-    let q = 0;
-    while (p < fa.idx.length || q < fb.idx.length) {
-      const ia = p < fa.idx.length ? fa.idx[p]! : Infinity;
-      const ib = q < fb.idx.length ? fb.idx[q]! : Infinity;
-      let i: number;
-      let x = 0n;
-      if (ia <= ib) {
-        i = ia;
-        x += ka * fa.val[p++]!;
-      } else i = ib;
-      if (ib === i) x += kb * fb.val[q++]!;
-      if (x !== 0n) {
-        idx.push(i);
-        val.push(x);
-      }
-    }
-    return { idx, val, c: ka * fa.c + kb * fb.c + c };
-  }
-
-  private push(n: NetNode, form: { idx: number[]; val: bigint[]; c: bigint } | null): number {
-    const v = this.nIn + this.nodes.length;
-    const r = { lo: n.lo, hi: n.hi };
-    const level = n.level;
-    this.nodes.push(n);
-    this.lo.push(r.lo);
-    this.hi.push(r.hi);
-    this.levels.push(level);
-    if (form !== null) this.forms.set(v, form);
-    return v;
-  }
-
-  private rangeOf(f: { idx: number[]; val: bigint[]; c: bigint }): { lo: bigint; hi: bigint } {
-    let lo = f.c;
-    let hi = f.c;
-    for (let k = 0; k < f.idx.length; k++) {
-      const c = f.val[k]!;
-      const b = f.idx[k]!;
-      if (c > 0n) {
-        lo += c * this.lo[b]!;
-        hi += c * this.hi[b]!;
-      } else {
-        lo += c * this.hi[b]!;
-        hi += c * this.lo[b]!;
-      }
-    }
-    return { lo, hi };
-  }
-
-  /** A linear node: add, sub, neg (b = −1) or addc. */
-  linear(op: 'add' | 'sub' | 'neg' | 'addc', a: number, shiftA: number, b: number, shiftB: number, c = 0n): number {
-    const ka = (op === 'neg' ? -1n : 1n) << BigInt(shiftA);
-    const kb = b < 0 ? 0n : (op === 'sub' ? -1n : 1n) << BigInt(shiftB);
-    const f = this.combine(a, ka, b, kb, op === 'addc' ? c : 0n);
-    const level = 1 + Math.max(this.levels[a]!, b >= 0 ? this.levels[b]! : 0);
-    const { lo, hi } = this.rangeOf(f);
-    const at = { level, lo, hi };
-    const node: NetNode =
-      op === 'add' || op === 'sub'
-        ? { op, a, shiftA, b, shiftB, ...at }
-        : op === 'neg'
-          ? { op, a, shiftA, ...at }
-          : { op, a, shiftA, c, ...at };
-    return this.push(node, f);
-  }
-
-  /** A non-linear node (a base of the range forms), shared when the same one is asked twice. */
-  nonLinear(op: 'shr' | 'relu' | 'fit' | 'square', a: number, shiftA: number, fit?: FitFormat): number {
-    const key = `${op}:${a}:${shiftA}:${fit ? `${fit.width}${fit.signed ? 's' : 'u'}${fit.overflow}` : ''}`;
-    const seen = this.memo.get(key);
-    if (seen !== undefined) return seen;
-    const lo = this.lo[a]!;
-    const hi = this.hi[a]!;
-    const la = this.levels[a]!;
-    let r: { lo: bigint; hi: bigint };
-    let level: number;
-    switch (op) {
-      case 'shr':
-        r = { lo: lo >> BigInt(shiftA), hi: hi >> BigInt(shiftA) };
-        level = la;
-        break;
-      case 'relu':
-        r = { lo: lo < 0n ? 0n : lo, hi: hi < 0n ? 0n : hi };
-        level = la + 1;
-        break;
-      case 'fit': {
-        const f = fit!;
-        const s = BigInt(shiftA);
-        if (f.overflow === 'saturate') {
-          r = { lo: fitValue(lo << s, f), hi: fitValue(hi << s, f) };
-          level = la + 1;
-        } else {
-          const w = BigInt(f.width);
-          r = f.signed ? { lo: -(1n << (w - 1n)), hi: (1n << (w - 1n)) - 1n } : { lo: 0n, hi: (1n << w) - 1n };
-          level = la;
-        }
-        break;
-      }
-      case 'square': {
-        const l2 = lo * lo;
-        const h2 = hi * hi;
-        r = lo >= 0n ? { lo: l2, hi: h2 } : hi <= 0n ? { lo: h2, hi: l2 } : { lo: 0n, hi: l2 > h2 ? l2 : h2 };
-        level = la + squareLevels(bitsFor(lo, hi));
-        break;
-      }
-    }
-    const at = { level, lo: r.lo, hi: r.hi };
-    const node: NetNode =
-      op === 'shr' ? { op, a, shift: shiftA, ...at } : op === 'fit' ? { op, a, shiftA, fit: fit!, ...at } : { op, a, ...at };
-    const v = this.push(node, null);
-    this.memo.set(key, v);
-    return v;
-  }
-
-  termRange(t: LayerValue): { lo: bigint; hi: bigint } {
-    if (t.v < 0) return { lo: t.c, hi: t.c };
-    const s = BigInt(t.shift);
-    return { lo: this.lo[t.v]! << s, hi: this.hi[t.v]! << s };
-  }
-}
-
-const constant = (c: bigint): LayerValue => ({ v: -1, shift: 0, c });
-
-function layerMatrix(
-  b: NetworkBuilder,
-  layer: Layer,
-  inputs: LayerValue[],
-  opts: OptimizeOptions,
-): { outs: LayerValue[]; stats: OptimizeStats | null; biasAdd: bigint[]; pruned: number } {
-  const rows = layerOutputs(layer);
-  const colOf = new Map<number, number>();
-  const cols: number[] = [];
-  const W: bigint[][] = Array.from({ length: rows }, () => []);
-  const biasAdd = new Array<bigint>(rows).fill(0n);
-  inputs.forEach((t, i) => {
-    if (t.v < 0) {
-      for (let o = 0; o < rows; o++) biasAdd[o]! += layer.weights[o]![i]! * t.c;
-      return;
-    }
-    let col = colOf.get(t.v);
-    if (col === undefined) {
-      col = cols.length;
-      colOf.set(t.v, col);
-      cols.push(t.v);
-      for (const row of W) row.push(0n);
-    }
-    for (let o = 0; o < rows; o++) W[o]![col]! += layer.weights[o]![i]! << BigInt(t.shift);
-  });
-  // columns that are all zero (inputs no output uses) vanish
-  const live = cols.map((_, c) => W.some((row) => row[c] !== 0n));
-  const keep = cols.filter((_, c) => live[c]);
-  const W2 = W.map((row) => row.filter((_, c) => live[c]));
-  const pruned = inputs.length - keep.length;
-  if (keep.length === 0) return { outs: W.map(() => constant(0n)), stats: null, biasAdd, pruned };
-  // the optimizer's input format: wide enough for every column (it only steers its choices;
-  // the network's own ranges are computed here)
-  let width = 2;
-  let signed = false;
-  for (const v of keep) {
-    const r = b.range(v);
-    if (r.lo < 0n) signed = true;
-  }
-  for (const v of keep) {
-    const r = b.range(v);
-    width = Math.max(width, bitsFor(r.lo, r.hi, signed));
-  }
-  const res = optimize(W2, { width: Math.min(width, 64), signed }, opts);
-  const g = res.graph;
-  const map: number[] = [...keep];
-  for (const n of g.nodes) {
-    const a = map[n.a]!;
-    map.push(n.op === 'neg' ? b.linear('neg', a, n.shiftA, -1, 0) : b.linear(n.op, a, n.shiftA, map[n.b]!, n.shiftB));
-  }
-  const outs = g.outputs.map((o): LayerValue => (o.v < 0 ? constant(0n) : { v: map[o.v]!, shift: o.shift, c: 0n }));
-  return { outs, stats: res.stats, biasAdd, pruned };
-}
-
-/** After the matrix: bias (with the rounding half), shift, ReLU and fit, per output. */
-function postOps(b: NetworkBuilder, layer: Layer, t0: LayerValue, bias: bigint): LayerValue {
-  let t = t0;
-  // a step whose result can take one value only is that constant
-  const step = (v: number, shift = 0): LayerValue => {
-    const r = b.range(v);
-    return r.lo === r.hi ? constant(r.lo << BigInt(shift)) : { v, shift, c: 0n };
-  };
-  const k = layer.shift;
-  const add = bias + (layer.rounding === 'nearest' && k >= 1 ? 1n << BigInt(k - 1) : 0n);
-  if (add !== 0n) t = t.v < 0 ? constant(t.c + add) : { v: b.linear('addc', t.v, t.shift, -1, 0, add), shift: 0, c: 0n };
-  if (k > 0) {
-    if (t.v < 0) t = constant(t.c >> BigInt(k));
-    else if (t.shift >= k) t = { ...t, shift: t.shift - k };
-    else t = step(b.nonLinear('shr', t.v, k - t.shift));
-  }
-  if (layer.activation === 'relu') {
-    if (t.v < 0) t = constant(t.c < 0n ? 0n : t.c);
-    else {
-      const r = b.termRange(t);
-      if (r.hi <= 0n) t = constant(0n);
-      else if (r.lo < 0n) t = step(b.nonLinear('relu', t.v, 0), t.shift);
-    }
-  }
-  const f = layer.output;
-  if (f !== null) {
-    const fmt: FitFormat = { width: f.width, signed: f.signed, overflow: f.overflow };
-    if (t.v < 0) t = constant(fitValue(t.c, fmt));
-    else {
-      const r = b.termRange(t);
-      if (fitValue(r.lo, fmt) !== r.lo || fitValue(r.hi, fmt) !== r.hi) t = step(b.nonLinear('fit', t.v, t.shift, fmt));
-    }
-  }
-  return t;
 }
 
 /**
@@ -312,7 +83,7 @@ function postOps(b: NetworkBuilder, layer: Layer, t0: LayerValue, bias: bigint):
  */
 export function networkStats(layers: readonly LayerStats[], score: boolean, design: { adders: number; adderBits: number; depth: number; ms: number }): OptimizeStats {
   const only = layers.length === 1 ? layers[0]! : null;
-  if (only !== null && only.optimize !== null && only.postNodes === 0 && !score) return only.optimize;
+  if (only !== null && only.kind === 'dense' && only.optimize !== null && only.postNodes === 0 && !score) return only.optimize;
   const per = layers.map((l) => l.optimize);
   const sum = (f: (s: OptimizeStats) => number): number => per.reduce((t, s) => t + (s ? f(s) : 0), 0);
   return {
@@ -332,59 +103,480 @@ export function networkStats(layers: readonly LayerStats[], score: boolean, desi
   };
 }
 
-/** The network graph of a spec: each layer's matrix optimized, the steps between layers, and the score. */
+/** What building one layer gives: its outputs, and its figures but for the counts of nodes. */
+interface Built {
+  outs: Value[];
+  optimize: OptimizeStats | null;
+  prunedInputs: number;
+  strategy: string | null;
+  tried: { strategy: string; adders: number }[];
+  /** Index in `b.nodes` where the steps after the matrix begin. */
+  postFrom: number;
+}
+
+/** The network graph of a spec: each layer built, then the outputs and the score. */
 export function buildNetworkGraph(spec: Spec, opts: OptimizeOptions = {}): NetworkBuild {
   const nIn = inputCount(spec);
-  const b = new NetworkBuilder(nIn, spec.input);
-  let terms: LayerValue[] = Array.from({ length: nIn }, (_, i) => ({ v: i, shift: 0, c: 0n }));
+  const b = new NetworkBuilder(nIn, { width: spec.input.width, signed: spec.input.signed });
+  // a bipolar input bit x stands for 2x − 1
+  let vals: Value[] = Array.from({ length: nIn }, (_, i): Value => (spec.input.bipolar ? { v: i, shift: 1, c: -1n } : { v: i, shift: 0, c: 0n }));
   const layers: LayerStats[] = [];
+  const plan = foldBatchNorms(spec.layers);
   spec.layers.forEach((layer, li) => {
-    opts.log?.(`layer ${li}: ${layerOutputs(layer)} outputs × ${layerInputs(layer)} inputs`);
+    const step = plan[li]!;
+    if (step === null) {
+      // folded into the layer before: it has no hardware of its own
+      layers.push({ kind: layer.kind, inputs: layerInputs(layer), outputs: layerOutputs(layer), prunedInputs: 0, optimize: null, postNodes: 0, strategy: 'folded', tried: [] });
+      return;
+    }
+    opts.log?.(`layer ${li} (${layer.kind}): ${layer.inShape.join('×')} → ${step.outShape.join('×')}`);
     const onAttempt = opts.onAttempt;
     const lopts = onAttempt ? { ...opts, onAttempt: (a: AttemptReport) => onAttempt({ ...a, layer: li, layers: spec.layers.length }) } : opts;
-    const m = layerMatrix(b, layer, terms, lopts);
-    const mid = b.nodes.length;
-    terms = m.outs.map((t, o) => postOps(b, layer, t, (layer.bias?.[o] ?? 0n) + m.biasAdd[o]!));
-    layers.push({ inputs: layerInputs(layer), outputs: layerOutputs(layer), prunedInputs: m.pruned, optimize: m.stats, postNodes: b.nodes.length - mid });
+    const start = b.mark();
+    const built = buildLayer(b, step, vals, lopts);
+    vals = built.outs;
+    if (built.tried.length > 0) opts.log?.(`layer ${li}: ${built.tried.map((t) => `${t.strategy} ${t.adders} adders`).join(', ')}: kept ${built.strategy}`);
+    if (step !== layer) opts.log?.(`layer ${li + 1} (batchnorm): folded into layer ${li}`);
+    layers.push({
+      kind: layer.kind,
+      inputs: layerInputs(layer),
+      outputs: layerOutputs(layer),
+      prunedInputs: built.prunedInputs,
+      optimize: built.optimize,
+      postNodes: b.nodes.length - Math.max(built.postFrom, start),
+      strategy: built.strategy,
+      tried: built.tried,
+    });
   });
-  const toOutput = (t: LayerValue): NetGraphOutput => {
-    const r = b.termRange(t);
+  const toOutput = (t0: Value): NetGraphOutput => {
+    const t = b.plain(t0);
+    const r = b.valueRange(t);
     return t.v < 0 ? { v: -1, shift: 0, constant: t.c, lo: t.c, hi: t.c } : { v: t.v, shift: t.shift, lo: r.lo, hi: r.hi };
   };
-  const outputs = terms.map(toOutput);
-  const score = spec.score === null ? null : toOutput(sumOfSquares(b, terms));
-  const last = spec.layers[spec.layers.length - 1]!.output;
-  const graph: NetworkGraph = {
-    nIn,
-    input: spec.input,
-    nodes: b.nodes,
-    outputs,
-    score,
-    outputFormat: last ? { width: last.width, signed: last.signed } : null,
-  };
+  const tail = b.mark();
+  const outputs = vals.map(toOutput);
+  // offsets materialized at the outputs are the last layer's steps
+  layers[layers.length - 1]!.postNodes += b.nodes.length - tail;
+  const score = spec.score === null ? null : toOutput(sumOfSquares(b, vals));
+  const graph: NetworkGraph = { nIn, input: { width: spec.input.width, signed: spec.input.signed }, nodes: b.nodes, outputs, score, outputFormat: outputFormatOf(spec) };
   return { graph, layers };
 }
 
-/** Σ v² over the values: a square node each (constants fold), summed shallowest first. */
-function sumOfSquares(b: NetworkBuilder, terms: readonly LayerValue[]): LayerValue {
-  let constPart = 0n;
-  const parts: { v: number; shift: number }[] = [];
-  for (const t of terms) {
-    if (t.v < 0) {
-      constPart += t.c * t.c;
-      continue;
-    }
-    parts.push({ v: b.nonLinear('square', t.v, 0), shift: 2 * t.shift });
+/** The width and signedness the spec gives y: the last layer's output format, argmax's index width, or null. */
+function outputFormatOf(spec: Spec): { width: number; signed: boolean } | null {
+  const last = spec.layers[spec.layers.length - 1]!;
+  if (last.kind === 'argmax') return { width: Math.max(1, Math.ceil(Math.log2(layerInputs(last)))), signed: false };
+  if (last.kind === 'flatten') {
+    // flatten changes no value: the format is the one before it
+    return spec.layers.length > 1 ? outputFormatOf({ ...spec, layers: spec.layers.slice(0, -1) }) : null;
   }
-  // sum: always add the two shallowest first
+  const out = last.kind === 'table' ? last.output : postOpsOf(last).output;
+  return out ? { width: out.width, signed: out.signed } : null;
+}
+
+/**
+ * The layers as built: a batchnorm that folds into the dense or conv layer before it makes that
+ * layer's entry the fused layer and its own entry null.
+ */
+function foldBatchNorms(layers: readonly Layer[]): (Layer | null)[] {
+  const plan: (Layer | null)[] = [...layers];
+  for (let i = 1; i < layers.length; i++) {
+    const bn = layers[i]!;
+    const prev = plan[i - 1];
+    if (bn.kind !== 'batchnorm' || !prev || (prev.kind !== 'dense' && prev.kind !== 'conv1d' && prev.kind !== 'conv2d')) continue;
+    if (prev.activation !== 'linear' || prev.shift !== 0 || prev.output !== null) continue;
+    plan[i - 1] = fuse(prev, bn);
+    plan[i] = null;
+  }
+  return plan;
+}
+
+/** scale·(W·u + bias) + offset as one layer: W' = scale·W, bias' = scale·bias + offset, and the batchnorm's post-ops. */
+function fuse(prev: DenseLayer | ConvLayer, bn: BatchNormLayer): DenseLayer | ConvLayer {
+  const C = bn.scale.length;
+  const post: PostOps = { bias: null, activation: bn.activation, alpha: bn.alpha, one: bn.one, shift: bn.shift, rounding: bn.rounding, output: bn.output };
+  const bias = bn.scale.map((s, c) => s * (prev.bias?.[c] ?? 0n) + bn.offset[c]! + (bn.bias?.[c] ?? 0n));
+  if (prev.kind === 'dense') {
+    const weights = prev.weights.map((row, o) => row.map((w) => w * bn.scale[o % C]!));
+    return { ...prev, ...post, weights, bias, outShape: bn.outShape };
+  }
+  const kernel = prev.kernel.map((r) => r.map((t) => t.map((ch) => ch.map((w, co) => w * bn.scale[co]!))));
+  return { ...prev, ...post, kernel, bias, outShape: bn.outShape };
+}
+
+function buildLayer(b: NetworkBuilder, layer: Layer, vals: Value[], opts: OptimizeOptions): Built {
+  const none = { optimize: null, prunedInputs: 0, strategy: null, tried: [] };
+  switch (layer.kind) {
+    case 'dense': {
+      const m = matrixOn(b, layer.weights, vals, opts);
+      const postFrom = b.mark();
+      return { ...m, outs: m.outs.map((t, o) => postOps(b, layer, t, o)), strategy: null, tried: [], postFrom };
+    }
+    case 'conv1d':
+    case 'conv2d':
+      return convolution(b, layer, vals, opts);
+    case 'batchnorm':
+      return batchNorm(b, layer, vals, opts);
+    case 'maxpool1d':
+    case 'maxpool2d':
+    case 'avgpool1d':
+    case 'avgpool2d':
+      return pool(b, layer, vals);
+    case 'flatten':
+      return { ...none, outs: vals, postFrom: b.mark() };
+    case 'table':
+      return { ...none, outs: vals.map((t) => tableOf(b, layer, t)), postFrom: 0 };
+    case 'argmax':
+      return { ...none, outs: [argmax(b, vals)], postFrom: 0 };
+  }
+}
+
+/** The optimizer's input format for a set of values: wide enough for every variable (it only steers its choices). */
+function formatOf(b: NetworkBuilder, vars: Iterable<number>): { width: number; signed: boolean } {
+  let signed = false;
+  const list = [...vars];
+  for (const v of list) if (b.range(v).lo < 0n) signed = true;
+  let width = 2;
+  for (const v of list) {
+    const r = b.range(v);
+    width = Math.max(width, bitsFor(r.lo, r.hi, signed));
+  }
+  return { width: Math.min(width, 64), signed };
+}
+
+/**
+ * W·u over values: constants and offsets join each output's constant part, inputs that are the
+ * same variable merge into one column, columns no output uses vanish; the rest is one CMVM.
+ */
+function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: readonly Value[], opts: OptimizeOptions): { outs: Value[]; optimize: OptimizeStats | null; prunedInputs: number } {
+  const rows = W.length;
+  const colOf = new Map<number, number>();
+  const cols: number[] = [];
+  const M: bigint[][] = Array.from({ length: rows }, () => []);
+  const offset = new Array<bigint>(rows).fill(0n);
+  inputs.forEach((t, i) => {
+    if (t.c !== 0n) for (let o = 0; o < rows; o++) offset[o]! += W[o]![i]! * t.c;
+    if (t.v < 0) return;
+    let col = colOf.get(t.v);
+    if (col === undefined) {
+      col = cols.length;
+      colOf.set(t.v, col);
+      cols.push(t.v);
+      for (const row of M) row.push(0n);
+    }
+    for (let o = 0; o < rows; o++) M[o]![col]! += W[o]![i]! << BigInt(t.shift);
+  });
+  const live = cols.map((_, c) => M.some((row) => row[c] !== 0n));
+  const keep = cols.filter((_, c) => live[c]);
+  const prunedInputs = inputs.length - keep.length;
+  if (keep.length === 0) return { outs: offset.map((c) => constant(c)), optimize: null, prunedInputs };
+  const res = optimize(
+    M.map((row) => row.filter((_, c) => live[c])),
+    formatOf(b, keep),
+    opts,
+  );
+  const outs = b.applyGraph(res.graph, keep.map((v): Value => ({ v, shift: 0, c: 0n })));
+  return { outs: outs.map((t, o) => ({ ...t, c: t.c + offset[o]! })), optimize: res.stats, prunedInputs };
+}
+
+/** Input position (r, c) of an [H, W, C] grid, channel ci, or −1 when it lies in the padding. */
+function at(H: number, W: number, C: number, r: number, c: number, ci: number): number {
+  return r < 0 || r >= H || c < 0 || c >= W ? -1 : (r * W + c) * C + ci;
+}
+
+/**
+ * A convolution: per position with the kernel optimized once, and as one Toeplitz-shaped
+ * matrix when that is small; the one with fewer adders is kept (ties: per position).
+ */
+function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: OptimizeOptions): Built {
+  const [H, W, Cin] = spatial(layer.inShape);
+  const [OH, OW, Cout] = spatial(layer.outShape);
+  const K = layer.kernel;
+  const kh = K.length;
+  const kw = K[0]!.length;
+  const [sh, sw] = layer.strides;
+  const [dh, dw] = layer.dilation;
+  const [pt, pl] = layer.padBefore;
+  // the kernel matrix: row co, column (i, j, ci); taps with an all-zero column are left out
+  const taps: { i: number; j: number; ci: number }[] = [];
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let ci = 0; ci < Cin; ci++) if (K[i]![j]![ci]!.some((w) => w !== 0n)) taps.push({ i, j, ci });
+  const kernelRows = Array.from({ length: Cout }, (_, co) => taps.map((t) => K[t.i]![t.j]![t.ci]![co]!));
+  const patch = (oh: number, ow: number): number[] => taps.map((t) => at(H, W, Cin, oh * sh + t.i * dh - pt, ow * sw + t.j * dw - pl, t.ci));
+  const vars = new Set<number>();
+  for (const t of vals) if (t.v >= 0) vars.add(t.v);
+
+  const start = b.mark();
+  const tried: { strategy: string; adders: number }[] = [];
+  // per position: the kernel's adder graph applied to each patch
+  let kernel: OptimizeResult | null = null;
+  const perPosition = (): { outs: Value[]; naive: number } => {
+    const outs: Value[] = [];
+    let naive = 0;
+    const naiveByPattern = new Map<string, number>();
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const idx = patch(oh, ow);
+        const inputs = idx.map((k) => (k < 0 ? constant(0n) : vals[k]!));
+        const ys = kernel ? b.applyGraph(kernel.graph, inputs) : kernelRows.map(() => constant(0n));
+        outs.push(...ys);
+        // the no-sharing count of this patch: the kernel without its padded taps (and constant inputs)
+        const key = idx.map((k) => (k < 0 || vals[k]!.v < 0 ? '0' : '1')).join('');
+        let n = naiveByPattern.get(key);
+        if (n === undefined) {
+          n = naiveAdderCount(kernelRows.map((row) => row.map((w, t) => (key[t] === '1' ? w : 0n))));
+          naiveByPattern.set(key, n);
+        }
+        naive += n;
+      }
+    }
+    return { outs, naive };
+  };
+  if (taps.length > 0) kernel = optimize(kernelRows, formatOf(b, vars), opts);
+  let pp = perPosition();
+  const ppAdders = b.addersSince(start);
+  tried.push({ strategy: 'per-position', adders: ppAdders });
+  let strategy = 'per-position';
+  let stats: OptimizeStats | null = kernel ? { ...kernel.stats, adders: ppAdders, naiveAdders: pp.naive } : null;
+  let outs = pp.outs;
+  const rows = OH * OW * Cout;
+  const cols = H * W * Cin;
+  if (taps.length > 0 && OH * OW > 1 && rows * cols <= TOEPLITZ_MAX_ENTRIES) {
+    const T: bigint[][] = Array.from({ length: rows }, () => new Array<bigint>(cols).fill(0n));
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const idx = patch(oh, ow);
+        for (let co = 0; co < Cout; co++) {
+          const row = T[(oh * OW + ow) * Cout + co]!;
+          idx.forEach((k, t) => {
+            if (k >= 0) row[k]! += kernelRows[co]![t]!;
+          });
+        }
+      }
+    }
+    b.rollback(start);
+    // its attempts are not reported: the progress line's "best" is the kernel's, per layer
+    const m = matrixOn(b, T, vals, { ...opts, onAttempt: undefined });
+    const tAdders = b.addersSince(start);
+    tried.push({ strategy: 'toeplitz', adders: tAdders });
+    if (tAdders < ppAdders) {
+      strategy = 'toeplitz';
+      stats = m.optimize;
+      outs = m.outs;
+    } else {
+      b.rollback(start);
+      pp = perPosition();
+      outs = pp.outs;
+    }
+  }
+  // inputs no tap with a non-zero weight reads, or constants, vanish
+  const used = new Uint8Array(vals.length);
+  for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (const k of patch(oh, ow)) if (k >= 0) used[k] = 1;
+  const prunedInputs = vals.filter((t, k) => t.v < 0 || !used[k]).length;
+  const postFrom = b.mark();
+  return { outs: outs.map((t, k) => postOps(b, layer, t, k % Cout)), optimize: stats, prunedInputs, strategy, tried, postFrom };
+}
+
+const graphsOfConstants = new WeakMap<NetworkBuilder, Map<bigint, OptimizeResult>>();
+
+/** The adder graphs of single constants built so far for this network (one search per constant). */
+function constantGraphs(b: NetworkBuilder): Map<bigint, OptimizeResult> {
+  let m = graphsOfConstants.get(b);
+  if (m === undefined) {
+    m = new Map();
+    graphsOfConstants.set(b, m);
+  }
+  return m;
+}
+
+/**
+ * u·k for a constant k, shift-add: the constant's adder graph (one optimized per constant and
+ * kept) applied to u.
+ */
+function mulConst(b: NetworkBuilder, t: Value, k: bigint, cache: Map<bigint, OptimizeResult>, opts: OptimizeOptions): Value {
+  if (k === 0n || t.v < 0) return constant(t.c * k);
+  let g = cache.get(k);
+  if (g === undefined) {
+    g = optimize([[k]], formatOf(b, [t.v]), { ...opts, log: undefined, onAttempt: undefined });
+    cache.set(k, g);
+  }
+  const [y] = b.applyGraph(g.graph, [{ ...t, c: 0n }]);
+  return { ...y!, c: y!.c + t.c * k };
+}
+
+/** A batchnorm kept as its own layer: scale[c]·u + offset[c] per element, then the post-ops. */
+function batchNorm(b: NetworkBuilder, layer: BatchNormLayer, vals: Value[], opts: OptimizeOptions): Built {
+  const C = layer.scale.length;
+  const cache = constantGraphs(b);
+  const scaled = vals.map((t, k) => {
+    const y = mulConst(b, t, layer.scale[k % C]!, cache, opts);
+    return { ...y, c: y.c + layer.offset[k % C]! };
+  });
+  const postFrom = b.mark();
+  return { outs: scaled.map((t, k) => postOps(b, layer, t, k % C)), optimize: null, prunedInputs: vals.filter((t) => t.v < 0).length, strategy: 'shift-add', tried: [], postFrom };
+}
+
+/** The values of a pooling window's positions inside the input. */
+function windows(layer: PoolLayer): number[][] {
+  const [H, W, C] = spatial(layer.inShape);
+  const [OH, OW] = spatial(layer.outShape);
+  const [ph, pw] = layer.pool;
+  const [sh, sw] = layer.strides;
+  const [pt, pl] = layer.padBefore;
+  const out: number[][] = [];
+  for (let oh = 0; oh < OH; oh++) {
+    for (let ow = 0; ow < OW; ow++) {
+      for (let c = 0; c < C; c++) {
+        const w: number[] = [];
+        for (let i = 0; i < ph; i++) for (let j = 0; j < pw; j++) {
+          const k = at(H, W, C, oh * sh + i - pt, ow * sw + j - pl, c);
+          if (k >= 0) w.push(k);
+        }
+        out.push(w);
+      }
+    }
+  }
+  return out;
+}
+
+/** Combine values pairwise, neighbours first, until one is left (a balanced tree; order kept). */
+function tree<T>(items: T[], pair: (p: T, q: T) => T): T {
+  let level = items;
+  while (level.length > 1) {
+    const next: T[] = [];
+    for (let k = 0; k + 1 < level.length; k += 2) next.push(pair(level[k]!, level[k + 1]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+/** Max pooling (comparators and multiplexers) or average pooling (the window's sum), then the pool's shift and fit. */
+function pool(b: NetworkBuilder, layer: PoolLayer, vals: Value[]): Built {
+  const isMax = layer.kind.startsWith('max');
+  const wins = windows(layer);
+  const used = new Uint8Array(vals.length);
+  const C = spatial(layer.inShape)[2];
+  const sums = wins.map((w) => {
+    for (const k of w) used[k] = 1;
+    if (w.length === 0) throw new Error(`internal: a ${layer.kind} window lies entirely in the padding`);
+    return isMax ? tree(w.map((k) => vals[k]!), (p, q) => b.max(p, q)) : sumShallowFirst(b, w.map((k) => vals[k]!));
+  });
+  const postFrom = b.mark();
+  const prunedInputs = vals.filter((t, k) => t.v < 0 || !used[k]).length;
+  return { outs: sums.map((t, k) => postOps(b, layer, t, k % C)), optimize: null, prunedInputs, strategy: null, tried: [], postFrom };
+}
+
+/** Σ of values: constants fold, then the two shallowest are added first. */
+function sumShallowFirst(b: NetworkBuilder, terms: Value[]): Value {
+  let c = 0n;
+  const parts: Value[] = [];
+  for (const t of terms) {
+    c += t.c;
+    if (t.v >= 0) parts.push({ ...t, c: 0n });
+  }
   while (parts.length > 1) {
     parts.sort((p, q) => b.level(p.v) - b.level(q.v) || p.v - q.v);
     const p = parts.shift()!;
     const q = parts.shift()!;
-    const s = Math.min(p.shift, q.shift);
-    parts.push({ v: b.linear('add', p.v, p.shift - s, q.v, q.shift - s), shift: s });
+    parts.push(b.add(p, q));
   }
-  let t: LayerValue = parts.length === 0 ? constant(constPart) : { v: parts[0]!.v, shift: parts[0]!.shift, c: 0n };
-  if (constPart !== 0n && t.v >= 0) t = { v: b.linear('addc', t.v, t.shift, -1, 0, constPart), shift: 0, c: 0n };
-  return t;
+  const t = parts.length === 0 ? constant(0n) : parts[0]!;
+  return { ...t, c: t.c + c };
+}
+
+/** One element looked up in a table layer (identical tables share their entries). */
+function tableOf(b: NetworkBuilder, layer: TableLayer, t: Value): Value {
+  const min = layer.input.signed ? -(1n << BigInt(layer.input.width - 1)) : 0n;
+  const lookup = (v: bigint): bigint => {
+    const e = layer.entries[Number(v - min)];
+    if (e === undefined) throw new Error(`internal: table input ${v} is outside the table's ${layer.input.width}-bit range`);
+    return e;
+  };
+  return b.table(t, lookup, { base: min, entries: layer.entries });
+}
+
+/** The index of the largest value, ties to the lowest index: (value, index) pairs combined neighbours first. */
+function argmax(b: NetworkBuilder, vals: Value[]): Value {
+  const best = tree(
+    vals.map((v, k) => ({ v, k: constant(BigInt(k)) })),
+    (p, q) => {
+      // q holds only higher indices than p: it wins only when strictly greater
+      const qWins = b.greater(q.v, p.v);
+      return { v: b.select(qWins, q.v, p.v), k: b.select(qWins, q.k, p.k) };
+    },
+  );
+  return best.k;
+}
+
+/** After the linear part, per element of channel c: + bias, activation, shift with rounding, fit. */
+function postOps(b: NetworkBuilder, layer: AffineLayer | PoolLayer, t0: Value, c: number): Value {
+  let t = b.fold(t0);
+  const k = layer.shift;
+  t = { ...t, c: t.c + (layer.bias?.[c] ?? 0n) };
+  const half = layer.rounding === 'nearest' && k >= 1 ? 1n << BigInt(k - 1) : 0n;
+  switch (layer.activation) {
+    case 'linear':
+      t = b.shr({ ...t, c: t.c + half }, k);
+      break;
+    case 'relu':
+      // relu commutes with the (rounded) floor shift: shift first, where the value is narrower
+      t = relu(b, b.shr({ ...t, c: t.c + half }, k));
+      break;
+    case 'leaky_relu': {
+      const { mult, shift } = layer.alpha!;
+      const slope = b.shr(mulConst(b, t, mult, constantGraphs(b), {}), shift);
+      t = b.select(b.atLeast(t, 0n), t, slope);
+      t = b.shr({ ...t, c: t.c + half }, k);
+      break;
+    }
+    case 'hard_tanh': {
+      const one = layer.one!;
+      const above = b.atLeast(t, one + 1n);
+      const below = b.atLeast(t, -one);
+      t = b.select(above, constant(one), b.select(below, t, constant(-one)));
+      t = b.shr({ ...t, c: t.c + half }, k);
+      break;
+    }
+    case 'sign': {
+      const s = b.atLeast(t, 0n);
+      // the bit s stands for 2s − 1
+      t = s.v < 0 ? constant(2n * s.c - 1n) : { v: s.v, shift: s.shift + 1, c: -1n };
+      t = b.shr({ ...t, c: t.c + half }, k);
+      break;
+    }
+  }
+  const f = layer.output;
+  if (f !== null) t = fit(b, t, { width: f.width, signed: f.signed, overflow: f.overflow });
+  return b.fold(t);
+}
+
+/** max(t, 0). */
+function relu(b: NetworkBuilder, t: Value): Value {
+  const r = b.valueRange(t);
+  if (r.hi <= 0n) return constant(0n);
+  if (r.lo >= 0n) return t;
+  const p = b.plain(t);
+  return b.fold({ v: b.nonLinear('relu', p.v, 0), shift: p.shift, c: 0n });
+}
+
+/** t fitted to a format (nothing when its range already fits). */
+function fit(b: NetworkBuilder, t: Value, fmt: FitFormat): Value {
+  const r = b.valueRange(t);
+  if (t.v < 0) return constant(fitValue(t.c, fmt));
+  if (fitValue(r.lo, fmt) === r.lo && fitValue(r.hi, fmt) === r.hi) return t;
+  const p = b.plain(t);
+  return b.fold({ v: b.nonLinear('fit', p.v, p.shift, fmt), shift: 0, c: 0n });
+}
+
+/** Σ v² over the values: a square node each (constants fold), summed shallowest first. */
+function sumOfSquares(b: NetworkBuilder, terms: readonly Value[]): Value {
+  let constPart = 0n;
+  const parts: Value[] = [];
+  for (const t0 of terms) {
+    const t = b.plain(t0);
+    if (t.v < 0) constPart += t.c * t.c;
+    else parts.push({ v: b.nonLinear('square', t.v, 0), shift: 2 * t.shift, c: 0n });
+  }
+  const s = sumShallowFirst(b, parts);
+  return b.plain({ ...s, c: s.c + constPart });
 }

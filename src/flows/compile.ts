@@ -66,7 +66,7 @@ export function compile(spec: Spec, opts: CompileOptions = {}): CompileResult {
   const about = describeSpec(spec);
   const verilog = emitVerilog(netlist, { title: about.title, exact: about.exact, naiveAdders: stats.naiveAdders });
   const network = about.listsLayers
-    ? { layers: manifestLayers(spec.layers, build.layers), score: spec.score ? spec.score.kind : null, squares: describeSquares(netlist.forms.squares) }
+    ? { inputShape: [...spec.input.shape], inputBipolar: spec.input.bipolar, layers: manifestLayers(spec.layers, build.layers), score: spec.score ? spec.score.kind : null, squares: describeSquares(netlist.forms.squares) }
     : undefined;
   const manifest = buildManifest(netlist, stats, network);
   const text = manifestText(manifest);

@@ -102,6 +102,9 @@ function networkOf(m: Manifest | undefined): ReportNetwork | null {
   if (m?.layers === undefined) return null;
   return {
     layers: m.layers.map((l) => ({
+      kind: l.kind,
+      shape: l.out_shape.join('×'),
+      strategy: l.strategy,
       inputs: l.inputs,
       outputs: l.outputs,
       adders: l.adders,
@@ -191,6 +194,9 @@ export function canonicalReport(r: Report): Report {
       ? {
           network: {
             layers: r.network.layers.map((l) => ({
+              kind: l.kind,
+              shape: l.shape,
+              strategy: l.strategy,
               inputs: l.inputs,
               outputs: l.outputs,
               adders: l.adders,

@@ -74,11 +74,12 @@ export function reportMarkdown(r: Report): string {
   if (r.network) {
     const nw = r.network;
     out.push('## Layers', '');
-    out.push(row(['layer', 'inputs', 'outputs', 'adders', 'bias', 'activation', 'shift', 'rounding', 'output', 'frac bits (weights, input)']));
-    out.push(row(['--:', '--:', '--:', '--:', '---', '---', '--:', '---', '---', '---']));
+    out.push(row(['layer', 'kind', 'shape', 'inputs', 'outputs', 'adders', 'bias', 'activation', 'shift', 'rounding', 'output', 'frac bits (weights, input)']));
+    out.push(row(['--:', '---', '---', '--:', '--:', '--:', '---', '---', '--:', '---', '---', '---']));
     nw.layers.forEach((l, k) => {
       const frac = l.weight_frac_bits === null && l.input_frac_bits === null ? '—' : `${l.weight_frac_bits ?? '—'}, ${l.input_frac_bits ?? '—'}`;
-      out.push(row([String(k), String(l.inputs), String(l.outputs), String(l.adders), l.bias ? 'yes' : 'no', l.activation, String(l.shift), l.rounding, escapeCell(l.output ?? 'full precision'), frac]));
+      const kind = l.strategy === null ? l.kind : `${l.kind} (${l.strategy})`;
+      out.push(row([String(k), kind, l.shape, String(l.inputs), String(l.outputs), String(l.adders), l.bias ? 'yes' : 'no', l.activation, String(l.shift), l.rounding, escapeCell(l.output ?? 'full precision'), frac]));
     });
     out.push('');
     if (nw.score !== null) out.push(`Score: \`${nw.score}\` of the last layer, ${nw.score_width}-bit port \`score\`${nw.squares ? `; squares by ${nw.squares}` : ''}.`, '');

@@ -111,9 +111,14 @@ export function parseReport(text: string, file: string): Report {
       layers: (nw.layers as unknown[]).map((v, k): ReportLayer => {
         const p = `network.layers[${k}]`;
         const l = obj(v, p, 'an object (one layer)');
+        const outputs = field(l, p, 'outputs', POSITIVE_INT);
         return {
+          // reports written before layer kinds existed have dense layers only
+          kind: l.kind === undefined ? 'dense' : field(l, p, 'kind', STRING),
+          shape: l.shape === undefined ? String(outputs) : field(l, p, 'shape', STRING),
+          strategy: l.strategy === undefined ? null : field(l, p, 'strategy', STRING_OR_NULL),
           inputs: field(l, p, 'inputs', POSITIVE_INT),
-          outputs: field(l, p, 'outputs', POSITIVE_INT),
+          outputs,
           adders: field(l, p, 'adders', COUNT),
           bias: field(l, p, 'bias', BOOL),
           activation: field(l, p, 'activation', STRING),

@@ -82,6 +82,12 @@ export interface TargetResult {
 export type DerivedTargetField = 'timing_met' | 'latency_ns_at_fmax' | 'latency_ns_at_clock' | 'lut_carry_per_adder_bit';
 
 export interface ReportLayer {
+  /** The layer's kind ("dense", "conv2d", …); reports before layer kinds had dense layers only. */
+  kind: string;
+  /** Output shape, e.g. "9×7×4". */
+  shape: string;
+  /** conv "per-position" or "toeplitz", batchnorm "folded" or "shift-add", else null. */
+  strategy: string | null;
   inputs: number;
   outputs: number;
   /** Adders of the layer's matrix. */

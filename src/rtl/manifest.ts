@@ -1,6 +1,7 @@
 import type { OptimizeStats } from '../da/cmvm.js';
 import type { LayerStats } from '../da/network.js';
 import type { Layer } from '../spec/spec.js';
+import { postOpsOf } from '../spec/spec.js';
 import { VERSION } from '../version.js';
 import type { Netlist } from './netlist.js';
 
@@ -29,6 +30,9 @@ export interface Manifest {
   register_bits: number;
   /** Adder level after which each register rank sits. */
   register_cuts: number[];
+  /** For a network: the shape of x (channels last) and whether each input bit stands for ±1. */
+  input_shape?: number[];
+  input_bipolar?: boolean;
   /** For a network: one entry per layer. */
   layers?: ManifestLayer[];
   /** The score port: its kind, width and how its squares are built. */
@@ -40,6 +44,15 @@ export interface Manifest {
 }
 
 export interface ManifestLayer {
+  /** The layer's kind ("dense", "conv2d", "maxpool2d", "table", …). */
+  kind: string;
+  /** The shapes of the values it takes and gives ([n], [L, C] or [H, W, C]). */
+  in_shape: number[];
+  out_shape: number[];
+  /** How it was built: conv "per-position" or "toeplitz"; batchnorm "folded" or "shift-add"; else null. */
+  strategy: string | null;
+  /** For a convolution: the adders of each strategy tried, in the order tried. */
+  tried: { strategy: string; adders: number }[];
   inputs: number;
   outputs: number;
   /** Inputs that were constant or repeated and vanished. */
@@ -58,6 +71,8 @@ export interface ManifestLayer {
 }
 
 export interface NetworkInfo {
+  inputShape: number[];
+  inputBipolar: boolean;
   layers: ManifestLayer[];
   score: string | null;
   squares: string | null;
@@ -67,19 +82,26 @@ export interface NetworkInfo {
 export function manifestLayers(layers: readonly Layer[], built: readonly LayerStats[]): ManifestLayer[] {
   return layers.map((l, i) => {
     const b = built[i]!;
+    const post = postOpsOf(l);
+    const frac = l.kind === 'dense' || l.kind === 'conv1d' || l.kind === 'conv2d' ? l : { weightFracBits: null, inputFracBits: null };
     return {
+      kind: l.kind,
+      in_shape: [...l.inShape],
+      out_shape: [...l.outShape],
+      strategy: b.strategy,
+      tried: b.tried.map((t) => ({ ...t })),
       inputs: b.inputs,
       outputs: b.outputs,
       pruned_inputs: b.prunedInputs,
       adders: b.optimize?.adders ?? 0,
       naive_adders: b.optimize?.naiveAdders ?? 0,
-      bias: l.bias !== null,
-      activation: l.activation,
-      shift: l.shift,
-      rounding: l.rounding,
-      output: l.output,
-      weight_frac_bits: l.weightFracBits,
-      input_frac_bits: l.inputFracBits,
+      bias: post.bias !== null,
+      activation: post.activation,
+      shift: post.shift,
+      rounding: post.rounding,
+      output: l.kind === 'table' ? l.output : post.output,
+      weight_frac_bits: frac.weightFracBits,
+      input_frac_bits: frac.inputFracBits,
     };
   });
 }
@@ -87,6 +109,8 @@ export function manifestLayers(layers: readonly Layer[], built: readonly LayerSt
 export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound' | 'minDepth'>, network?: NetworkInfo): Manifest {
   const net: Partial<Manifest> = {};
   if (network) {
+    net.input_shape = network.inputShape;
+    net.input_bipolar = network.inputBipolar;
     net.layers = network.layers;
     if (network.score !== null && n.score) {
       net.score = network.score;

@@ -1,4 +1,4 @@
-import type { FitFormat, NetGraphOutput, NetworkGraph } from '../da/graph.js';
+import type { FitFormat, NetGraphOutput, NetNode, NetworkGraph } from '../da/graph.js';
 import { inputRange, isAdderOp, operandsOf } from '../da/graph.js';
 import { bitsFor } from '../da/ranges.js';
 
@@ -10,7 +10,10 @@ import { bitsFor } from '../da/ranges.js';
  * Arithmetic semantics (shared by printer and simulator): an adder signal of width w is its
  * operands, each shifted and sign- (signed) or zero- (unsigned) extended, combined modulo 2^w,
  * then read as two's complement if the signal is signed. Widths come from exact value ranges,
- * so the modulo never changes a value.
+ * so the modulo never changes a value. The steps between layers mean what their nodes mean: a
+ * comparator is one unsigned bit, a multiplexer is its chosen operand (shifted and extended as
+ * an adder's) or constant, and a table is entries[a − base], 0 for a value of a outside the
+ * entries (which only a register's contents before its first load can be).
  *
  * Signals are a discriminated union on `kind`, one member per cell kind, with the same
  * meaning as the graph's nodes (see da/graph.ts); operands are indices into `signals`.
@@ -87,6 +90,40 @@ export interface SquareSignal extends SignalBase {
   a: number;
 }
 
+/** 1 when (a << shiftA) − (b << shiftB) ≥ c, else 0 (b = −1: no b term); one bit, unsigned. */
+export interface CmpSignal extends SignalBase {
+  kind: 'cmp';
+  a: number;
+  shiftA: number;
+  /** −1: no b term. */
+  b: number;
+  shiftB: number;
+  c: bigint;
+}
+
+/** sel ≠ 0 ? (a << shiftA) : (b << shiftB), where a = −1 is the constant ca and b = −1 the constant cb. */
+export interface MuxSignal extends SignalBase {
+  kind: 'mux';
+  /** A 0/1 signal (a comparator, or a one-bit input). */
+  sel: number;
+  /** Chosen when sel is 1; −1: the constant ca. */
+  a: number;
+  shiftA: number;
+  ca: bigint;
+  /** Chosen when sel is 0; −1: the constant cb. */
+  b: number;
+  shiftB: number;
+  cb: bigint;
+}
+
+/** entries[a − base]: a lookup table over a's range (which lies within base … base + entries.length − 1). */
+export interface TableSignal extends SignalBase {
+  kind: 'table';
+  a: number;
+  base: bigint;
+  entries: bigint[];
+}
+
 /** The signal `a` delayed by one clock cycle (register rank `stage`). */
 export interface RegSignal extends SignalBase {
   kind: 'reg';
@@ -94,7 +131,7 @@ export interface RegSignal extends SignalBase {
 }
 
 export type AdderSignal = AddSignal | SubSignal | NegSignal | AddcSignal;
-export type StepSignal = ShrSignal | ReluSignal | FitSignal | SquareSignal;
+export type StepSignal = ShrSignal | ReluSignal | FitSignal | SquareSignal | CmpSignal | MuxSignal | TableSignal;
 export type NetSignal = InputSignal | AdderSignal | StepSignal | RegSignal;
 export type NetKind = NetSignal['kind'];
 
@@ -103,15 +140,29 @@ export function isAdder(s: NetSignal): s is AdderSignal {
   return s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg' || s.kind === 'addc';
 }
 
-/** Whether a signal is a step between layers (shr, relu, fit, square). */
+/** Whether a signal is a step between layers (shr, relu, fit, square, cmp, mux, table): neither an input, an adder nor a register. */
 export function isStep(s: NetSignal): s is StepSignal {
-  return s.kind === 'shr' || s.kind === 'relu' || s.kind === 'fit' || s.kind === 'square';
+  return s.kind !== 'input' && s.kind !== 'reg' && !isAdder(s);
 }
 
-/** The signals a signal reads: none for an input, [a] or [a, b]. */
+/**
+ * The signals a signal reads: none for an input; [a] or [a, b]; a comparator's [a] or [a, b]
+ * and a multiplexer's [sel, a, b] without its constants (never −1).
+ */
 export function signalOperands(s: NetSignal): number[] {
-  if (s.kind === 'input') return [];
-  return s.kind === 'add' || s.kind === 'sub' ? [s.a, s.b] : [s.a];
+  switch (s.kind) {
+    case 'input':
+      return [];
+    case 'add':
+    case 'sub':
+      return [s.a, s.b];
+    case 'cmp':
+      return s.b >= 0 ? [s.a, s.b] : [s.a];
+    case 'mux':
+      return [s.sel, ...(s.a >= 0 ? [s.a] : []), ...(s.b >= 0 ? [s.b] : [])];
+    default:
+      return [s.a];
+  }
 }
 
 /** Output o is signal `signal` shifted left by `shift`, extended to the output width; −1 is a constant. */
@@ -150,6 +201,36 @@ export interface Netlist {
   registerBits: number;
   /** The score output port (`score`, unsigned, after y, same latency), or null. */
   score: (NetOutput & { width: number }) | null;
+}
+
+/** The signal of node n, with `at` mapping each operand variable to the signal that holds it. */
+function signalOf(n: NetNode, common: SignalBase, at: (v: number) => number): NetSignal {
+  switch (n.op) {
+    case 'add':
+    case 'sub':
+      return { kind: n.op, ...common, a: at(n.a), shiftA: n.shiftA, b: at(n.b), shiftB: n.shiftB };
+    case 'neg':
+      return { kind: 'neg', ...common, a: at(n.a), shiftA: n.shiftA };
+    case 'addc':
+      return { kind: 'addc', ...common, a: at(n.a), shiftA: n.shiftA, c: n.c };
+    case 'shr':
+      return { kind: 'shr', ...common, a: at(n.a), shift: n.shift };
+    case 'fit':
+      return { kind: 'fit', ...common, a: at(n.a), shiftA: n.shiftA, fit: n.fit };
+    case 'relu':
+    case 'square':
+      return { kind: n.op, ...common, a: at(n.a) };
+    case 'cmp':
+      return { kind: 'cmp', ...common, a: at(n.a), shiftA: n.shiftA, b: at(n.b), shiftB: n.shiftB, c: n.c };
+    case 'mux':
+      return { kind: 'mux', ...common, sel: at(n.sel), a: at(n.a), shiftA: n.shiftA, ca: n.ca, b: at(n.b), shiftB: n.shiftB, cb: n.cb };
+    case 'table':
+      return { kind: 'table', ...common, a: at(n.a), base: n.base, entries: n.entries };
+    default: {
+      const op: never = n; // every kind is handled: the compiler checks it
+      throw new Error(`internal: no signal for node ${String(op)}`);
+    }
+  }
 }
 
 /** Register ranks from x to y: at most MAX_LATENCY, DEFAULT_LATENCY unless asked. */
@@ -243,32 +324,10 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
       const n = g.nodes[ni]!;
       const v = nIn + ni;
       produced[v] = signals.length;
-      const base = { name: varName(v), width: bitsFor(n.lo, n.hi), signed: n.lo < 0n, stage: k, level: n.level, lo: n.lo, hi: n.hi };
-      const a = versionAt(n.a, k);
-      let sig: NetSignal;
-      switch (n.op) {
-        case 'add':
-        case 'sub':
-          sig = { kind: n.op, ...base, a, shiftA: n.shiftA, b: versionAt(n.b, k), shiftB: n.shiftB };
-          break;
-        case 'neg':
-          sig = { kind: 'neg', ...base, a, shiftA: n.shiftA };
-          break;
-        case 'addc':
-          sig = { kind: 'addc', ...base, a, shiftA: n.shiftA, c: n.c };
-          break;
-        case 'shr':
-          sig = { kind: 'shr', ...base, a, shift: n.shift };
-          break;
-        case 'fit':
-          sig = { kind: 'fit', ...base, a, shiftA: n.shiftA, fit: n.fit };
-          break;
-        case 'relu':
-        case 'square':
-          sig = { kind: n.op, ...base, a };
-          break;
-      }
-      signals.push(sig);
+      const common = { name: varName(v), width: bitsFor(n.lo, n.hi), signed: n.lo < 0n, stage: k, level: n.level, lo: n.lo, hi: n.hi };
+      // the operand as this stage reads it (−1, an absent operand, stays −1)
+      const at = (u: number): number => (u < 0 ? -1 : versionAt(u, k));
+      signals.push(signalOf(n, common, at));
     }
     if (latency === 0) break;
     // register rank k: every variable produced at stage ≤ k that is needed at rank ≥ k

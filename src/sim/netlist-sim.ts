@@ -29,11 +29,16 @@ export interface NetlistStream {
   run(vectors: readonly (readonly bigint[])[]): bigint[][];
 }
 
+/** Bits of a constant as the generated code writes it (its magnitude and a sign). */
+function constantBits(c: bigint): number {
+  return (c < 0n ? -c : c).toString(2).length + 1;
+}
+
 /** Bits of the widest intermediate value the generated code computes. */
 function maxIntermediateBits(n: Netlist): number {
   let m = n.ports.inputWidth + 1;
   const operand = (idx: number, shift: number): void => {
-    m = Math.max(m, n.signals[idx]!.width + shift + 2);
+    if (idx >= 0) m = Math.max(m, n.signals[idx]!.width + shift + 2);
   };
   for (const s of n.signals) {
     m = Math.max(m, s.width + 1);
@@ -64,6 +69,23 @@ function maxIntermediateBits(n: Netlist): number {
       case 'reg':
         operand(s.a, 0);
         break;
+      case 'cmp':
+        // the difference, compared with c
+        operand(s.a, s.shiftA);
+        operand(s.b, s.shiftB);
+        m = Math.max(m, constantBits(s.c) + 2);
+        break;
+      case 'mux':
+        operand(s.sel, 0);
+        operand(s.a, s.shiftA);
+        operand(s.b, s.shiftB);
+        m = Math.max(m, constantBits(s.ca) + 1, constantBits(s.cb) + 1);
+        break;
+      case 'table':
+        // the index a − base; the entries are held fitted to the table's width
+        operand(s.a, 0);
+        m = Math.max(m, constantBits(s.base) + 2);
+        break;
       default: {
         const kind: never = s;
         throw new Error(`internal: no width rule for signal ${String(kind)}`);
@@ -83,6 +105,8 @@ export function compileNetlist(n: Netlist): NetlistSim {
   const mode: 'number' | 'bigint' = maxIntermediateBits(n) <= 52 ? 'number' : 'bigint';
   const big = mode === 'bigint';
   const lit = (v: number | bigint): string => (big ? `${v}n` : `${v}`);
+  /** A literal that can follow a binary operator: negative ones in parentheses. */
+  const term = (v: bigint): string => (v < 0n ? `(${lit(v)})` : lit(v));
   const shl = (e: string, s: number): string => (s === 0 ? e : big ? `(${e} << ${s}n)` : `(${e} * ${2 ** s})`);
   const fit = (e: string, w: number, signed: boolean): string => {
     if (big) return `BigInt.as${signed ? 'Int' : 'Uint'}N(${w}, ${e})`;
@@ -99,6 +123,18 @@ export function compileNetlist(n: Netlist): NetlistSim {
   // the score, when there is one, is one more column after y
   const nOut = n.outputs.length + (n.score ? 1 : 0);
   const regs = n.signals.flatMap((s, i) => (s.kind === 'reg' ? [{ s, i }] : []));
+  // Each table's entries fitted to its width, as the printed ROM's low bits give them: one
+  // constant array T<k> per distinct content. A value of a outside the entries reads 0.
+  const tables = new Map<string, string>();
+  const tableArray = (entries: readonly bigint[], width: number, signed: boolean): string => {
+    const values = entries.map((e) => lit(signed ? BigInt.asIntN(width, e) : BigInt.asUintN(width, e))).join(', ');
+    let name = tables.get(values);
+    if (name === undefined) {
+      name = `T${tables.size}`;
+      tables.set(values, name);
+    }
+    return name;
+  };
 
   /** The statement that computes signal i (registers have none: they load at the edge). */
   const statement = (s: NetSignal, i: number): string | null => {
@@ -131,6 +167,20 @@ export function compileNetlist(n: Netlist): NetlistSim {
       }
       case 'square':
         return set(`${v(s.a)} * ${v(s.a)}`);
+      case 'cmp': {
+        const diff = s.b >= 0 ? `${shl(v(s.a), s.shiftA)} - ${shl(v(s.b), s.shiftB)}` : shl(v(s.a), s.shiftA);
+        return set(`(${diff} >= ${term(s.c)} ? ${lit(1)} : ${lit(0)})`);
+      }
+      case 'mux': {
+        const a = s.a >= 0 ? shl(v(s.a), s.shiftA) : term(s.ca);
+        const b = s.b >= 0 ? shl(v(s.b), s.shiftB) : term(s.cb);
+        return set(`(${v(s.sel)} !== ${lit(0)} ? ${a} : ${b})`);
+      }
+      case 'table': {
+        const t = tableArray(s.entries, s.width, s.signed);
+        const k = s.base === 0n ? v(s.a) : `${v(s.a)} - ${term(s.base)}`;
+        return set(`(${t}[${big ? `Number(${k})` : k}] ?? ${lit(0)})`);
+      }
       default: {
         const kind: never = s; // every kind is handled: the compiler checks it
         throw new Error(`internal: no simulation of signal ${String(kind)}`);
@@ -152,6 +202,7 @@ export function compileNetlist(n: Netlist): NetlistSim {
   const store = regs.map(({ i }, k) => `${v(i)} = ${big ? `n${k}` : `N[${k}]`};`);
 
   const lines: string[] = [];
+  for (const [values, name] of tables) lines.push(`const ${name} = [${values}];`);
   if (big) {
     // R holds the registers between calls (a stream's state)
     lines.push('return function run(X, T, R) {');

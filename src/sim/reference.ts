@@ -1,9 +1,28 @@
-import type { DenseLayer, Layer, LayerOutput, Rounding, Spec } from '../spec/spec.js';
+import { shapeSize, spatial } from '../spec/spec.js';
+import type {
+  ArgmaxLayer,
+  BatchNormLayer,
+  ConvLayer,
+  DenseLayer,
+  Layer,
+  LayerOutput,
+  PoolLayer,
+  PostOps,
+  Rounding,
+  Spec,
+  TableLayer,
+} from '../spec/spec.js';
 
 /**
  * The reference model: what each output of a design must equal, computed directly with exact
  * BigInt arithmetic, one layer and one output at a time, independently of the optimizer, the
  * netlist and the printer. A plain matrix is a one-layer network, so y = W·x is the same model.
+ *
+ * Every layer kind is written out as plain loops over output positions, kernel taps and
+ * channels, straight from the contract in spec.ts (no patch extraction, no shared code with
+ * src/da), so that the hardware is checked against an independent statement of the arithmetic.
+ * Values are flat vectors in channels-last order: element (h, w, c) of [H, W, C] is
+ * v[(h·W + w)·C + c], and [L, C] is one row ([1, L, C]).
  */
 
 /** What each output (y, then the score if any) must equal for input x. */
@@ -71,11 +90,72 @@ function fit(a: bigint, out: LayerOutput): bigint {
   return r;
 }
 
-/** One layer applied to the input vector `u`. */
-function applyLayer(layer: Layer, u: readonly bigint[]): bigint[] {
+/** The activation of `a`, per the contract of PostOps. */
+function activate(a: bigint, ops: PostOps, kind: string): bigint {
+  switch (ops.activation) {
+    case 'linear':
+      return a;
+    case 'relu':
+      return a < 0n ? 0n : a;
+    case 'leaky_relu': {
+      if (a >= 0n) return a;
+      if (ops.alpha === null) throw new Error(`reference model: a ${kind} layer with leaky_relu has no alpha`);
+      // floor(a·mult / 2^shift): BigInt `>>` floors toward −∞ (see shiftRight).
+      return (a * ops.alpha.mult) >> BigInt(ops.alpha.shift);
+    }
+    case 'hard_tanh': {
+      if (ops.one === null) throw new Error(`reference model: a ${kind} layer with hard_tanh has no one`);
+      if (a > ops.one) return ops.one;
+      if (a < -ops.one) return -ops.one;
+      return a;
+    }
+    case 'sign':
+      return a >= 0n ? 1n : -1n;
+  }
+}
+
+/**
+ * The post-ops of one element of channel `c`, in the fixed order: + bias[c], activation, shift
+ * (with its rounding), fit to the output.
+ */
+function post(a: bigint, c: number, ops: PostOps, kind: string): bigint {
+  if (ops.bias !== null) a += ops.bias[c]!;
+  a = activate(a, ops, kind);
+  a = shiftRight(a, ops.shift, ops.rounding);
+  if (ops.output !== null) a = fit(a, ops.output);
+  return a;
+}
+
+/** Throws unless `u` has as many values as the layer takes. */
+function checkInput(layer: Layer, u: readonly bigint[]): void {
+  const n = shapeSize(layer.inShape);
+  if (u.length !== n) {
+    throw new Error(`reference model: a ${layer.kind} layer of input shape [${layer.inShape.join(', ')}] takes ${n} values but was given ${u.length}`);
+  }
+}
+
+/** One layer applied to the (flat, channels-last) vector `u`: the layer's outputs, exactly. */
+export function layerReference(layer: Layer, u: readonly bigint[]): bigint[] {
   switch (layer.kind) {
     case 'dense':
       return applyDense(layer, u);
+    case 'conv1d':
+    case 'conv2d':
+      return applyConv(layer, u);
+    case 'batchnorm':
+      return applyBatchNorm(layer, u);
+    case 'maxpool1d':
+    case 'maxpool2d':
+    case 'avgpool1d':
+    case 'avgpool2d':
+      return applyPool(layer, u);
+    case 'flatten':
+      checkInput(layer, u);
+      return [...u];
+    case 'table':
+      return applyTable(layer, u);
+    case 'argmax':
+      return applyArgmax(layer, u);
   }
 }
 
@@ -112,31 +192,176 @@ function dotExact(layer: DenseLayer, o: number, u: readonly bigint[], un: Float6
   return a;
 }
 
+/** max |v| over `u`. */
+function maxAbs(u: readonly bigint[]): bigint {
+  let m = 0n;
+  for (const v of u) {
+    const a = v < 0n ? -v : v;
+    if (a > m) m = a;
+  }
+  return m;
+}
+
 /** A dense layer, in the fixed order W·u, +bias, activation, shift, fit. */
 function applyDense(layer: DenseLayer, u: readonly bigint[]): bigint[] {
   const result: bigint[] = [];
-  let uAbs = 0n;
-  for (const v of u) uAbs = v < 0n ? (-v > uAbs ? -v : uAbs) : v > uAbs ? v : uAbs;
+  const uAbs = maxAbs(u);
   const un = uAbs < EXACT_DOUBLE ? Float64Array.from(u, Number) : null;
   for (let o = 0; o < layer.weights.length; o++) {
     const row = layer.weights[o]!;
     if (row.length !== u.length) {
       throw new Error(`reference model: weights row ${o} has ${row.length} entries but the layer input has ${u.length}`);
     }
-    let a = dotExact(layer, o, u, un, uAbs);
-    if (layer.bias !== null) a += layer.bias[o]!;
-    if (layer.activation === 'relu' && a < 0n) a = 0n;
-    a = shiftRight(a, layer.shift, layer.rounding);
-    if (layer.output !== null) a = fit(a, layer.output);
-    result.push(a);
+    // A dense output's channel is its index (the output is [n]).
+    result.push(post(dotExact(layer, o, u, un, uAbs), o, layer, layer.kind));
   }
   return result;
 }
 
+/**
+ * A convolution (conv1d is a conv2d with kh = 1), in Keras's arithmetic:
+ * out(oh, ow, co) = Σ_{i<kh, j<kw, ci<cin} kernel[i][j][ci][co] · u(oh·sh + i·dh − padTop, ow·sw + j·dw − padLeft, ci),
+ * positions outside the input counting zero (skipped), then the post-ops with c = co. Plain
+ * BigInt loops: an 18×14×1 input with a 3×3×1×4 kernel runs at about 4000 vectors a second.
+ */
+function applyConv(layer: ConvLayer, u: readonly bigint[]): bigint[] {
+  checkInput(layer, u);
+  const [H, W, Cin] = spatial(layer.inShape);
+  const [OH, OW, Cout] = spatial(layer.outShape);
+  const K = layer.kernel;
+  const kh = K.length;
+  const kw = K[0]?.length ?? 0;
+  if (kh === 0 || kw === 0 || K[0]![0]!.length !== Cin || K[0]![0]![0]!.length !== Cout) {
+    throw new Error(
+      `reference model: a ${layer.kind} kernel of ${kh} × ${kw} × ${K[0]?.[0]?.length ?? 0} × ${K[0]?.[0]?.[0]?.length ?? 0} does not fit input [${layer.inShape.join(', ')}] and output [${layer.outShape.join(', ')}]`,
+    );
+  }
+  const [sh, sw] = layer.strides;
+  const [dh, dw] = layer.dilation;
+  const [pt, pl] = layer.padBefore;
+  const out = new Array<bigint>(OH * OW * Cout);
+  for (let oh = 0; oh < OH; oh++) {
+    for (let ow = 0; ow < OW; ow++) {
+      for (let co = 0; co < Cout; co++) {
+        let a = 0n;
+        for (let i = 0; i < kh; i++) {
+          const r = oh * sh + i * dh - pt;
+          if (r < 0 || r >= H) continue; // a padded row: zero
+          for (let j = 0; j < kw; j++) {
+            const c = ow * sw + j * dw - pl;
+            if (c < 0 || c >= W) continue; // a padded column: zero
+            for (let ci = 0; ci < Cin; ci++) a += K[i]![j]![ci]![co]! * u[(r * W + c) * Cin + ci]!;
+          }
+        }
+        out[(oh * OW + ow) * Cout + co] = post(a, co, layer, layer.kind);
+      }
+    }
+  }
+  return out;
+}
+
+/** Per element of channel c (the last axis): scale[c]·u + offset[c], then the post-ops. */
+function applyBatchNorm(layer: BatchNormLayer, u: readonly bigint[]): bigint[] {
+  checkInput(layer, u);
+  const C = spatial(layer.inShape)[2];
+  if (layer.scale.length !== C || layer.offset.length !== C) {
+    throw new Error(`reference model: a batchnorm layer over ${C} channels has ${layer.scale.length} scales and ${layer.offset.length} offsets`);
+  }
+  const out: bigint[] = [];
+  for (let k = 0; k < u.length; k++) {
+    const c = k % C;
+    out.push(post(layer.scale[c]! * u[k]! + layer.offset[c]!, c, layer, layer.kind));
+  }
+  return out;
+}
+
+/**
+ * Pooling per channel over windows of rows oh·sh + i − padTop (i < pool[0]) and columns
+ * ow·sw + j − padLeft (j < pool[1]). maxpool: the largest value among the window's positions
+ * inside the input (padding never wins). avgpool: the window's sum, padded positions counting
+ * zero. Then the post-ops (in practice only shift, rounding and output).
+ */
+function applyPool(layer: PoolLayer, u: readonly bigint[]): bigint[] {
+  checkInput(layer, u);
+  const [H, W, C] = spatial(layer.inShape);
+  const [OH, OW, OC] = spatial(layer.outShape);
+  if (OC !== C) throw new Error(`reference model: a ${layer.kind} layer maps ${C} channels to ${OC}`);
+  const [ph, pw] = layer.pool;
+  const [sh, sw] = layer.strides;
+  const [pt, pl] = layer.padBefore;
+  const isMax = layer.kind.startsWith('max');
+  const out = new Array<bigint>(OH * OW * C);
+  for (let oh = 0; oh < OH; oh++) {
+    for (let ow = 0; ow < OW; ow++) {
+      for (let c = 0; c < C; c++) {
+        let a: bigint | null = isMax ? null : 0n;
+        for (let i = 0; i < ph; i++) {
+          const r = oh * sh + i - pt;
+          if (r < 0 || r >= H) continue;
+          for (let j = 0; j < pw; j++) {
+            const col = ow * sw + j - pl;
+            if (col < 0 || col >= W) continue;
+            const v = u[(r * W + col) * C + c]!;
+            if (isMax) {
+              if (a === null || v > a) a = v;
+            } else {
+              a = a! + v;
+            }
+          }
+        }
+        if (a === null) {
+          throw new Error(`reference model: the ${layer.kind} window at output (${oh}, ${ow}) lies entirely in the padding`);
+        }
+        out[(oh * OW + ow) * C + c] = post(a, c, layer, layer.kind);
+      }
+    }
+  }
+  return out;
+}
+
+/** Each element looked up: entries[u − min], min the least value of the layer's input format. */
+function applyTable(layer: TableLayer, u: readonly bigint[]): bigint[] {
+  checkInput(layer, u);
+  const { width, signed } = layer.input;
+  const min = signed ? -(1n << BigInt(width - 1)) : 0n;
+  const n = BigInt(layer.entries.length);
+  return u.map((v, k) => {
+    const idx = v - min;
+    if (idx < 0n || idx >= n) {
+      const max = min + n - 1n;
+      throw new Error(
+        `reference model: table input ${v} (element ${k}) is outside the table's ${signed ? 'signed' : 'unsigned'} ${width}-bit range [${min}, ${max}]`,
+      );
+    }
+    return layer.entries[Number(idx)]!;
+  });
+}
+
+/** The index of the largest input; ties go to the lowest index. */
+function applyArgmax(layer: ArgmaxLayer, u: readonly bigint[]): bigint[] {
+  checkInput(layer, u);
+  if (u.length === 0) throw new Error('reference model: argmax of no values');
+  let best = 0;
+  for (let k = 1; k < u.length; k++) if (u[k]! > u[best]!) best = k;
+  return [BigInt(best)];
+}
+
+/**
+ * The values the x port carries, as the first layer sees them: unchanged, or for a bipolar
+ * input each bit b as 2·b − 1 (1 → +1, 0 → −1).
+ */
+function inputValues(spec: Spec, x: readonly bigint[]): readonly bigint[] {
+  if (!spec.input.bipolar) return x;
+  return x.map((b, i) => {
+    if (b !== 0n && b !== 1n) throw new Error(`reference model: bipolar input x[${i}] is ${b}, not a bit (0 or 1)`);
+    return 2n * b - 1n;
+  });
+}
+
 /** The network's outputs (and score) for the input vector `x`, exactly. */
 export function networkReference(spec: Spec, x: readonly bigint[]): NetworkResult {
-  let v: readonly bigint[] = x;
-  for (const layer of spec.layers) v = applyLayer(layer, v);
+  let v: readonly bigint[] = inputValues(spec, x);
+  for (const layer of spec.layers) v = layerReference(layer, v);
   const y = [...v];
   let score: bigint | null = null;
   if (spec.score !== null) {

@@ -16,17 +16,18 @@ import { referenceOf } from '../../src/sim/reference.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { inputCount, matrixSpec } from '../../src/spec/spec.js';
-import type { Layer, Spec } from '../../src/spec/spec.js';
+import type { DenseLayer, Layer, Spec } from '../../src/spec/spec.js';
 import { layerOf } from '../helpers/layers.js';
 import { randomNetwork } from '../helpers/random.js';
 import { haveTool } from '../helpers/tools.js';
 
 const layer = layerOf;
 
+/** A network of `layers` over a flat input of as many values as layer 0 takes. */
 const net = (input: { width: number; signed: boolean }, layers: Layer[], score = false): Spec => ({
   format: 1,
   name: 'net',
-  input,
+  input: { ...input, bipolar: false, shape: [...layers[0]!.inShape] },
   layers,
   score: score ? { kind: 'sum_of_squares', of: 'last' } : null,
   form: 'layers',
@@ -60,7 +61,7 @@ describe('networks: the netlist simulator against the independent reference mode
         withScore++;
         expect(res.compile.manifest.score_width).toBe(res.compile.netlist.score!.width);
       }
-      if (spec.layers.some((l) => l.output?.overflow === 'saturate')) saturating++;
+      if (spec.layers.some((l) => l.kind === 'dense' && l.output?.overflow === 'saturate')) saturating++;
     }
     expect(withScore).toBeGreaterThan(25);
     expect(saturating).toBeGreaterThan(25);
@@ -178,6 +179,11 @@ describe('compile: a plain matrix and the same matrix written as layers', () => 
     const r = compile(spec, { latency: 1 });
     expect(r.manifest.layers).toEqual([
       {
+        kind: 'dense',
+        in_shape: [2],
+        out_shape: [2],
+        strategy: null,
+        tried: [],
         inputs: 2,
         outputs: 2,
         pruned_inputs: 0,
@@ -195,7 +201,9 @@ describe('compile: a plain matrix and the same matrix written as layers', () => 
     expect('score' in r.manifest).toBe(false);
     // one plain layer without score: the optimizer's figures, its depth bound included
     expect(r.manifest.depth_bound).toBe(4);
-    const { layers: _layers, ...rest } = r.manifest;
+    expect(r.manifest.input_shape).toEqual([2]);
+    expect(r.manifest.input_bipolar).toBe(false);
+    const { layers: _layers, input_shape: _shape, input_bipolar: _bipolar, ...rest } = r.manifest;
     expect(rest).toEqual(compile(matrixSpec('m', input, W), { latency: 1 }).manifest);
   });
 });
@@ -203,7 +211,7 @@ describe('compile: a plain matrix and the same matrix written as layers', () => 
 // Edge cases of the steps between layers, through the compiled hardware, against values
 // computed by hand.
 describe('networks: edge cases of saturation, rounding and ReLU', () => {
-  const one = (o: Partial<Omit<Layer, 'weights'>>, input = { width: 8, signed: true }, w = 1n): Spec => net(input, [layer([[w]], o)]);
+  const one = (o: Partial<Omit<DenseLayer, 'weights'>>, input = { width: 8, signed: true }, w = 1n): Spec => net(input, [layer([[w]], o)]);
   const run = (spec: Spec, xs: bigint[]): bigint[] => outputsOf(compile(spec, { latency: 1 }), xs.map((x) => [x])).map((y) => y[0]!);
 
   it('saturate signed: the most negative value stays, one below clamps, and values that just overflow clamp to the maximum', () => {
@@ -285,14 +293,15 @@ describe.runIf(icarus)('networks through Icarus and through Yosys', () => {
   }, 300_000);
 
   it('a deliberately wrong reference is caught (the check can fail)', async () => {
-    const spec = net({ width: 6, signed: true }, [layer([[2n, -3n]], { activation: 'relu', shift: 1 })], true);
+    const l0 = layer([[2n, -3n]], { activation: 'relu', shift: 1 });
+    const spec = net({ width: 6, signed: true }, [l0], true);
     const r = compile(spec, { latency: 1 });
     const vecs = testVectors(inputCount(spec), spec.input, 60, 1);
     const ys = await simulateInIcarus(r.verilog, r.netlist, withFlush(vecs, 2, 1));
     const good = referenceOf(spec);
     expect(compareWithReference(good, vecs, ys, 1).pass).toBe(true);
     // the same model without the ReLU
-    const noRelu = referenceOf({ ...spec, layers: [{ ...spec.layers[0]!, activation: 'linear' }] });
+    const noRelu = referenceOf({ ...spec, layers: [{ ...l0, activation: 'linear' }] });
     expect(compareWithReference(noRelu, vecs, ys, 1).pass).toBe(false);
   });
 });

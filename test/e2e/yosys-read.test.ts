@@ -1,28 +1,11 @@
-import { runYosys } from '@yowasp/yosys';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/flows/compile.js';
 import { Rng } from '../../src/sim/vectors.js';
+import { yosysRead } from '../helpers/netlist.js';
 import { matrixCase, randomSpec } from '../helpers/random.js';
 
 // Yosys (the WebAssembly build from npm, so it is always there) must read the emitted text as
 // plain Verilog-2005, find no undriven or multiply driven signal, and infer no multiplier.
-async function yosysRead(verilog: string, top: string): Promise<{ ok: boolean; log: string }> {
-  let log = '';
-  const dec = new TextDecoder();
-  const sink = (b: Uint8Array | null): void => {
-    if (b) log += dec.decode(b);
-  };
-  try {
-    await runYosys(
-      ['-q', '-p', `read_verilog design.v; hierarchy -check -top ${top}; proc; check -assert; select -assert-none t:$mul t:$div t:$mod t:$pow`],
-      { 'design.v': verilog },
-      { stdout: sink, stderr: sink },
-    );
-    return { ok: true, log };
-  } catch (e) {
-    return { ok: false, log: `${log}\n${(e as Error).message}` };
-  }
-}
 
 describe('Yosys reads the emitted Verilog', () => {
   it('random and edge designs at latencies 0 and 2', async () => {

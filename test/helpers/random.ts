@@ -63,7 +63,7 @@ export function randomNetwork(rng: Rng, o: { maxLayers?: number; maxWidth?: numb
   const nLayers = 1 + rng.below(o.maxLayers ?? 4);
   const maxWidth = o.maxWidth ?? 32;
   let nIn = 1 + rng.below(maxWidth);
-  const input = { width: 2 + rng.below(9), signed: rng.below(3) > 0 };
+  const input = { width: 2 + rng.below(9), signed: rng.below(3) > 0, bipolar: false, shape: [nIn] };
   const layers: Layer[] = [];
   for (let l = 0; l < nLayers; l++) {
     const rows = 1 + rng.below(maxWidth);
@@ -77,11 +77,15 @@ export function randomNetwork(rng: Rng, o: { maxLayers?: number; maxWidth?: numb
       weights: m,
       bias,
       activation: rng.below(2) === 0 ? 'relu' : 'linear',
+      alpha: null,
+      one: null,
       shift: rng.below(9),
       rounding: rng.below(2) === 0 ? 'floor' : 'nearest',
       output,
       weightFracBits: null,
       inputFracBits: null,
+      inShape: [nIn],
+      outShape: [rows],
     });
     nIn = rows;
   }

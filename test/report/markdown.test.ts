@@ -61,7 +61,7 @@ describe('reportMarkdown: a network', () => {
     const { report } = networkReport();
     const md = reportMarkdown(report);
     expect(md).toContain('## Layers');
-    expect(md).toContain('| 0 | 2 | 3 |');
+    expect(md).toContain('| 0 | dense | 3 | 2 | 3 |');
     expect(md).toContain('5-bit unsigned, saturate');
     expect(md).toContain('| 4, 2 |');
     expect(md).toMatch(/Score: `sum_of_squares` of the last layer, \d+-bit port `score`; squares by lookup table\./);

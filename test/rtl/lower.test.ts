@@ -6,6 +6,7 @@ import { buildNetlist } from '../../src/rtl/netlist.js';
 import type { Netlist } from '../../src/rtl/netlist.js';
 import { adderForms } from '../../src/rtl/passes/adder-forms.js';
 import { squareForms } from '../../src/rtl/passes/squares.js';
+import { tableForms } from '../../src/rtl/passes/tables.js';
 import { layerOf } from '../helpers/layers.js';
 
 /** A network with adders of every form and a score (so squares), lowered by compile. */
@@ -14,7 +15,7 @@ function network(): Netlist {
     {
       format: 1,
       name: 'net',
-      input: { width: 6, signed: true },
+      input: { width: 6, signed: true, bipolar: false, shape: [3] },
       layers: [
         layerOf([[3n, -5n, 7n], [12n, 7n, -1n], [-9n, 0n, 21n]], { bias: [4n, -9n, 1n], activation: 'relu', shift: 2, rounding: 'nearest' }),
         layerOf([[1n, -2n, 3n], [5n, 5n, -6n]]),
@@ -45,13 +46,15 @@ describe('lowerNetlist', () => {
       expect(n).toEqual(before);
       expect('forms' in n).toBe(false);
       const N = n.signals.length;
-      expect(Object.keys(forms).sort()).toEqual(['chained', 'complemented', 'inverted', 'squares']);
+      expect(Object.keys(forms).sort()).toEqual(['chained', 'complemented', 'inverted', 'romOf', 'roms', 'squares']);
       expect(forms.chained).toBeInstanceOf(Uint8Array);
       expect(forms.complemented).toBeInstanceOf(Uint8Array);
       expect(forms.inverted).toBeInstanceOf(Uint8Array);
-      expect([forms.chained.length, forms.complemented.length, forms.inverted.length, forms.squares.length]).toEqual([N, N, N, N]);
-      // the forms are the passes' decisions
-      expect(forms).toEqual({ ...adderForms(n), squares: squareForms(n) });
+      expect(forms.romOf).toBeInstanceOf(Int32Array);
+      expect([forms.chained.length, forms.complemented.length, forms.inverted.length, forms.squares.length, forms.romOf.length]).toEqual([N, N, N, N, N]);
+      // the forms are the passes' decisions (no tables here: no ROMs)
+      expect(forms).toEqual({ ...adderForms(n), squares: squareForms(n), ...tableForms(n) });
+      expect(forms.roms).toEqual([]);
     });
   }
 

@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { optimize } from '../../src/da/cmvm.js';
 import { bitsFor } from '../../src/da/ranges.js';
-import { buildNetlist, signalOperands, stageCuts } from '../../src/rtl/netlist.js';
-import type { Netlist } from '../../src/rtl/netlist.js';
+import { buildNetlist, stageCuts } from '../../src/rtl/netlist.js';
 import { Rng } from '../../src/sim/vectors.js';
+import { ranks } from '../helpers/netlist.js';
 import { randomShapedSpec } from '../helpers/random.js';
-
-/** Register ranks between the inputs and each signal; throws if two operands disagree (unbalanced paths). */
-function ranks(n: Netlist): number[] {
-  const r: number[] = [];
-  n.signals.forEach((s, i) => {
-    if (s.kind === 'input') r[i] = 0;
-    else if (s.kind === 'reg') r[i] = r[s.a]! + 1;
-    else {
-      const [a, b] = signalOperands(s);
-      const ra = r[a!]!;
-      if (b !== undefined && r[b] !== ra) throw new Error(`${s.name}: operands at ranks ${ra} and ${r[b]}`);
-      r[i] = ra;
-    }
-  });
-  return r;
-}
 
 describe('pipelining', () => {
   it('splits the depth into stages as equal as possible', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matrixReference, matVec, networkReference, referenceOf } from '../../src/sim/reference.js';
 import { matrixSpec } from '../../src/spec/spec.js';
-import type { Layer, LayerOutput, Spec } from '../../src/spec/spec.js';
+import type { DenseLayer, Layer, LayerOutput, Spec } from '../../src/spec/spec.js';
 import { layerOf } from '../helpers/layers.js';
 
 // Every expected value below was worked out by hand (see the comments), never by running the
@@ -13,7 +13,7 @@ function mkNet(layers: Layer[], withScore = false): Spec {
   return {
     format: 1,
     name: 'net',
-    input: { width: 8, signed: true },
+    input: { width: 8, signed: true, bipolar: false, shape: [...layers[0]!.inShape] },
     layers,
     score: withScore ? { kind: 'sum_of_squares', of: 'last' } : null,
     form: 'layers',
@@ -21,7 +21,7 @@ function mkNet(layers: Layer[], withScore = false): Spec {
 }
 
 /** y of the one-output identity layer [[1]] with the overrides, for each single input. */
-function pass(over: Partial<Omit<Layer, 'weights'>>, xs: bigint[]): bigint[] {
+function pass(over: Partial<Omit<DenseLayer, 'weights'>>, xs: bigint[]): bigint[] {
   const spec = mkNet([mkLayer([[1n]], over)]);
   return xs.map((x) => {
     const r = networkReference(spec, [x]);

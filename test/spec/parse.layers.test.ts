@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec/parse.js';
-import type { Spec } from '../../src/spec/spec.js';
-import { LAYER_DEFAULTS } from '../helpers/layers.js';
+import type { DenseLayer, Spec } from '../../src/spec/spec.js';
+import { layerOf } from '../helpers/layers.js';
 import { specDoc } from '../helpers/spec-doc.js';
 import { specErrorsFor } from '../helpers/spec-errors.js';
 
@@ -12,12 +12,12 @@ function net(layers: unknown, over: Record<string, unknown> = {}): string {
   return JSON.stringify(specDoc({ weights: undefined, layers, ...over }));
 }
 
-/** Parse `src`, which must give a spec of the 'layers' form (a network). */
-function parseNet(src: string): Spec {
+/** Parse `src`, which must give a spec of the 'layers' form (a network) of dense layers. */
+function parseNet(src: string): Spec & { layers: DenseLayer[] } {
   const spec = parseSpec(src, FILE);
   expect(spec.form).toBe('layers');
   for (const l of spec.layers) expect(l.kind).toBe('dense');
-  return spec;
+  return spec as Spec & { layers: DenseLayer[] };
 }
 
 const { expectError } = specErrorsFor(FILE);
@@ -66,7 +66,7 @@ describe('parseSpec: valid networks', () => {
     expect(spec).toEqual({
       format: 1,
       name: 'enc',
-      input: { width: 6, signed: false },
+      input: { width: 6, signed: false, bipolar: false, shape: [2] },
       layers: [
         {
           kind: 'dense',
@@ -77,13 +77,17 @@ describe('parseSpec: valid networks', () => {
           ],
           bias: [1n, -18446744073709551615n, 0n],
           activation: 'relu',
+          alpha: null,
+          one: null,
           shift: 2,
           rounding: 'nearest',
           output: { width: 8, signed: true, overflow: 'saturate' },
           weightFracBits: 4,
           inputFracBits: 0,
+          inShape: [2],
+          outShape: [3],
         },
-        { weights: [[1n, -1n, 2n]], ...LAYER_DEFAULTS },
+        layerOf([[1n, -1n, 2n]]),
       ],
       score: null,
       form: 'layers',
@@ -94,7 +98,7 @@ describe('parseSpec: valid networks', () => {
 
   it('fills in every default of a layer that gives only weights', () => {
     const spec = parseNet(net([{ weights: [[3, -4]] }]));
-    expect(spec.layers).toEqual([{ weights: [[3n, -4n]], ...LAYER_DEFAULTS }]);
+    expect(spec.layers).toEqual([layerOf([[3n, -4n]])]);
     expect(spec.score).toBeNull();
   });
 
@@ -147,15 +151,12 @@ describe('parseSpec: valid networks', () => {
     expect(spec).toEqual({
       format: 1,
       name: 'enc',
-      input: { width: 8, signed: true },
+      input: { width: 8, signed: true, bipolar: false, shape: [3] },
       layers: [
-        {
-          weights: [
-            [1n, 2n, 3n],
-            [4n, -5n, 6n],
-          ],
-          ...LAYER_DEFAULTS,
-        },
+        layerOf([
+          [1n, 2n, 3n],
+          [4n, -5n, 6n],
+        ]),
       ],
       score: { kind: 'sum_of_squares', of: 'last' },
       form: 'layers',
@@ -165,13 +166,10 @@ describe('parseSpec: valid networks', () => {
   it('turns a single kernel with a score into a one-layer network, transposed', () => {
     const spec = parseNet(JSON.stringify(specDoc({ weights: undefined, kernel: [[1, 2], [3, 4], [5, 6]], score: { kind: 'sum_of_squares', of: 'last' } })));
     expect(spec.layers).toEqual([
-      {
-        weights: [
-          [1n, 3n, 5n],
-          [2n, 4n, 6n],
-        ],
-        ...LAYER_DEFAULTS,
-      },
+      layerOf([
+        [1n, 3n, 5n],
+        [2n, 4n, 6n],
+      ]),
     ]);
   });
 
@@ -180,15 +178,12 @@ describe('parseSpec: valid networks', () => {
     expect(spec).toEqual({
       format: 1,
       name: 'enc',
-      input: { width: 8, signed: true },
+      input: { width: 8, signed: true, bipolar: false, shape: [3] },
       layers: [
-        {
-          weights: [
-            [1n, 2n, 3n],
-            [4n, -5n, 6n],
-          ],
-          ...LAYER_DEFAULTS,
-        },
+        layerOf([
+          [1n, 2n, 3n],
+          [4n, -5n, 6n],
+        ]),
       ],
       score: null,
       form: 'matrix',

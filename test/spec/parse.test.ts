@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec/parse.js';
 import { specDoc } from '../helpers/spec-doc.js';
-import { LAYER_DEFAULTS } from '../helpers/layers.js';
+import { layerOf } from '../helpers/layers.js';
 import { matrix as asMatrix } from '../helpers/random.js';
 import { specErrorsFor } from '../helpers/spec-errors.js';
 
@@ -34,15 +34,12 @@ describe('parseSpec: valid files', () => {
     expect(parsed).toEqual({
       format: 1,
       name: 'enc',
-      input: { width: 8, signed: true },
+      input: { width: 8, signed: true, bipolar: false, shape: [3] },
       layers: [
-        {
-          ...LAYER_DEFAULTS,
-          weights: [
-            [1n, 2n, 3n],
-            [4n, -5n, 6n],
-          ],
-        },
+        layerOf([
+          [1n, 2n, 3n],
+          [4n, -5n, 6n],
+        ]),
       ],
       score: null,
       form: 'matrix',
@@ -52,8 +49,8 @@ describe('parseSpec: valid files', () => {
   });
 
   it('accepts unsigned inputs and the width limits 2 and 32', () => {
-    expect(parseSpec(text({ input: { width: 2, signed: false } }), FILE).input).toEqual({ width: 2, signed: false });
-    expect(parseSpec(text({ input: { width: 32, signed: true } }), FILE).input).toEqual({ width: 32, signed: true });
+    expect(parseSpec(text({ input: { width: 2, signed: false } }), FILE).input).toEqual({ width: 2, signed: false, bipolar: false, shape: [3] });
+    expect(parseSpec(text({ input: { width: 32, signed: true } }), FILE).input).toEqual({ width: 32, signed: true, bipolar: false, shape: [3] });
   });
 
   it('transposes a Keras-layout kernel[i][o] into weights[o][i]', () => {

@@ -46,7 +46,7 @@ describe('matrixSpec and plainDense', () => {
     expect(s).toEqual({
       format: 1,
       name: 'mx',
-      input: { width: 6, signed: false },
+      input: { width: 6, signed: false, bipolar: false, shape: [2] },
       layers: [
         layerOf([
           [7n, 0n],
@@ -218,7 +218,7 @@ describe('describeSpec', () => {
     const s: Spec = {
       format: 1,
       name: 'n',
-      input: { width: 4, signed: true },
+      input: { width: 4, signed: true, bipolar: false, shape: [2] },
       layers: [layerOf([[1n, 1n]], { activation: 'relu' }), layerOf([[1n], [2n], [3n]])],
       score: null,
       form: 'layers',

@@ -59,7 +59,19 @@ export function adderForms(n: Netlist): AdderForms {
       case 'shr':
       case 'relu':
       case 'square':
+      case 'table':
         return read(s.a, idx, 0, false);
+      case 'cmp':
+        // a comparator is a subtraction of which only the sign is kept; it is printed as a
+        // comparison of the true values (synthesis builds the carry chain), so it reads b as
+        // it is, never b's complement
+        read(s.a, idx, s.shiftA, false);
+        return read(s.b, idx, s.shiftB, false);
+      case 'mux':
+        // a multiplexer passes its operands on: no carry chain, nothing subtracted
+        read(s.sel, idx, 0, false);
+        read(s.a, idx, s.shiftA, false);
+        return read(s.b, idx, s.shiftB, false);
       default: {
         const kind: never = s; // every kind is handled: the compiler checks it
         throw new Error(`internal: no adder-form rule for signal ${String(kind)}`);

@@ -1,18 +1,34 @@
+import { bitsFor } from '../../da/ranges.js';
 import { VERSION } from '../../version.js';
 import type { Forms, LoweredNetlist } from '../lower.js';
-import type { AdderSignal, NetSignal, SquareSignal, StepSignal } from '../netlist.js';
+import type { AdderSignal, CmpSignal, MuxSignal, NetSignal, SquareSignal, StepSignal, TableSignal } from '../netlist.js';
 import { isStep } from '../netlist.js';
+import type { Rom } from '../passes/tables.js';
 
 /**
  * The Verilog printer: a lowered Netlist → Verilog-2005 text. It prints what the netlist and
  * its lowering (rtl/lower.ts) decided, and decides nothing itself. Every operand is explicitly
  * extended (or truncated) to the width of the signal it feeds, so each `+`/`−` has operands of
- * one width and the result is exact modulo 2^width: no implicit sizing or signedness rules are
+ * one width and the result is exact modulo 2^width, and each comparison of two signals compares
+ * two signed operands of one width that holds both: no implicit sizing or signedness rules are
  * involved, and `verilator --lint-only -Wall` has nothing to say.
  */
 
 function range(width: number): string {
   return `[${width - 1}:0]`;
+}
+
+/**
+ * The constant v as a literal of `width` bits: `8'd5`, and for a negative v of a signed signal
+ * `-8'sd5` (the same bits as its two's complement, easier to read). A v outside the range of
+ * the format (a multiplexer's constant that is never chosen) is written as its low bits.
+ */
+function literal(v: bigint, width: number, signed: boolean): string {
+  const w = BigInt(width);
+  const fits = signed ? v >= -(1n << (w - 1n)) && v < 1n << (w - 1n) : v >= 0n && v < 1n << w;
+  if (!fits) return `${width}'d${BigInt.asUintN(width, v)}`;
+  if (v >= 0n) return `${width}'${signed ? 's' : ''}d${v}`;
+  return `-${width}'sd${-v}`;
 }
 
 class Emitter {
@@ -92,14 +108,24 @@ class Emitter {
     return shift === 0 ? e : `{${e}, ${shift}'d0}`;
   }
 
-  /** Human-readable form of a node, e.g. `x3 + (x7 << 2)`. */
-  describe(s: AdderSignal | StepSignal): string {
+  /** Human-readable form of signal idx, e.g. `x3 + (x7 << 2)`. */
+  describe(s: AdderSignal | StepSignal, idx: number): string {
     const term = (idx: number, shift: number): string => {
       const name = this.n.signals[idx]!.name;
       return shift === 0 ? name : `(${name} << ${shift})`;
     };
+    if (s.kind === 'mux') {
+      const pick = (idx: number, shift: number, c: bigint): string => (idx >= 0 ? term(idx, shift) : `${c}`);
+      return `${this.n.signals[s.sel]!.name} ? ${pick(s.a, s.shiftA, s.ca)} : ${pick(s.b, s.shiftB, s.cb)}`;
+    }
     const an = this.n.signals[s.a]!.name;
     switch (s.kind) {
+      case 'cmp':
+        return `${term(s.a, s.shiftA)}${s.b >= 0 ? ` - ${term(s.b, s.shiftB)}` : ''} >= ${s.c}`;
+      case 'table': {
+        const at = s.base === 0n ? an : `${an} ${s.base < 0n ? '+' : '-'} ${s.base < 0n ? -s.base : s.base}`;
+        return `entries[${at}] of ${this.forms.roms[this.forms.romOf[idx]!]!.name}`;
+      }
       case 'neg':
         return `-${term(s.a, s.shiftA)}`;
       case 'addc':
@@ -179,8 +205,9 @@ class Emitter {
 
   /**
    * The steps between layers: shr (wiring), relu (a mux on the sign bit), fit (wiring when
-   * wrapping; comparisons with the limits when saturating) and square (a lookup table or
-   * shift-and-add partial products of |a|, as the lowering chose).
+   * wrapping; comparisons with the limits when saturating), square (a lookup table or
+   * shift-and-add partial products of |a|, as the lowering chose), cmp (a comparison), mux
+   * (`sel ? a : b`) and table (a slice of its ROM).
    */
   nonLinear(s: StepSignal, idx: number): string[] {
     const w = s.width;
@@ -211,7 +238,77 @@ class Emitter {
       }
       case 'square':
         return this.square(s, a, this.forms.squares[idx] === 'rom');
+      case 'cmp':
+        return this.comparator(s);
+      case 'mux':
+        return this.mux(s);
+      case 'table':
+        return this.table(s, idx);
     }
+  }
+
+  /** An operand of a signed comparison: the bare name of a signed signal, else `$signed(…)` (a concatenation is unsigned). */
+  private signedOperand(idx: number, shift: number, width: number): string {
+    const e = this.operand(idx, shift, width) ?? `${width}'d0`;
+    const sig = this.n.signals[idx]!;
+    return e === sig.name && sig.signed ? e : `$signed(${e})`;
+  }
+
+  /**
+   * A comparator, (a << sA) − (b << sB) ≥ c. A shift common to both terms is taken out of both
+   * sides: (a << sA') − (b << sB') ≥ ⌈c / 2^s⌉. Then, where the ranges do not decide it:
+   * without b, a ≥ k for the constant k = ⌈c / 2^sA⌉, which lies in a's range and so fits a's
+   * own width and signedness; with b, a comparison of both terms extended to one signed width D
+   * that holds every value on either side (`>=` for c = 0, `>` for c = 1, the constant added to
+   * b when c > 1 and to a when c < 0), so no operand is unsigned, and nothing overflows.
+   * Synthesis builds each comparison as a subtraction whose carry out is the result.
+   */
+  private comparator(s: CmpSignal): string[] {
+    const a = this.n.signals[s.a]!;
+    const b = s.b >= 0 ? this.n.signals[s.b]! : null;
+    const common = b ? Math.min(s.shiftA, s.shiftB) : s.shiftA;
+    const sa = s.shiftA - common;
+    const sb = b ? s.shiftB - common : 0;
+    const c = -(-s.c >> BigInt(common)); // ⌈c / 2^common⌉
+    const [aLo, aHi] = [a.lo << BigInt(sa), a.hi << BigInt(sa)];
+    const [bLo, bHi] = b ? [b.lo << BigInt(sb), b.hi << BigInt(sb)] : [0n, 0n];
+    if (aLo - bHi >= c) return [`  assign ${s.name} = 1'b1;  // always: the ranges decide it`];
+    if (aHi - bLo < c) return [`  assign ${s.name} = 1'b0;  // never: the ranges decide it`];
+    if (!b) {
+      this.use(s.a, a.width - 1);
+      return [`  assign ${s.name} = ${a.name} >= ${literal(c, a.width, a.signed)};`];
+    }
+    const mag = c < 0n ? -c : c;
+    let D = Math.max(bitsFor(aLo, aHi, true), bitsFor(bLo, bHi, true), bitsFor(0n, mag, true));
+    if (c > 1n) D = Math.max(D, bitsFor(bLo + c, bHi + c, true));
+    if (c < 0n) D = Math.max(D, bitsFor(aLo + mag, aHi + mag, true));
+    const A = this.signedOperand(s.a, sa, D);
+    const B = this.signedOperand(s.b, sb, D);
+    const k = `${D}'sd${mag}`;
+    const e = c === 0n ? `${A} >= ${B}` : c === 1n ? `${A} > ${B}` : c > 1n ? `${A} >= ${B} + ${k}` : `${A} + ${k} >= ${B}`;
+    return [`  assign ${s.name} = ${e};`];
+  }
+
+  /** A multiplexer: `sel ? a : b`, each side an operand extended to the signal's width or a constant of that width. */
+  private mux(s: MuxSignal): string[] {
+    const w = s.width;
+    const side = (idx: number, shift: number, c: bigint): string => (idx >= 0 ? (this.operand(idx, shift, w) ?? `${w}'d0`) : literal(c, w, s.signed));
+    const sel = this.n.signals[s.sel]!;
+    this.use(s.sel, sel.width - 1);
+    // sel ≠ 0: the bit itself, or any bit of a wider select
+    const cond = sel.width === 1 ? sel.name : `|${sel.name}`;
+    return [`  assign ${s.name} = ${cond} ? ${side(s.a, s.shiftA, s.ca)} : ${side(s.b, s.shiftB, s.cb)};`];
+  }
+
+  /** A table: its width's low bits of the slot of its ROM that a's bit pattern selects (the slots are a power of two wide, so the slot starts at a's bits shifted). */
+  private table(s: TableSignal, idx: number): string[] {
+    const rom = this.forms.roms[this.forms.romOf[idx]!]!;
+    const a = this.n.signals[s.a]!;
+    this.use(s.a, a.width - 1);
+    const pb = Math.log2(rom.slotBits);
+    // a concatenation is unsigned: the index is a's bit pattern, never a negative number
+    const at = pb === 0 ? `{${a.name}}` : `{${a.name}, ${pb}'d0}`;
+    return [`  assign ${s.name} = ${rom.name}[${at} +: ${s.width}];`];
   }
 
   private square(s: SquareSignal, a: NetSignal, rom: boolean): string[] {
@@ -264,6 +361,31 @@ class Emitter {
     if (a === null) return b ?? `${w}'d0`;
     return b === null ? a : `${a} + ${b}`;
   }
+}
+
+/**
+ * A ROM's declaration: one constant of 2^w slots (w the index width), the slot of bit pattern p
+ * at bits p·P … p·P + P − 1 (P the slot width), highest slot first as a concatenation lists them.
+ */
+function romLines(rom: Rom, n: LoweredNetlist): string[] {
+  const P = rom.slotBits;
+  const slots: string[] = [];
+  // a negative entry is written as its value; its P bits are its two's complement
+  for (let p = rom.content.length - 1; p >= 0; p--) {
+    const v = rom.content[p]!;
+    slots.push(v < 0n ? literal(v, P, true) : `${P}'d${v}`);
+  }
+  const fmt = `${rom.indexWidth}-bit ${rom.indexSigned ? 'signed' : 'unsigned'}`;
+  const at = rom.base === 0n ? 'v' : `v ${rom.base < 0n ? '+' : '-'} ${rom.base < 0n ? -rom.base : rom.base}`;
+  const names = rom.users.map((u) => n.signals[u]!.name);
+  const readers = names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')} and ${names.length - 8} more`;
+  return [
+    `  // ${rom.name}: entries[${at}] of a table of ${rom.entries.length} entries, for each ${fmt} value v (0 outside the`,
+    `  // entries); the ${P}-bit slot of v's bit pattern p is bits [${P}*p +: ${P}]. Read by ${readers}.`,
+    `  localparam ${range(rom.content.length * P)} ${rom.name} = {`,
+    ...chunk(slots, 8).map((c, i, all) => `    ${c.join(', ')}${i < all.length - 1 ? ',' : ''}`),
+    `  };`,
+  ];
 }
 
 function chunk<T>(xs: T[], n: number): T[][] {
@@ -373,6 +495,10 @@ function signalLines(n: LoweredNetlist, e: Emitter): { lines: string[]; usesAdde
   };
   let section = '';
   let usesAdderModule = false;
+  if (n.forms.roms.length > 0) {
+    body.push('', '  // lookup tables (ROMs), each shared by the tables of the same entries and index format');
+    for (const rom of n.forms.roms) body.push(...romLines(rom, n));
+  }
   n.signals.forEach((s, idx) => {
     if (s.kind === 'input') {
       if (section !== 'in') {
@@ -409,7 +535,7 @@ function signalLines(n: LoweredNetlist, e: Emitter): { lines: string[]; usesAdde
       section = `st${s.stage}`;
     }
     const held = e.forms.complemented[idx] ? ', held complemented (~): every reader subtracts it' : '';
-    body.push(`  ${decl(s, 'wire')};  // ${e.describe(s)}${held}`);
+    body.push(`  ${decl(s, 'wire')};  // ${e.describe(s, idx)}${held}`);
     body.push(...(isStep(s) ? e.nonLinear(s, idx) : e.adder(s, idx)));
     body.push(...e.copyDecl(idx));
     if (e.forms.chained[idx]) usesAdderModule = true;

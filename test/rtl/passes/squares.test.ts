@@ -18,7 +18,7 @@ import { haveTool } from '../../helpers/tools.js';
  * so each square's operand is exactly `output.width` bits wide.
  */
 function scored(output: LayerOutput | null, weights: bigint[][] = [[100n, 100n], [-100n, 90n]], input = { width: 8, signed: true }): Spec {
-  return { format: 1, name: 'sq', input, layers: [layerOf(weights, { output })], score: { kind: 'sum_of_squares', of: 'last' }, form: 'layers' };
+  return { format: 1, name: 'sq', input: { ...input, bipolar: false, shape: [weights[0]!.length] }, layers: [layerOf(weights, { output })], score: { kind: 'sum_of_squares', of: 'last' }, form: 'layers' };
 }
 
 /** The squares of a compiled design: index, name, operand width and the recorded form. */

@@ -110,7 +110,7 @@ describe('Verilog printer', () => {
     const spec: Spec = {
       format: 1,
       name: 'scored',
-      input: { width: 5, signed: true },
+      input: { width: 5, signed: true, bipolar: false, shape: [2] },
       layers: [layerOf([[3n, -5n], [7n, 2n]], { bias: [4n, -9n], activation: 'relu', shift: 1, rounding: 'nearest', output: { width: 5, signed: false, overflow: 'saturate' } })],
       score: { kind: 'sum_of_squares', of: 'last' },
       form: 'layers',

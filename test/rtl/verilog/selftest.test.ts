@@ -55,7 +55,7 @@ describe.runIf(haveTool('iverilog', ['-V']))('the self-test top, simulated as on
 
   it('with one LED: lit on a pass, blinking on a failure', async () => {
     const layer = layerOf([[3n, -5n], [7n, 2n]], { bias: [4n, -9n], activation: 'relu', shift: 1, rounding: 'nearest', output: { width: 5, signed: false, overflow: 'saturate' } });
-    const net: Spec = { format: 1, name: 'netcore', input: { width: 6, signed: false }, layers: [layer], score: { kind: 'sum_of_squares', of: 'last' }, form: 'layers' };
+    const net: Spec = { format: 1, name: 'netcore', input: { width: 6, signed: false, bipolar: false, shape: [2] }, layers: [layer], score: { kind: 'sum_of_squares', of: 'last' }, form: 'layers' };
     const r = compile(net, { latency: 1 });
     const sim = compileNetlist(r.netlist);
     const plan = planSelfTest(r.netlist, (v) => sim.run(v), { vectors: 200 });
