@@ -2,6 +2,9 @@
 
 export const KINDS: readonly string[];
 export const PATTERNS: readonly string[];
+export const LAYER_KINDS: readonly string[];
+export const ACTIVATIONS: readonly string[];
+export const TABLE_FUNCTIONS: readonly string[];
 export const DEFAULT_VECTORS: number;
 export const COLUMN_WEIGHT_BITS: number;
 
@@ -21,7 +24,7 @@ export interface Design {
   pattern: string;
   layers: number;
   /** The input file, with BigInt weights. */
-  doc: Record<string, unknown> & { input: { width: number; signed: boolean } };
+  doc: Record<string, unknown> & { input: { width: number; signed?: boolean; bipolar?: boolean; shape?: number[] } };
   options: DesignOptions;
   vectors: number;
   vectorSeed: number;
@@ -38,11 +41,12 @@ export interface Failure {
 export interface DesignCheck {
   vectors: number;
   yosysVectors: number;
+  icarusVectors: number;
   failure: Failure | null;
 }
 
 export function designSeed(seed: number, index: number): number;
-export function randomDesign(lib: Lib, seed: number, index: number, o?: { vectors?: number; wideColumns?: boolean }): Design;
+export function randomDesign(lib: Lib, seed: number, index: number, o?: { vectors?: number; wideColumns?: boolean; kind?: string }): Design;
 export function designFile(seed: number, d: Design): string;
 export function reproduceCommand(seed: number, d: Design, command?: string): string;
 export function designText(d: Design, comment?: string): string;
@@ -53,6 +57,7 @@ export function checkDesign(
   d: Design,
   o?: {
     yosys?: boolean;
+    icarus?: boolean;
     reference?: (ref: import('../src/index.js').Reference) => import('../src/index.js').Reference;
     outputs?: (ys: (bigint[] | null)[]) => (bigint[] | null)[];
   },

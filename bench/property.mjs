@@ -2,14 +2,23 @@
 //
 //   node bench/property.mjs [--designs N] [--seed S] [--yosys-every K] [--jobs J] [--out DIR]
 //                           [--timeout SECONDS] [--vectors V] [--first I] [--wide-columns]
+//                           [--kind K]
 //
 // It draws N random designs (default 100000) from the seed S (default 1) with
 // bench/property-gen.mjs: single matrices of every shape (1×k rows, k×1 columns, tall, wide,
 // squares up to 32×32), input widths from the library's minimum to 16 bits (now and then up to
 // its maximum), signed and unsigned inputs, weight patterns (random, sparse, powers of two,
-// extremes such as ±2^(w−1) and 2^64 − 1, non-negative, repeated and negated rows, all zero),
-// every latency 0..MAX_LATENCY, depth slacks, both cost models and efforts, and small networks of
-// 1–4 layers with bias, relu, shifts, rounding, output widths with wrap or saturate, and scores.
+// extremes such as ±2^(w−1) and 2^64 − 1, non-negative, repeated and negated rows, all zero,
+// ternary), every latency 0..MAX_LATENCY, depth slacks, both cost models and efforts, small
+// networks of 1–4 dense layers with bias, relu, shifts, rounding, output widths with wrap or
+// saturate, and scores; and (30% of the designs) networks mixing every layer kind: conv1d and
+// conv2d (kernels of 1–3 taps per axis, strides 1–3, dilation 1–2, "valid" and "same"
+// padding, 1–3 channels), max and average pools (1d, 2d, with padding), batchnorm (foldable into
+// the layer before it, or not), flatten, dense, lookup tables ("values" and "function"), argmax,
+// every activation (relu, leaky_relu, hard_tanh, sign), bipolar inputs and input shapes [n],
+// [L, C] and [H, W, C] of at most 64 values. `--kind K` draws only designs of kind K (one of
+// KINDS in bench/property-gen.mjs, e.g. `--kind layers`): design I is then the one of index I
+// drawn with that kind.
 // Each design's file text goes through the real parser (parseSpec) and `compile`; V vectors
 // (default 40: the extremes, then random ones) run through the netlist simulator, and every
 // output is compared with the independent reference model. Every K-th design (default 1000)
@@ -32,7 +41,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { checkDesign, failureOf, randomDesign, yosysSampled } from './property-gen.mjs';
+import { checkDesign, failureOf, KINDS, randomDesign, yosysSampled } from './property-gen.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const lib = await import(join(here, '..', 'dist', 'index.js'));
@@ -63,8 +72,10 @@ function options() {
       vectors: { type: 'string', default: '40' },
       first: { type: 'string', default: '0' },
       'wide-columns': { type: 'boolean', default: false },
+      kind: { type: 'string' },
     },
   });
+  if (values.kind !== undefined && !KINDS.includes(values.kind)) throw new Error(`--kind: expected one of ${KINDS.join(', ')}, got ${values.kind}`);
   const int = (name, min) => {
     const v = Number(values[name]);
     if (!Number.isInteger(v) || v < min) throw new Error(`--${name}: expected an integer ≥ ${min}, got ${values[name]}`);
@@ -78,7 +89,7 @@ function options() {
     out: values.out,
     timeout: int('timeout', 1),
     first: int('first', 0),
-    draw: { vectors: int('vectors', 1), wideColumns: values['wide-columns'] },
+    draw: { vectors: int('vectors', 1), wideColumns: values['wide-columns'], ...(values.kind === undefined ? {} : { kind: values.kind }) },
   };
 }
 
@@ -93,7 +104,7 @@ async function main() {
   const t0 = performance.now();
   const end = o.first + o.designs;
   const s = { done: 0, yosys: 0, failures: 0, vectors: 0, yosysVectors: 0, slowest: { ms: 0, index: -1 } };
-  console.log(`property: ${o.designs} designs from seed ${o.seed} (indexes ${o.first}..${end - 1}), every ${o.yosysEvery || '—'}-th through Yosys, ${o.jobs} workers, ${o.draw.vectors} vectors each`);
+  console.log(`property: ${o.designs} ${o.draw.kind ? `${o.draw.kind} ` : ''}designs from seed ${o.seed} (indexes ${o.first}..${end - 1}), every ${o.yosysEvery || '—'}-th through Yosys, ${o.jobs} workers, ${o.draw.vectors} vectors each`);
 
   const fail = (index, f) => {
     s.failures++;
@@ -102,7 +113,7 @@ async function main() {
     writeFileSync(file, f.text);
     console.log(`FAIL seed ${o.seed} index ${index} (${f.stage}): ${f.message}`);
     console.log(`  design: ${file}`);
-    console.log(`  reproduce: (cd ${o.out} && ${f.command})   or   node bench/property.mjs --seed ${o.seed} --first ${index} --designs 1${o.draw.wideColumns ? ' --wide-columns' : ''} --vectors ${o.draw.vectors}${yosysSampled(index, o.yosysEvery) ? ` --yosys-every ${o.yosysEvery}` : ''}`);
+    console.log(`  reproduce: (cd ${o.out} && ${f.command})   or   node bench/property.mjs --seed ${o.seed} --first ${index} --designs 1${o.draw.wideColumns ? ' --wide-columns' : ''}${o.draw.kind ? ` --kind ${o.draw.kind}` : ''} --vectors ${o.draw.vectors}${yosysSampled(index, o.yosysEvery) ? ` --yosys-every ${o.yosysEvery}` : ''}`);
   };
 
   let next = o.first;
