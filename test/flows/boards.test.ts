@@ -159,7 +159,8 @@ describe.each(ice40.map((b) => [b.name, b] as const))('iCE40 %s: the pins exist 
     expect(r.ok).toBe(true);
   }, SLOW);
 
-  it('the same fails with a pin that does not exist on the package, or with a port left out', async () => {
+  // how nextpnr refuses a bad .pcf does not depend on the board: one board shows it
+  it.runIf(b === ice40[0])('the same fails with a pin that does not exist on the package, or with a port left out', async () => {
     const bogus = /^[0-9]+$/.test(b.leds.pass.pin) ? '999' : 'Z99';
     const bad = pcf.replace(`set_io led_pass ${b.leds.pass.pin}\n`, `set_io led_pass ${bogus}\n`);
     expect(bad).not.toBe(pcf);
