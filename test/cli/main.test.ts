@@ -7,6 +7,7 @@ import { VERSION } from '../../src/version.js';
 import { listAll as listEntries, ROOT, runCli } from '../helpers/cli.js';
 import { specDoc } from '../helpers/spec-doc.js';
 import { freshFolderPerTest } from '../helpers/temp.js';
+import { stripComments } from '../helpers/netlist.js';
 
 const BENCH_32 = resolve(ROOT, '..', 'shared', 'bench', 'rand_i8_32x32.json');
 const PKG_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
@@ -75,13 +76,6 @@ function bitsFor(lo: bigint, hi: bigint, signed: boolean): number {
   return n;
 }
 
-/** The text without comments and `(* … *)` attributes: what is left has no `*` unless it multiplies. */
-function stripComments(v: string): string {
-  return v
-    .replace(/\(\*[^*]*\*\)/g, '')
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/\/\/[^\n]*/g, '');
-}
 
 function expectOneErrorLine(r: SpawnSyncReturns<string>, ...fragments: string[]): void {
   expect(r.status, `stderr: ${r.stderr}`).toBe(2);

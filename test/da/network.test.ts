@@ -20,6 +20,7 @@ import type { DenseLayer, Layer, Spec } from '../../src/spec/spec.js';
 import { layerOf } from '../helpers/layers.js';
 import { randomNetwork } from '../helpers/random.js';
 import { haveTool } from '../helpers/tools.js';
+import { stripComments } from '../helpers/netlist.js';
 
 const layer = layerOf;
 
@@ -336,7 +337,7 @@ describe('the example networks', () => {
     dirs.push(dir);
     const r = spawnSync(process.execPath, [join(examples, 'make-networks.mjs'), dir], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    for (const f of ['jet-tagger.json', 'axol1tl.json']) expect(readFileSync(join(dir, f), 'utf8')).toBe(readFileSync(join(examples, f), 'utf8'));
+    for (const f of ['jet-tagger.json', 'axol1tl.json', 'cicada.json', 'conv1d-tagger.json', 'ternary-tagger.json']) expect(readFileSync(join(dir, f), 'utf8')).toBe(readFileSync(join(examples, f), 'utf8'));
   });
 
   it('the AXOL1TL-shaped encoder compiles at latency 2 with its layers and score in the manifest, and equals its reference model', () => {
@@ -364,6 +365,35 @@ describe('the example networks', () => {
     const res = simulateSpec(spec, { latency: 2, vectors: 300 });
     expect(res.compare.mismatches).toEqual([]);
   });
+
+  // (the two convolutional ones with one search attempt: this checks the arithmetic of every
+  // layer kind, not the search, and their default attempts cost seconds; the README's figures
+  // and `da-gen check` use the default)
+  for (const [file, effort, kinds, strategies] of [
+    ['cicada.json', 1, ['conv2d', 'flatten', 'dense', 'dense'], [['per-position', 'toeplitz'], [null], [null], [null]]],
+    ['conv1d-tagger.json', 1, ['conv1d', 'batchnorm', 'maxpool1d', 'conv1d', 'flatten', 'dense', 'dense', 'argmax'], [['per-position', 'toeplitz'], ['folded'], [null], ['per-position', 'toeplitz'], [null], [null], [null], [null]]],
+    ['ternary-tagger.json', undefined, ['dense', 'dense', 'dense', 'argmax'], [[null], [null], [null], [null]]],
+  ] as const) {
+    it(`${file} compiles at latency 2, lists its layers, and equals its reference model`, () => {
+      const spec = parseSpec(readFileSync(join(examples, file), 'utf8'), file);
+      const opts = { latency: 2, ...(effort !== undefined ? { effort } : {}) };
+      const res = simulateSpec(spec, { ...opts, vectors: 300 });
+      expect(res.compare.mismatches).toEqual([]);
+      const layers = res.compile.manifest.layers!;
+      expect(layers.map((l) => l.kind)).toEqual(kinds);
+      layers.forEach((l, k) => expect(strategies[k]).toContain(l.strategy));
+      expect(stripComments(res.compile.verilog)).not.toContain('*');
+    });
+  }
+
+  it.runIf(icarus)('the ternary tagger (sign activations, argmax) through Icarus equals its reference model', async () => {
+    const spec = parseSpec(readFileSync(join(examples, 'ternary-tagger.json'), 'utf8'), 'ternary-tagger.json');
+    const r = compile(spec, { latency: 2 });
+    expect(r.manifest.output_width).toBe(3);
+    const vecs = testVectors(inputCount(spec), spec.input, 60, 3);
+    const ys = await simulateInIcarus(r.verilog, r.netlist, withFlush(vecs, inputCount(spec), 2));
+    expect(compareWithReference(referenceOf(spec), vecs, ys, 2).mismatches).toEqual([]);
+  }, 120_000);
 
   it.runIf(icarus)('the jet tagger through Icarus equals its reference model', async () => {
     const spec = parseSpec(readFileSync(join(examples, 'jet-tagger.json'), 'utf8'), 'jet-tagger.json');

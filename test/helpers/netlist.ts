@@ -31,3 +31,11 @@ export async function yosysRead(verilog: string, top: string): Promise<{ ok: boo
     return { ok: false, log: `${log}\n${(e as Error).message}` };
   }
 }
+
+/** Verilog text without comments and `(* … *)` attributes: what is left has no `*` unless it multiplies. */
+export function stripComments(v: string): string {
+  return v
+    .replace(/\(\*[^*]*\*\)/g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/[^\n]*/g, '');
+}

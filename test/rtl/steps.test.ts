@@ -17,7 +17,7 @@ import { compareWithReference, withFlush } from '../../src/sim/compare.js';
 import { compileNetlist } from '../../src/sim/netlist-sim.js';
 import { Rng } from '../../src/sim/vectors.js';
 import { compileYosysJson } from '../../src/sim/yosys-json-sim.js';
-import { ranks, yosysRead } from '../helpers/netlist.js';
+import { ranks, stripComments, yosysRead } from '../helpers/netlist.js';
 import { haveTool } from '../helpers/tools.js';
 import { GraphBuilder, tableOf } from './graph-builder.js';
 
@@ -27,7 +27,6 @@ import { GraphBuilder, tableOf } from './graph-builder.js';
 // at random) with exact ranges, and evaluateNetworkGraph is the reference.
 
 /** Without comments and `(* … *)` attributes. */
-const stripComments = (v: string): string => v.replace(/\(\*[^*]*\*\)/g, '').replace(/\/\/.*$/gm, '');
 
 const S4: InputFormat = { width: 4, signed: true };
 const U4: InputFormat = { width: 4, signed: false };

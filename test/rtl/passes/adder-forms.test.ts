@@ -13,9 +13,9 @@ import { compileNetlist } from '../../../src/sim/netlist-sim.js';
 import { Rng, testVectors } from '../../../src/sim/vectors.js';
 import { randomNetwork, randomSpec } from '../../helpers/random.js';
 import { haveTool } from '../../helpers/tools.js';
+import { stripComments } from '../../helpers/netlist.js';
 
 /** Without comments and `(* … *)` attributes. */
-const stripComments = (v: string): string => v.replace(/\(\*[^*]*\*\)/g, '').replace(/\/\/.*$/gm, '');
 const escape = (s: string): string => s.replace(/[$.]/g, '\\$&');
 
 /**

@@ -14,9 +14,9 @@ import { VERSION } from '../../../src/version.js';
 import { layerOf } from '../../helpers/layers.js';
 import { matrixCase, randomNetwork, randomSpec } from '../../helpers/random.js';
 import { haveTool } from '../../helpers/tools.js';
+import { stripComments } from '../../helpers/netlist.js';
 
 /** Without comments and `(* … *)` attributes. */
-const stripComments = (v: string): string => v.replace(/\(\*[^*]*\*\)/g, '').replace(/\/\/.*$/gm, '');
 
 describe('Verilog printer', () => {
   it('keeps the version in one place', () => {
