@@ -1,6 +1,6 @@
 // One design of bench/layers.mjs in its own process: compile at latency 2, check 2000 random
 // vectors through the netlist simulator against the reference model, and print one JSON line.
-// Usage: node bench/layers-case.mjs <design.json>
+// Usage: node bench/layers-case.mjs <design.json> [conv form: auto (default), per-position, toeplitz]
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseSpec, simulateSpec } from '../dist/index.js';
@@ -8,7 +8,8 @@ import { parseSpec, simulateSpec } from '../dist/index.js';
 const file = process.argv[2];
 const spec = parseSpec(readFileSync(file, 'utf8'), file);
 const t0 = performance.now();
-const { compile: r, compare } = simulateSpec(spec, { latency: 2, vectors: 2000 });
+const conv = process.argv[3] ?? 'auto';
+const { compile: r, compare } = simulateSpec(spec, { latency: 2, vectors: 2000, conv });
 const total = performance.now() - t0;
 const ms = (v) => Math.round(v);
 process.stdout.write(

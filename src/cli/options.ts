@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_DEPTH_SLACK } from '../da/cmvm.js';
+import { CONV_STRATEGIES } from '../da/network.js';
+import type { ConvStrategy } from '../da/network.js';
 import type { CompileOptions } from '../flows/compile.js';
 import { targetNames } from '../platform/index.js';
 import { DEFAULT_LATENCY, MAX_LATENCY } from '../rtl/netlist.js';
@@ -40,6 +42,7 @@ export interface DesignOpts {
   depthSlack: number;
   cost: 'adders' | 'bits';
   effort?: number;
+  conv: ConvStrategy;
 }
 
 /** --latency, --depth-slack, --cost, --effort. */
@@ -52,7 +55,12 @@ export function designOptions(cmd: Command): Command {
     )
     .addOption(new Option('--dc, --depth-slack <k>', 'adder levels allowed above the minimum depth (-1: unbounded)').default(DEFAULT_DEPTH_SLACK).argParser(intOption('--depth-slack', -1, 64)))
     .addOption(new Option('--cost <model>', 'minimise the number of adders, or the sum of adder result bits').choices(['adders', 'bits']).default('adders'))
-    .addOption(new Option('--effort <n>', 'search attempts, the best is kept (default: by matrix size, 1 to 16)').argParser(intOption('--effort', 1, 1000)));
+    .addOption(new Option('--effort <n>', 'search attempts, the best is kept (default: by matrix size, 1 to 16)').argParser(intOption('--effort', 1, 1000)))
+    .addOption(
+      new Option('--conv <form>', 'convolutions: the kernel per output position, one Toeplitz matrix for the layer (when small), or auto: the one with fewer adders')
+        .choices([...CONV_STRATEGIES])
+        .default('auto'),
+    );
 }
 
 /** --seed (nextpnr) and --timeout. */
@@ -70,5 +78,5 @@ export function compileOptions(o: DesignOpts, log?: (line: string) => void): Com
 
 /** The design options other than the latency. */
 export function designOnly(o: DesignOpts): Omit<CompileOptions, 'latency' | 'log'> {
-  return { depthSlack: o.depthSlack, cost: o.cost, ...(o.effort !== undefined ? { effort: o.effort } : {}) };
+  return { depthSlack: o.depthSlack, cost: o.cost, ...(o.effort !== undefined ? { effort: o.effort } : {}), ...(o.conv !== 'auto' ? { conv: o.conv } : {}) };
 }

@@ -69,6 +69,20 @@ export interface LayerStats {
   tried: { strategy: string; adders: number }[];
 }
 
+/** How convolutions are built: the cheaper of the two forms (default), or one of them. */
+export type ConvStrategy = 'auto' | 'per-position' | 'toeplitz';
+export const CONV_STRATEGIES: readonly ConvStrategy[] = ['auto', 'per-position', 'toeplitz'];
+
+/** The optimizer's options, and how convolutions are built. */
+export interface NetworkOptions extends OptimizeOptions {
+  /**
+   * auto: per position, and as one Toeplitz matrix when the layer has at most
+   * TOEPLITZ_MAX_ENTRIES matrix entries, the one with fewer adders kept; per-position: only
+   * that; toeplitz: the Toeplitz form when the layer is within the limit (else per position).
+   */
+  conv?: ConvStrategy;
+}
+
 export interface NetworkBuild {
   graph: NetworkGraph;
   layers: LayerStats[];
@@ -115,7 +129,7 @@ interface Built {
 }
 
 /** The network graph of a spec: each layer built, then the outputs and the score. */
-export function buildNetworkGraph(spec: Spec, opts: OptimizeOptions = {}): NetworkBuild {
+export function buildNetworkGraph(spec: Spec, opts: NetworkOptions = {}): NetworkBuild {
   const nIn = inputCount(spec);
   const b = new NetworkBuilder(nIn, { width: spec.input.width, signed: spec.input.signed });
   // a bipolar input bit x stands for 2x − 1
@@ -204,7 +218,7 @@ function fuse(prev: DenseLayer | ConvLayer, bn: BatchNormLayer): DenseLayer | Co
   return { ...prev, ...post, kernel, bias, outShape: bn.outShape };
 }
 
-function buildLayer(b: NetworkBuilder, layer: Layer, vals: Value[], opts: OptimizeOptions): Built {
+function buildLayer(b: NetworkBuilder, layer: Layer, vals: Value[], opts: NetworkOptions): Built {
   const none = { optimize: null, prunedInputs: 0, strategy: null, tried: [] };
   switch (layer.kind) {
     case 'dense': {
@@ -288,7 +302,7 @@ function at(H: number, W: number, C: number, r: number, c: number, ci: number): 
  * A convolution: per position with the kernel optimized once, and as one Toeplitz-shaped
  * matrix when that is small; the one with fewer adders is kept (ties: per position).
  */
-function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: OptimizeOptions): Built {
+function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: NetworkOptions): Built {
   const [H, W, Cin] = spatial(layer.inShape);
   const [OH, OW, Cout] = spatial(layer.outShape);
   const K = layer.kernel;
@@ -331,16 +345,19 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: O
     }
     return { outs, naive };
   };
-  if (taps.length > 0) kernel = optimize(kernelRows, formatOf(b, vars), opts);
+  const choice = opts.conv ?? 'auto';
+  const rows = OH * OW * Cout;
+  const cols = H * W * Cin;
+  const toeplitz = choice !== 'per-position' && taps.length > 0 && OH * OW > 1 && rows * cols <= TOEPLITZ_MAX_ENTRIES;
+  // the kernel's search is reported as the layer's progress; a forced Toeplitz form has no kernel
+  if (taps.length > 0 && !(toeplitz && choice === 'toeplitz')) kernel = optimize(kernelRows, formatOf(b, vars), opts);
   let pp = perPosition();
   const ppAdders = b.addersSince(start);
-  tried.push({ strategy: 'per-position', adders: ppAdders });
+  if (kernel !== null || taps.length === 0) tried.push({ strategy: 'per-position', adders: ppAdders });
   let strategy = 'per-position';
   let stats: OptimizeStats | null = kernel ? { ...kernel.stats, adders: ppAdders, naiveAdders: pp.naive } : null;
   let outs = pp.outs;
-  const rows = OH * OW * Cout;
-  const cols = H * W * Cin;
-  if (taps.length > 0 && OH * OW > 1 && rows * cols <= TOEPLITZ_MAX_ENTRIES) {
+  if (toeplitz) {
     const T: bigint[][] = Array.from({ length: rows }, () => new Array<bigint>(cols).fill(0n));
     for (let oh = 0; oh < OH; oh++) {
       for (let ow = 0; ow < OW; ow++) {
@@ -358,7 +375,7 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: O
     const m = matrixOn(b, T, vals, { ...opts, onAttempt: undefined });
     const tAdders = b.addersSince(start);
     tried.push({ strategy: 'toeplitz', adders: tAdders });
-    if (tAdders < ppAdders) {
+    if (choice === 'toeplitz' || tAdders < ppAdders) {
       strategy = 'toeplitz';
       stats = m.optimize;
       outs = m.outs;

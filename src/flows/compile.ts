@@ -2,6 +2,7 @@ import type { AttemptReport, OptimizeStats } from '../da/cmvm.js';
 import type { CostModel } from '../da/cse.js';
 import type { NetworkGraph } from '../da/graph.js';
 import { buildNetworkGraph, networkStats } from '../da/network.js';
+import type { ConvStrategy } from '../da/network.js';
 
 export type { AttemptReport } from '../da/cmvm.js';
 import { lowerNetlist } from '../rtl/lower.js';
@@ -23,6 +24,8 @@ export interface CompileOptions {
   cost?: CostModel;
   /** Search attempts; default by matrix size. */
   effort?: number;
+  /** How convolutions are built (default auto: the cheaper of per position and Toeplitz). */
+  conv?: ConvStrategy;
   /** Progress / detail lines (the CLI's --verbose). */
   log?: (line: string) => void;
   /**
@@ -52,6 +55,7 @@ export function compile(spec: Spec, opts: CompileOptions = {}): CompileResult {
     ...(opts.depthSlack !== undefined ? { depthSlack: opts.depthSlack } : {}),
     ...(opts.cost !== undefined ? { cost: opts.cost } : {}),
     ...(opts.effort !== undefined ? { effort: opts.effort } : {}),
+    ...(opts.conv !== undefined ? { conv: opts.conv } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
   };

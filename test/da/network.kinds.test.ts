@@ -72,6 +72,25 @@ describe('convolutions', () => {
     check(s);
   });
 
+  it('the conv option forces either form, and both equal the reference', () => {
+    const s = spec([{ kind: 'conv2d', kernel, strides: [1, 1], padding: 'same', bias: [1, 2, 3] }], { ...U8, shape: [5, 4, 2] });
+    const ref = referenceOf(s);
+    const pp = buildNetworkGraph(s, { conv: 'per-position' });
+    const tp = buildNetworkGraph(s, { conv: 'toeplitz' });
+    expect(pp.layers[0]!.strategy).toBe('per-position');
+    expect(pp.layers[0]!.tried.map((t) => t.strategy)).toEqual(['per-position']);
+    expect(tp.layers[0]!.strategy).toBe('toeplitz');
+    expect(tp.layers[0]!.tried.map((t) => t.strategy)).toEqual(['toeplitz']);
+    for (const x of vectors(s, 100)) {
+      expect(evaluateNetworkGraph(pp.graph, x)).toEqual(ref(x));
+      expect(evaluateNetworkGraph(tp.graph, x)).toEqual(ref(x));
+    }
+    // auto keeps the one with fewer adders (per position on a tie)
+    const auto = buildNetworkGraph(s);
+    const [a, b] = [pp.layers[0]!.tried[0]!.adders, tp.layers[0]!.tried[0]!.adders];
+    expect(auto.layers[0]!.strategy).toBe(b < a ? 'toeplitz' : 'per-position');
+  });
+
   it('a layer too large for the Toeplitz form is built per position only', () => {
     const side = Math.ceil(Math.sqrt(Math.sqrt(TOEPLITZ_MAX_ENTRIES))) + 2;
     const s = spec([{ kind: 'conv2d', kernel: k2(3, 3, 1, 1, (i, j) => i - j + 1), padding: 'same' }], { ...U8, shape: [side, side, 1] });
