@@ -133,7 +133,23 @@ function mixed(): Case {
   return { name: 'mixed', graph: g.graph([a, u, m, c]), vectors: g.vectors };
 }
 
-const CASES: Case[] = [comparators(S4, 'cmp_s'), comparators(U4, 'cmp_u'), multiplexers(), oneBitSelects(false), oneBitSelects(true), tables(), mixed()];
+/**
+ * Bipolar bits and sums that cancel: x − (x << 1) = −x fits in one bit although its
+ * subtrahend is shifted past that width, so the printed ¬(x << 1) is all ones, not zero (the
+ * property test found Verilog that printed it as zero; the netlist simulator cannot see it).
+ */
+function cancellingAdders(): Case {
+  const g = new GraphBuilder(3, { width: 1, signed: false });
+  const n0 = g.add({ op: 'sub', a: 0, shiftA: 0, b: 0, shiftB: 1 }); // −x0, 1 bit signed
+  const n1 = g.add({ op: 'sub', a: 1, shiftA: 0, b: 1, shiftB: 1 }); // −x1
+  const s = g.add({ op: 'sub', a: n0, shiftA: 0, b: n1, shiftB: 0 }); // x1 − x0
+  const t = g.add({ op: 'sub', a: 2, shiftA: 1, b: 2, shiftB: 2 }); // −2·x2, a shift on both sides
+  const c = g.add({ op: 'cmp', a: n0, shiftA: 0, b: -1, shiftB: 0, c: 0n }); // x0 = 0
+  const m = g.add({ op: 'mux', sel: c, a: n1, shiftA: 0, ca: 0n, b: -1, shiftB: 0, cb: 1n });
+  return { name: 'cancel', graph: g.graph([n0, n1, s, t, m]), vectors: g.vectors };
+}
+
+const CASES: Case[] = [comparators(S4, 'cmp_s'), comparators(U4, 'cmp_u'), multiplexers(), oneBitSelects(false), oneBitSelects(true), tables(), mixed(), cancellingAdders()];
 const LATENCIES = [0, 1, 2, 3];
 
 /** The lowered netlist and its Verilog. */

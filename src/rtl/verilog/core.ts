@@ -67,10 +67,11 @@ class Emitter {
 
   /**
    * `sig << shift` (a negative shift drops that many low bits), extended or truncated to
-   * `width` bits; null when it is 0 modulo 2^width.
+   * `width` bits; null when it is 0 modulo 2^width. Inverted: ¬(sig << shift), whose bits
+   * shifted in or beyond the width are ones (¬0), never null.
    */
   operand(idx: number, shift: number, width: number, inverted = false): string | null {
-    if (shift >= width) return null;
+    if (shift >= width) return inverted ? (width === 1 ? `1'b1` : `{${width}{1'b1}}`) : null;
     const sig = this.n.signals[idx]!;
     // ¬sig: the signal itself when held complemented, else its inverted copy
     const copy = inverted && !this.forms.complemented[idx];
@@ -105,7 +106,8 @@ class Emitter {
       e = k === 1 ? `{${fill}, ${s.name}}` : `{{${k}{${fill}}}, ${s.name}}`;
       mark(s.width - 1);
     }
-    return shift === 0 ? e : `{${e}, ${shift}'d0}`;
+    if (shift === 0) return e;
+    return inverted ? `{${e}, ${shift === 1 ? `1'b1` : `{${shift}{1'b1}}`}}` : `{${e}, ${shift}'d0}`;
   }
 
   /** Human-readable form of signal idx, e.g. `x3 + (x7 << 2)`. */
