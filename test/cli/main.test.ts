@@ -159,6 +159,31 @@ describe('da-gen: malformed input', () => {
     });
   }
 
+  // The layer kinds' keys: their messages are tested one by one in test/spec/parse.kinds.test.ts;
+  // here, that the command turns each into exit 2 and one line, and writes nothing.
+  const net = (layers: unknown[], input: Record<string, unknown> = { width: 8, signed: true, shape: [4, 4, 1] }): string => spec({ weights: undefined, input, layers });
+  const conv = { kind: 'conv2d', kernel: [[[[1]]]] };
+  const KIND_BAD: [string, string, string[]][] = [
+    ['an unknown kind', net([{ kind: 'conv3d', kernel: [[1]] }]), ['layers[0].kind: ', '"conv2d"']],
+    ['a bad padding', net([{ ...conv, padding: 'full' }]), ['layers[0].padding: ', '"same"']],
+    ['a stride of 0', net([{ ...conv, strides: [0, 1] }]), ['layers[0].strides[0]: ']],
+    ['a kernel whose channels do not match', net([{ kind: 'conv2d', kernel: [[[[1], [2]]]] }]), ['layers[0].kernel[0][0]: ']],
+    ['an avgpool window that is not a power of two', net([{ kind: 'avgpool2d', pool: [3, 1] }]), ['layers[0].pool: ', 'power of two']],
+    ['leaky_relu without alpha', net([{ ...conv, activation: 'leaky_relu' }]), ['layers[0].alpha: ']],
+    ['a table after a layer without output', net([conv, { kind: 'table', values: [1, 2] }]), ['layers[1]: ', 'output']],
+    ['argmax not last', net([{ kind: 'argmax' }, { kind: 'flatten' }]), ['layers[0]: ', 'last']],
+    ['a bipolar input of width 2', net([{ weights: [[1, 2]] }], { width: 2, signed: false, bipolar: true }), ['input.width: ', 'a bipolar input is one bit']],
+  ];
+  it('the layer kinds: a bad key exits 2 with one line naming its path, and writes nothing', () => {
+    for (const [what, content, fragments] of KIND_BAD) {
+      writeJson('w.json', content);
+      const r = run(['w.json']);
+      expect(r.status, what).toBe(2);
+      expectOneErrorLine(r, 'w.json: ', ...fragments);
+      expect(listAll(), what).toEqual(['w.json']);
+    }
+  });
+
   // Node 20's JSON.parse gives no position for "Unexpected token" errors, and its message quotes
   // the source, newlines included: stderr must still be one line with a line and column.
   it('an unexpected token: one line with a line and column', () => {
