@@ -161,9 +161,9 @@ describe('da-gen: malformed input', () => {
 
   // The layer kinds' keys: their messages are tested one by one in test/spec/parse.kinds.test.ts;
   // here, that the command turns each into exit 2 and one line, and writes nothing.
-  const net = (layers: unknown[], input: Record<string, unknown> = { width: 8, signed: true, shape: [4, 4, 1] }): string => spec({ weights: undefined, input, layers });
+  const net = (layers: unknown[], input: Record<string, unknown> = { width: 8, signed: true, shape: [4, 4, 1] }): unknown => spec({ weights: undefined, input, layers });
   const conv = { kind: 'conv2d', kernel: [[[[1]]]] };
-  const KIND_BAD: [string, string, string[]][] = [
+  const KIND_BAD: [string, unknown, string[]][] = [
     ['an unknown kind', net([{ kind: 'conv3d', kernel: [[1]] }]), ['layers[0].kind: ', '"conv2d"']],
     ['a bad padding', net([{ ...conv, padding: 'full' }]), ['layers[0].padding: ', '"same"']],
     ['a stride of 0', net([{ ...conv, strides: [0, 1] }]), ['layers[0].strides[0]: ']],
