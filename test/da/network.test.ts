@@ -384,6 +384,11 @@ describe('the example networks', () => {
       expect(layers.map((l) => l.kind)).toEqual(kinds);
       layers.forEach((l, k) => expect(strategies[k]).toContain(l.strategy));
       expect(stripComments(res.compile.verilog)).not.toContain('*');
+      // the header counts the comparators, multiplexers and tables beside the adders
+      const n = res.compile.netlist.signals;
+      const count = (k: string): number => n.filter((s) => s.kind === k).length;
+      if (count('cmp') + count('mux') + count('table') === 0) expect(res.compile.verilog).not.toMatch(/^\/\/ {3}and \d+ comparator/m);
+      else expect(res.compile.verilog).toMatch(new RegExp(`^// {3}and ${count('cmp')} comparators?, ${count('mux')} multiplexers?, ${count('table')} lookup tables?`, 'm'));
     });
   }
 

@@ -462,6 +462,14 @@ function header(n: LoweredNetlist, info: EmitInfo): string[] {
   }
   const naive = info.naiveAdders !== undefined ? ` (${info.naiveAdders} without sharing)` : '';
   L.push(`//   ${n.adders} adders${naive}, adder depth ${n.adderDepth}, ${n.registerBits} register bits`);
+  // comparators, multiplexers and tables (pooling, argmax, activations, table layers)
+  const count = (kind: string): number => n.signals.filter((s) => s.kind === kind).length;
+  const [cmps, muxes, tables] = [count('cmp'), count('mux'), count('table')];
+  if (cmps + muxes + tables > 0) {
+    const roms = n.forms.roms.length;
+    const parts = [`${cmps} comparator${cmps === 1 ? '' : 's'}`, `${muxes} multiplexer${muxes === 1 ? '' : 's'}`, `${tables} lookup table${tables === 1 ? '' : 's'}${tables > 0 ? ` (${roms} distinct ROM${roms === 1 ? '' : 's'})` : ''}`];
+    L.push(`//   and ${parts.join(', ')}; the depth counts a comparator or a table as one level`);
+  }
   return L;
 }
 
