@@ -1,3 +1,5 @@
+import { fitToOutput, formatRange } from '../spec/tables.js';
+
 /**
  * The graphs that da builds: the optimizer's adder graph of one matrix (`AdderGraph`) and the
  * network graph of a whole design (`NetworkGraph`), of which every adder graph is one.
@@ -241,19 +243,15 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
   return y;
 }
 
-/** v wrapped (modulo 2^w) or saturated into the range of a w-bit (un)signed number. */
+/** v wrapped (modulo 2^w) or saturated into the range of a w-bit (un)signed number: the spec's own rule. */
 export function fitValue(v: bigint, f: FitFormat): bigint {
-  const w = BigInt(f.width);
-  const lo = f.signed ? -(1n << (w - 1n)) : 0n;
-  const hi = f.signed ? (1n << (w - 1n)) - 1n : (1n << w) - 1n;
-  if (f.overflow === 'saturate') return v < lo ? lo : v > hi ? hi : v;
-  return f.signed ? BigInt.asIntN(f.width, v) : BigInt.asUintN(f.width, v);
+  return fitToOutput(v, f);
 }
 
 /** Range of one input value. */
 export function inputRange(input: InputFormat): { lo: bigint; hi: bigint } {
-  const w = BigInt(input.width);
-  return input.signed ? { lo: -(1n << (w - 1n)), hi: (1n << (w - 1n)) - 1n } : { lo: 0n, hi: (1n << w) - 1n };
+  const [lo, hi] = formatRange(input);
+  return { lo, hi };
 }
 
 /** Largest level of any output (0 when every output is an input or a constant). */

@@ -9,8 +9,6 @@ import { constant, NetworkBuilder } from './net-builder.js';
 import type { Value } from './net-builder.js';
 import { bitsFor } from './ranges.js';
 
-export { SQUARE_ROM_MAX_BITS, squareLevels } from './net-builder.js';
-
 /**
  * A whole network as one graph: each layer's matrix goes through the CMVM optimizer, and the
  * steps between layers become cheap nodes of the same graph (comparators, multiplexers,
@@ -319,57 +317,58 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: N
   const vars = new Set<number>();
   for (const t of vals) if (t.v >= 0) vars.add(t.v);
 
-  const start = b.mark();
-  const tried: { strategy: string; adders: number }[] = [];
-  // per position: the kernel's adder graph applied to each patch
-  let kernel: OptimizeResult | null = null;
-  const perPosition = (): { outs: Value[]; naive: number } => {
-    const outs: Value[] = [];
-    let naive = 0;
-    const naiveByPattern = new Map<string, number>();
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const idx = patch(oh, ow);
-        const inputs = idx.map((k) => (k < 0 ? constant(0n) : vals[k]!));
-        const ys = kernel ? b.applyGraph(kernel.graph, inputs) : kernelRows.map(() => constant(0n));
-        outs.push(...ys);
-        // the no-sharing count of this patch: the kernel without its padded taps (and constant inputs)
-        const key = idx.map((k) => (k < 0 || vals[k]!.v < 0 ? '0' : '1')).join('');
-        let n = naiveByPattern.get(key);
-        if (n === undefined) {
-          n = naiveAdderCount(kernelRows.map((row) => row.map((w, t) => (key[t] === '1' ? w : 0n))));
-          naiveByPattern.set(key, n);
-        }
-        naive += n;
-      }
-    }
-    return { outs, naive };
-  };
+  // each output position's patch: the input read by each tap, −1 in the padding
+  const patches: number[][] = [];
+  for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) patches.push(patch(oh, ow));
   const choice = opts.conv ?? 'auto';
   const rows = OH * OW * Cout;
   const cols = H * W * Cin;
   const toeplitz = choice !== 'per-position' && taps.length > 0 && OH * OW > 1 && rows * cols <= TOEPLITZ_MAX_ENTRIES;
   // the kernel's search is reported as the layer's progress; a forced Toeplitz form has no kernel
-  if (taps.length > 0 && !(toeplitz && choice === 'toeplitz')) kernel = optimize(kernelRows, formatOf(b, vars), opts);
-  let pp = perPosition();
-  const ppAdders = b.addersSince(start);
-  if (kernel !== null || taps.length === 0) tried.push({ strategy: 'per-position', adders: ppAdders });
+  const kernel = taps.length > 0 && !(toeplitz && choice === 'toeplitz') ? optimize(kernelRows, formatOf(b, vars), opts) : null;
+
+  const start = b.mark();
+  const tried: { strategy: string; adders: number }[] = [];
+  let outs: Value[] = [];
+  let stats: OptimizeStats | null = null;
   let strategy = 'per-position';
-  let stats: OptimizeStats | null = kernel ? { ...kernel.stats, adders: ppAdders, naiveAdders: pp.naive } : null;
-  let outs = pp.outs;
+  /** The kernel's adder graph applied to each patch (padded taps are constant zeros); its adders. */
+  const buildPerPosition = (): number => {
+    outs = patches.flatMap((idx) => (kernel ? b.applyGraph(kernel.graph, idx.map((k) => (k < 0 ? constant(0n) : vals[k]!))) : kernelRows.map(() => constant(0n))));
+    const adders = b.addersSince(start);
+    stats = kernel ? { ...kernel.stats, adders, naiveAdders: naivePerPosition() } : null;
+    return adders;
+  };
+  /** The no-sharing count of every patch: the kernel without its padded taps and constant inputs. */
+  const naivePerPosition = (): number => {
+    let naive = 0;
+    const byPattern = new Map<string, number>();
+    for (const idx of patches) {
+      const key = idx.map((k) => (k < 0 || vals[k]!.v < 0 ? '0' : '1')).join('');
+      let n = byPattern.get(key);
+      if (n === undefined) {
+        n = naiveAdderCount(kernelRows.map((row) => row.map((w, t) => (key[t] === '1' ? w : 0n))));
+        byPattern.set(key, n);
+      }
+      naive += n;
+    }
+    return naive;
+  };
+  let ppAdders = Infinity;
+  if (kernel !== null || taps.length === 0) {
+    ppAdders = buildPerPosition();
+    tried.push({ strategy: 'per-position', adders: ppAdders });
+  }
   if (toeplitz) {
     const T: bigint[][] = Array.from({ length: rows }, () => new Array<bigint>(cols).fill(0n));
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const idx = patch(oh, ow);
-        for (let co = 0; co < Cout; co++) {
-          const row = T[(oh * OW + ow) * Cout + co]!;
-          idx.forEach((k, t) => {
-            if (k >= 0) row[k]! += kernelRows[co]![t]!;
-          });
-        }
+    patches.forEach((idx, pos) => {
+      for (let co = 0; co < Cout; co++) {
+        const row = T[pos * Cout + co]!;
+        idx.forEach((k, t) => {
+          if (k >= 0) row[k]! += kernelRows[co]![t]!;
+        });
       }
-    }
+    });
     b.rollback(start);
     // its attempts are not reported: the progress line's "best" is the kernel's, per layer
     const m = matrixOn(b, T, vals, { ...opts, onAttempt: undefined });
@@ -381,13 +380,12 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: N
       outs = m.outs;
     } else {
       b.rollback(start);
-      pp = perPosition();
-      outs = pp.outs;
+      buildPerPosition();
     }
   }
   // inputs no tap with a non-zero weight reads, or constants, vanish
   const used = new Uint8Array(vals.length);
-  for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (const k of patch(oh, ow)) if (k >= 0) used[k] = 1;
+  for (const idx of patches) for (const k of idx) if (k >= 0) used[k] = 1;
   const prunedInputs = vals.filter((t, k) => t.v < 0 || !used[k]).length;
   const postFrom = b.mark();
   return { outs: outs.map((t, k) => postOps(b, layer, t, k % Cout)), optimize: stats, prunedInputs, strategy, tried, postFrom };

@@ -1,11 +1,11 @@
-import { SQUARE_ROM_MAX_BITS } from '../../da/network.js';
+import { SQUARE_ROM_MAX_BITS } from '../../da/net-builder.js';
 import type { Netlist } from '../netlist.js';
 
 /**
  * Lowering pass: how each square is built. The square of an operand of up to
  * SQUARE_ROM_MAX_BITS bits is a lookup table (a constant indexed by the operand's bits: one
  * LUT level); a wider one is the sum of the shifted partial products of |a|. The graph's levels
- * (da/network.ts, `squareLevels`) assume the same choice.
+ * (da/net-builder.ts, `squareLevels`) assume the same choice.
  */
 export type SquareForm = 'rom' | 'shift-add';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SQUARE_ROM_MAX_BITS } from '../../../src/da/network.js';
+import { SQUARE_ROM_MAX_BITS } from '../../../src/da/net-builder.js';
 import { compile } from '../../../src/flows/compile.js';
 import type { CompileResult } from '../../../src/flows/compile.js';
 import { simulateInIcarus } from '../../../src/flows/verify.js';
