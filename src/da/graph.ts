@@ -20,10 +20,15 @@ import { fitToOutput, formatRange } from '../spec/tables.js';
  *   mux     sel ≠ 0 ? (a << shiftA) : (b << shiftB), where a = −1 is the constant ca and
  *           b = −1 the constant cb; a multiplexer
  *   table   entries[a − base], a lookup table (ROM) over a's range
+ *   inst    output `out` of kernel `kernel` (NetworkGraph.kernels) applied to `args`, one
+ *           variable per kernel input, −1 for an input tied to zero: a convolution's kernel
+ *           built once and instantiated per output position. The nodes of one instance (one
+ *           per output used, same `instance` and args) are consecutive.
  *
  * The first four are adders (one carry chain each); the others are the steps between layers.
  * Depth: an adder, ReLU, fit with saturation, comparator and table are one level each; a
- * multiplexer joins its comparator's level (max and argmax are one level per comparison).
+ * multiplexer joins its comparator's level (max and argmax are one level per comparison). Every
+ * output of an instance is at its kernel's base level plus the kernel's depth.
  */
 
 /** What every node has: its adder level (longest path from an input; inputs are level 0) and its exact value range over all input vectors. */
@@ -122,8 +127,32 @@ export interface TableNode extends NodeBase {
   entries: bigint[];
 }
 
+export interface InstNode extends NodeBase {
+  op: 'inst';
+  /** Index in NetworkGraph.kernels. */
+  kernel: number;
+  /** The same for every node of one instance, unique in the graph. */
+  instance: number;
+  /** One variable per kernel input (−1: tied to zero). */
+  args: number[];
+  /** The kernel's output this node is: the value of kernels[kernel].graph.outputs[out].v (its shift not applied). */
+  out: number;
+}
+
+/**
+ * A kernel: an adder graph built once and instantiated many times (a convolution's kernel, one
+ * instance per output position). Its nodes' levels count from `base`, the level every
+ * instance's inputs are taken at; `ports` is the range of each input over every instance (0
+ * included when some instance ties it to zero), from which its hardware's widths follow.
+ */
+export interface KernelDef {
+  graph: AdderGraph;
+  ports: { lo: bigint; hi: bigint }[];
+  base: number;
+}
+
 /** A node of a network graph. */
-export type NetNode = AdderNode | AddcNode | ShrNode | ReluNode | FitNode | SquareNode | CmpNode | MuxNode | TableNode;
+export type NetNode = AdderNode | AddcNode | ShrNode | ReluNode | FitNode | SquareNode | CmpNode | MuxNode | TableNode | InstNode;
 export type NetOp = NetNode['op'];
 
 export interface FitFormat {
@@ -147,6 +176,8 @@ export function operandsOf(n: NetNode): number[] {
       return n.b >= 0 ? [n.a, n.b] : [n.a];
     case 'mux':
       return [n.sel, ...(n.a >= 0 ? [n.a] : []), ...(n.b >= 0 ? [n.b] : [])];
+    case 'inst':
+      return n.args.filter((v) => v >= 0);
     default:
       return [n.a];
   }
@@ -187,14 +218,26 @@ export interface NetworkGraph {
   score?: NetGraphOutput | null;
   /** The width and signedness the spec asks of y, or absent (the exact ranges decide). */
   outputFormat?: { width: number; signed: boolean } | null;
+  /** The kernels that inst nodes instantiate (absent: none). */
+  kernels?: KernelDef[];
 }
 
 /** Evaluate a network graph on one input vector with exact integers (y, then the score if any). */
 export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): bigint[] {
   const val: bigint[] = new Array(g.nIn + g.nodes.length);
   for (let i = 0; i < g.nIn; i++) val[i] = x[i]!;
+  /** the outputs of the instance being evaluated (the nodes of one instance are consecutive) */
+  let inst: { id: number; y: bigint[] } | null = null;
   for (let k = 0; k < g.nodes.length; k++) {
     const n = g.nodes[k]!;
+    if (n.op === 'inst') {
+      if (inst === null || inst.id !== n.instance) {
+        const kg = g.kernels![n.kernel]!.graph;
+        inst = { id: n.instance, y: evaluateKernel(kg, n.args.map((v) => (v < 0 ? 0n : val[v]!))) };
+      }
+      val[g.nIn + k] = inst.y[n.out]!;
+      continue;
+    }
     const a = n.op === 'mux' ? 0n : val[n.a]!;
     let r: bigint;
     switch (n.op) {
@@ -241,6 +284,43 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
   const y = g.outputs.map(out);
   if (g.score) y.push(out(g.score));
   return y;
+}
+
+/** The value of each output variable of an adder graph (its shift not applied; 0 for an output that is the constant 0). */
+function evaluateKernel(g: AdderGraph, x: readonly bigint[]): bigint[] {
+  const val: bigint[] = [...x];
+  for (const n of g.nodes) {
+    const a = val[n.a]! << BigInt(n.shiftA);
+    val.push(n.op === 'neg' ? -a : n.op === 'add' ? a + (val[n.b]! << BigInt(n.shiftB)) : a - (val[n.b]! << BigInt(n.shiftB)));
+  }
+  return g.outputs.map((o) => (o.v < 0 ? 0n : val[o.v]!));
+}
+
+/**
+ * The adders an instance of a kernel has when the inputs marked in `zero` are tied to zero
+ * and only the outputs marked in `live` (all when absent) are read: an adder with one zero
+ * addend is a wire (a − 0 too, but 0 − b is a negation), and one with two (or a negation of
+ * zero) is zero, as synthesis folds them.
+ */
+export function kernelAdders(g: AdderGraph, zero: readonly boolean[], live?: readonly boolean[]): number {
+  const isZero: boolean[] = [...zero];
+  for (const n of g.nodes) isZero.push(isZero[n.a]! && (n.op === 'neg' || isZero[n.b]!));
+  // the nodes the live outputs read
+  const needed = new Uint8Array(g.nIn + g.nodes.length);
+  g.outputs.forEach((o, k) => {
+    if (o.v >= 0 && (live === undefined || live[k])) needed[o.v] = 1;
+  });
+  let adders = 0;
+  for (let k = g.nodes.length - 1; k >= 0; k--) {
+    const v = g.nIn + k;
+    if (!needed[v] || isZero[v]) continue;
+    const n = g.nodes[k]!;
+    needed[n.a] = 1;
+    if (n.op !== 'neg') needed[n.b] = 1;
+    // a − b with a zero is −b: still an adder (a negation)
+    if (n.op === 'neg' || !isZero[n.b] && (n.op === 'sub' || !isZero[n.a])) adders++;
+  }
+  return adders;
 }
 
 /** v wrapped (modulo 2^w) or saturated into the range of a w-bit (un)signed number: the spec's own rule. */

@@ -1,4 +1,4 @@
-import type { AdderGraph, FitFormat, InputFormat, NetNode } from './graph.js';
+import type { AdderGraph, FitFormat, InputFormat, KernelDef, NetNode } from './graph.js';
 import { fitValue, inputRange, isAdderOp } from './graph.js';
 import { bitsFor } from './ranges.js';
 
@@ -45,6 +45,11 @@ export class NetworkBuilder {
   private readonly hi: bigint[] = [];
   private readonly levels: number[] = [];
   private readonly memo = new Map<string, number>();
+  /** The kernels that inst nodes instantiate, and the node count when each was added. */
+  readonly kernels: KernelDef[] = [];
+  private readonly kernelAt: number[] = [];
+  /** The adders of each instance (its kernel's that its zero inputs leave), with the node count it was built at. */
+  private readonly instAdders: { at: number; adders: number }[] = [];
 
   constructor(
     readonly nIn: number,
@@ -80,13 +85,57 @@ export class NetworkBuilder {
     this.levels.length = end;
     for (const k of [...this.forms.keys()]) if (k >= end) this.forms.delete(k);
     for (const [k, v] of [...this.memo]) if (v >= end) this.memo.delete(k);
+    while (this.kernelAt.length > 0 && this.kernelAt[this.kernelAt.length - 1]! >= mark) {
+      this.kernelAt.pop();
+      this.kernels.pop();
+    }
+    while (this.instAdders.length > 0 && this.instAdders[this.instAdders.length - 1]!.at >= mark) this.instAdders.pop();
   }
 
-  /** Adders among the nodes built since `mark`. */
+  /** Adders among the nodes built since `mark`, an instance's adders included. */
   addersSince(mark: number): number {
     let n = 0;
     for (let k = mark; k < this.nodes.length; k++) if (isAdderOp(this.nodes[k]!.op)) n++;
+    for (const i of this.instAdders) if (i.at >= mark) n += i.adders;
     return n;
+  }
+
+  /** A kernel that instances can use; its index. */
+  addKernel(k: KernelDef): number {
+    this.kernels.push(k);
+    this.kernelAt.push(this.nodes.length);
+    return this.kernels.length - 1;
+  }
+
+  /**
+   * One instance of a kernel over `args` (a variable per kernel input, −1 tied to zero): an
+   * inst node per output asked for, at `level`. Each output's `coef` is the coefficient of each
+   * input in that output's variable (the kernel's matrix row over its output shift), from which
+   * its range follows exactly as an adder's would; an output whose value cannot vary is that
+   * constant instead of a node. `adders` is what the instance costs.
+   */
+  instance(kernel: number, args: readonly number[], outs: readonly { out: number; coef: readonly bigint[] }[], level: number, adders: number): Value[] {
+    const id = this.nIn + this.nodes.length;
+    const at = this.nodes.length;
+    const values = outs.map(({ out, coef }) => {
+      const sum = new Map<number, bigint>();
+      let c = 0n;
+      args.forEach((v, t) => {
+        const k = coef[t]!;
+        if (v < 0 || k === 0n) return;
+        const f = this.form(v);
+        c += k * f.c;
+        f.idx.forEach((i, j) => sum.set(i, (sum.get(i) ?? 0n) + k * f.val[j]!));
+      });
+      const idx = [...sum.keys()].filter((i) => sum.get(i) !== 0n).sort((p, q) => p - q);
+      const f: Form = { idx, val: idx.map((i) => sum.get(i)!), c };
+      if (idx.length === 0) return constant(c);
+      const { lo, hi } = this.rangeOf(f);
+      return { v: this.push({ op: 'inst', kernel, instance: id, args: [...args], out, level, lo, hi }, f), shift: 0, c: 0n };
+    });
+    // an instance none of whose outputs varies is not built
+    if (this.nodes.length > at) this.instAdders.push({ at, adders });
+    return values;
   }
 
   private form(v: number): Form {

@@ -3,8 +3,8 @@ import { inputCount, layerInputs, layerOutputs, postOpsOf, spatial } from '../sp
 import { optimize } from './cmvm.js';
 import type { AttemptReport, OptimizeOptions, OptimizeResult, OptimizeStats } from './cmvm.js';
 import { naiveAdderCount } from './csd.js';
-import { fitValue } from './graph.js';
-import type { FitFormat, NetGraphOutput, NetworkGraph } from './graph.js';
+import { fitValue, kernelAdders } from './graph.js';
+import type { AdderGraph, FitFormat, NetGraphOutput, NetworkGraph } from './graph.js';
 import { constant, NetworkBuilder } from './net-builder.js';
 import type { Value } from './net-builder.js';
 import { bitsFor } from './ranges.js';
@@ -170,7 +170,7 @@ export function buildNetworkGraph(spec: Spec, opts: NetworkOptions = {}): Networ
   // offsets materialized at the outputs are the last layer's steps
   layers[layers.length - 1]!.postNodes += b.nodes.length - tail;
   const score = spec.score === null ? null : toOutput(sumOfSquares(b, vals));
-  const graph: NetworkGraph = { nIn, input: { width: spec.input.width, signed: spec.input.signed }, nodes: b.nodes, outputs, score, outputFormat: outputFormatOf(spec) };
+  const graph: NetworkGraph = { nIn, input: { width: spec.input.width, signed: spec.input.signed }, nodes: b.nodes, outputs, score, outputFormat: outputFormatOf(spec), kernels: b.kernels };
   return { graph, layers };
 }
 
@@ -332,9 +332,10 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: N
   let outs: Value[] = [];
   let stats: OptimizeStats | null = null;
   let strategy = 'per-position';
-  /** The kernel's adder graph applied to each patch (padded taps are constant zeros); its adders. */
+  /** The kernel as one instance per patch, or its adder graph applied to each patch (padded taps are constant zeros); its adders. */
   const buildPerPosition = (): number => {
-    outs = patches.flatMap((idx) => (kernel ? b.applyGraph(kernel.graph, idx.map((k) => (k < 0 ? constant(0n) : vals[k]!))) : kernelRows.map(() => constant(0n))));
+    const instanced = kernel && patches.length > 1 ? instances(b, kernel.graph, kernelRows, patches, vals) : null;
+    outs = instanced ?? patches.flatMap((idx) => (kernel ? b.applyGraph(kernel.graph, idx.map((k) => (k < 0 ? constant(0n) : vals[k]!))) : kernelRows.map(() => constant(0n))));
     const adders = b.addersSince(start);
     stats = kernel ? { ...kernel.stats, adders, naiveAdders: naivePerPosition() } : null;
     return adders;
@@ -389,6 +390,70 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: N
   const prunedInputs = vals.filter((t, k) => t.v < 0 || !used[k]).length;
   const postFrom = b.mark();
   return { outs: outs.map((t, k) => postOps(b, layer, t, k % Cout)), optimize: stats, prunedInputs, strategy, tried, postFrom };
+}
+
+/**
+ * A convolution's kernel built once and instantiated at every output position (graph.ts, inst
+ * nodes): each instance's inputs are its patch's variables, a padded tap or a constant input
+ * tied to zero, and the offsets of the inputs (a bipolar value's −1, a constant's value) join
+ * each output's constant part. Every instance takes its inputs at one base level, the deepest
+ * of any patch's, so that one piece of hardware with one pipeline serves every position.
+ * Null (build the positions one by one) when the kernel has no adder, or when the inputs'
+ * shifts differ (the kernel's matrix would differ between positions). A layer of one position
+ * is built without one (its padded taps fold in the graph).
+ */
+function instances(b: NetworkBuilder, g: AdderGraph, rows: readonly (readonly bigint[])[], patches: readonly (readonly number[])[], vals: readonly Value[]): Value[] | null {
+  const shifts = new Set<number>();
+  let base = 0;
+  for (const idx of patches) {
+    for (const k of idx) {
+      const t = k < 0 ? null : vals[k]!;
+      if (t === null || t.v < 0) continue;
+      shifts.add(t.shift);
+      base = Math.max(base, b.level(t.v));
+    }
+  }
+  let depth = 0;
+  for (const o of g.outputs) if (o.v >= g.nIn) depth = Math.max(depth, g.nodes[o.v - g.nIn]!.level);
+  if (shifts.size > 1 || depth === 0) return null;
+  const s = shifts.size === 0 ? 0 : [...shifts][0]!;
+  // each input's range over every instance: its variables', and 0 where it is tied to zero
+  const ports = Array.from({ length: g.nIn }, (_, t) => {
+    let lo: bigint | null = null;
+    let hi: bigint | null = null;
+    for (const idx of patches) {
+      const k = idx[t]!;
+      const r = k < 0 || vals[k]!.v < 0 ? { lo: 0n, hi: 0n } : b.range(vals[k]!.v);
+      if (lo === null || r.lo < lo) lo = r.lo;
+      if (hi === null || r.hi > hi) hi = r.hi;
+    }
+    return { lo: lo!, hi: hi! };
+  });
+  const kernel = b.addKernel({ graph: g, ports, base });
+  // the outputs an instance has (the others are an input or zero), with each input's coefficient in them
+  const outs = g.outputs.flatMap((o, co) => (o.v >= g.nIn ? [{ out: co, coef: rows[co]!.map((w) => w >> BigInt(o.shift)) }] : []));
+  const addersOf = new Map<string, number>();
+  return patches.flatMap((idx) => {
+    const args = idx.map((k) => (k < 0 || vals[k]!.v < 0 ? -1 : vals[k]!.v));
+    const key = args.map((v) => (v < 0 ? '0' : '1')).join('');
+    let adders = addersOf.get(key);
+    if (adders === undefined) {
+      adders = kernelAdders(g, args.map((v) => v < 0));
+      addersOf.set(key, adders);
+    }
+    const built = b.instance(kernel, args, outs, base + depth, adders);
+    let next = 0;
+    return g.outputs.map((o, co) => {
+      // the variable part: the instance's output, an input, or zero
+      const lin = o.v >= g.nIn ? built[next++]! : o.v >= 0 && args[o.v]! >= 0 ? { v: args[o.v]!, shift: 0, c: 0n } : constant(0n);
+      let c = 0n;
+      idx.forEach((k, t) => {
+        if (k >= 0) c += rows[co]![t]! * vals[k]!.c;
+      });
+      const t = b.shl(lin, o.shift + s);
+      return b.fold({ ...t, c: t.c + c });
+    });
+  });
 }
 
 const graphsOfConstants = new WeakMap<NetworkBuilder, Map<bigint, OptimizeResult>>();

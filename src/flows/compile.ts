@@ -9,7 +9,7 @@ import { lowerNetlist } from '../rtl/lower.js';
 import type { LoweredNetlist } from '../rtl/lower.js';
 import { buildManifest, manifestLayers, manifestText } from '../rtl/manifest.js';
 import type { Manifest } from '../rtl/manifest.js';
-import { buildNetlist, DEFAULT_LATENCY, isAdder } from '../rtl/netlist.js';
+import { buildNetlist, DEFAULT_LATENCY } from '../rtl/netlist.js';
 import { describeSquares } from '../rtl/passes/squares.js';
 import { emitVerilog } from '../rtl/verilog/core.js';
 import { describeSpec } from '../spec/spec.js';
@@ -64,9 +64,7 @@ export function compile(spec: Spec, opts: CompileOptions = {}): CompileResult {
   const t1 = performance.now();
   const netlist = lowerNetlist(buildNetlist(build.graph, spec.name, latency));
   const t2 = performance.now();
-  let adderBits = 0;
-  for (const s of netlist.signals) if (isAdder(s)) adderBits += s.width;
-  const stats = networkStats(build.layers, spec.score !== null, { adders: netlist.adders, adderBits, depth: netlist.adderDepth, ms: t1 - t0 });
+  const stats = networkStats(build.layers, spec.score !== null, { adders: netlist.adders, adderBits: netlist.adderBits, depth: netlist.adderDepth, ms: t1 - t0 });
   const about = describeSpec(spec);
   const verilog = emitVerilog(netlist, { title: about.title, exact: about.exact, naiveAdders: stats.naiveAdders });
   const network = about.listsLayers

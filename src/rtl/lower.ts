@@ -1,4 +1,4 @@
-import type { Netlist } from './netlist.js';
+import type { Block, Netlist } from './netlist.js';
 import { adderForms } from './passes/adder-forms.js';
 import type { AdderForms } from './passes/adder-forms.js';
 import { squareForms } from './passes/squares.js';
@@ -18,8 +18,16 @@ export interface Forms extends AdderForms, TableForms {
 
 export interface LoweredNetlist extends Netlist {
   forms: Forms;
+  /** The same for each block's signals. */
+  blockForms: Forms[];
 }
 
 export function lowerNetlist(n: Netlist): LoweredNetlist {
-  return { ...n, forms: { ...adderForms(n), squares: squareForms(n), ...tableForms(n) } };
+  return { ...n, forms: { ...adderForms(n), squares: squareForms(n), ...tableForms(n) }, blockForms: n.blocks.map(blockForms) };
+}
+
+/** A block's forms: its adders' (its outputs read as a netlist's are); it has no squares or tables. */
+function blockForms(b: Block): Forms {
+  const outputs = b.outputs.filter((o) => o >= 0).map((signal) => ({ signal, shift: 0, lo: 0n, hi: 0n }));
+  return { ...adderForms({ signals: b.signals, outputs, score: null }), squares: b.signals.map(() => null), roms: [], romOf: new Int32Array(b.signals.length).fill(-1) };
 }

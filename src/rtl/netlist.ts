@@ -1,5 +1,5 @@
-import type { FitFormat, NetGraphOutput, NetNode, NetworkGraph } from '../da/graph.js';
-import { inputRange, isAdderOp, operandsOf } from '../da/graph.js';
+import type { FitFormat, KernelDef, NetGraphOutput, NetNode, NetworkGraph } from '../da/graph.js';
+import { inputRange, operandsOf } from '../da/graph.js';
 import { bitsFor } from '../da/ranges.js';
 
 /**
@@ -17,6 +17,12 @@ import { bitsFor } from '../da/ranges.js';
  *
  * Signals are a discriminated union on `kind`, one member per cell kind, with the same
  * meaning as the graph's nodes (see da/graph.ts); operands are indices into `signals`.
+ *
+ * Blocks: a kernel that the graph instantiates many times (a convolution's, once per output
+ * position) is one `Block`, a netlist of its own (its inputs, adders and registers), and each
+ * instance is one `inst` signal per output used. Its inputs are ports, one per kernel input and
+ * stage that reads it, so the values an instance reads in later stages come from the main
+ * netlist's registers, shared as any other reader's; a port tied to zero reads 0.
  */
 
 /** What every signal has. */
@@ -124,6 +130,19 @@ export interface TableSignal extends SignalBase {
   entries: bigint[];
 }
 
+/**
+ * Output `output` of an instance of block `block`, whose ports read `args` (a signal per port,
+ * −1: tied to zero). The signals of one instance share `instance` and `args` and are
+ * consecutive; the signal's width and signedness are the block output's.
+ */
+export interface InstSignal extends SignalBase {
+  kind: 'inst';
+  block: number;
+  instance: number;
+  args: number[];
+  output: number;
+}
+
 /** The signal `a` delayed by one clock cycle (register rank `stage`). */
 export interface RegSignal extends SignalBase {
   kind: 'reg';
@@ -132,7 +151,7 @@ export interface RegSignal extends SignalBase {
 
 export type AdderSignal = AddSignal | SubSignal | NegSignal | AddcSignal;
 export type StepSignal = ShrSignal | ReluSignal | FitSignal | SquareSignal | CmpSignal | MuxSignal | TableSignal;
-export type NetSignal = InputSignal | AdderSignal | StepSignal | RegSignal;
+export type NetSignal = InputSignal | AdderSignal | StepSignal | RegSignal | InstSignal;
 export type NetKind = NetSignal['kind'];
 
 /** Whether a signal is an adder (one carry chain). */
@@ -140,9 +159,9 @@ export function isAdder(s: NetSignal): s is AdderSignal {
   return s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg' || s.kind === 'addc';
 }
 
-/** Whether a signal is a step between layers (shr, relu, fit, square, cmp, mux, table): neither an input, an adder nor a register. */
+/** Whether a signal is a step between layers (shr, relu, fit, square, cmp, mux, table): neither an input, an adder, a register nor an instance's output. */
 export function isStep(s: NetSignal): s is StepSignal {
-  return s.kind !== 'input' && s.kind !== 'reg' && !isAdder(s);
+  return s.kind !== 'input' && s.kind !== 'reg' && s.kind !== 'inst' && !isAdder(s);
 }
 
 /**
@@ -160,6 +179,8 @@ export function signalOperands(s: NetSignal): number[] {
       return s.b >= 0 ? [s.a, s.b] : [s.a];
     case 'mux':
       return [s.sel, ...(s.a >= 0 ? [s.a] : []), ...(s.b >= 0 ? [s.b] : [])];
+    case 'inst':
+      return s.args.filter((a) => a >= 0);
     default:
       return [s.a];
   }
@@ -187,6 +208,25 @@ export interface Ports {
   scoreWidth: number | null;
 }
 
+/** A block's input port: kernel input `tap` as stage `stage` reads it. */
+export interface BlockPort {
+  tap: number;
+  stage: number;
+}
+
+/** A kernel's hardware, printed once as a module of its own and instantiated by inst signals. */
+export interface Block {
+  /** Its module's name: `<module>_k<index>`. */
+  name: string;
+  /** Inputs first (`input` = the port's index), then by stage: adders, then registers, as a netlist's. */
+  signals: NetSignal[];
+  ports: BlockPort[];
+  /** Per kernel output: the signal that carries it at the block's output stage, or −1 (not an output of the block). */
+  outputs: number[];
+  /** The stage its outputs are produced in (their register ranks are the main netlist's). */
+  stage: number;
+}
+
 export interface Netlist {
   module: string;
   ports: Ports;
@@ -196,9 +236,14 @@ export interface Netlist {
   latency: number;
   /** cuts[k−1] = the last adder level computed before register rank k. */
   cuts: number[];
+  /** Adders, each instance's included (what its zero ports and unread outputs leave of its block). */
   adders: number;
+  /** Their bits. */
+  adderBits: number;
   adderDepth: number;
   registerBits: number;
+  /** The blocks the inst signals instantiate. */
+  blocks: Block[];
   /** The score output port (`score`, unsigned, after y, same latency), or null. */
   score: (NetOutput & { width: number }) | null;
 }
@@ -226,6 +271,8 @@ function signalOf(n: NetNode, common: SignalBase, at: (v: number) => number): Ne
       return { kind: 'mux', ...common, sel: at(n.sel), a: at(n.a), shiftA: n.shiftA, ca: n.ca, b: at(n.b), shiftB: n.shiftB, cb: n.cb };
     case 'table':
       return { kind: 'table', ...common, a: at(n.a), base: n.base, entries: n.entries };
+    case 'inst':
+      throw new Error('internal: an instance is built with its block (buildNetlist)');
     default: {
       const op: never = n; // every kind is handled: the compiler checks it
       throw new Error(`internal: no signal for node ${String(op)}`);
@@ -245,6 +292,151 @@ export function stageCuts(depth: number, latency: number): number[] {
   const cuts: number[] = [];
   for (let k = 1; k <= latency; k++) cuts.push(Math.floor((k * depth + Math.floor(latency / 2)) / latency));
   return cuts;
+}
+
+/**
+ * A kernel's block: its nodes at level base + their own, placed in the stages `stageOf` gives,
+ * registered within the block from the stage that produces them to each stage that reads them;
+ * its inputs are ports, one per input and stage that reads it; its outputs (the kernel's outputs
+ * that are nodes) are all produced in the stage of base + the kernel's depth. Widths come from
+ * the ranges over the ports' ranges: every node is a linear form over the inputs.
+ */
+function buildBlock(k: KernelDef, name: string, stageOf: (level: number) => number, latency: number): Block {
+  const g = k.graph;
+  const nIn = g.nIn;
+  const nVars = nIn + g.nodes.length;
+  const lv = (v: number): number => k.base + (v < nIn ? 0 : g.nodes[v - nIn]!.level);
+  let depth = 0;
+  for (const o of g.outputs) if (o.v >= nIn) depth = Math.max(depth, g.nodes[o.v - nIn]!.level);
+  const outStage = stageOf(k.base + depth);
+  // each node's range: its coefficient per input (a linear form) over the ports' ranges
+  const coef: bigint[][] = Array.from({ length: nIn }, (_, t) => Array.from({ length: nIn }, (_, u) => (u === t ? 1n : 0n)));
+  for (const n of g.nodes) {
+    const ka = (n.op === 'neg' ? -1n : 1n) << BigInt(n.shiftA);
+    const kb = n.op === 'neg' ? 0n : (n.op === 'sub' ? -1n : 1n) << BigInt(n.shiftB);
+    coef.push(coef[n.a]!.map((c, t) => c * ka + (n.op === 'neg' ? 0n : coef[n.b]![t]! * kb)));
+  }
+  const rangeOf = (v: number): { lo: bigint; hi: bigint } => {
+    let lo = 0n;
+    let hi = 0n;
+    coef[v]!.forEach((c, t) => {
+      const p = k.ports[t]!;
+      lo += c > 0n ? c * p.lo : c * p.hi;
+      hi += c > 0n ? c * p.hi : c * p.lo;
+    });
+    return { lo, hi };
+  };
+  // the stages that read each variable, from the outputs back
+  const readAt: Set<number>[] = Array.from({ length: nVars }, () => new Set<number>());
+  const used = new Uint8Array(nVars);
+  for (const o of g.outputs) {
+    if (o.v < nIn) continue;
+    used[o.v] = 1;
+    readAt[o.v]!.add(outStage);
+  }
+  for (let j = g.nodes.length - 1; j >= 0; j--) {
+    if (!used[nIn + j]) continue;
+    const n = g.nodes[j]!;
+    for (const u of n.op === 'neg' ? [n.a] : [n.a, n.b]) {
+      used[u] = 1;
+      readAt[u]!.add(stageOf(lv(nIn + j)));
+    }
+  }
+  const signals: NetSignal[] = [];
+  const ports: BlockPort[] = [];
+  /** the signal of variable v as stage st reads it */
+  const version = new Map<string, number>();
+  const varName = (v: number): string => (v < nIn ? `x${v}` : `a${v - nIn}`);
+  for (let t = 0; t < nIn; t++) {
+    const stages = [...readAt[t]!].sort((p, q) => p - q);
+    const r = k.ports[t]!;
+    for (const st of stages) {
+      version.set(`${t}:${st}`, signals.length);
+      signals.push({ kind: 'input', name: stages.length === 1 ? varName(t) : `${varName(t)}_s${st}`, width: bitsFor(r.lo, r.hi), signed: r.lo < 0n, input: ports.length, stage: st, level: k.base, lo: r.lo, hi: r.hi });
+      ports.push({ tap: t, stage: st });
+    }
+  }
+  const at = (u: number, st: number): number => {
+    const idx = version.get(`${u}:${st}`);
+    if (idx === undefined) throw new Error(`internal: block ${name}: ${varName(u)} is not available in stage ${st}`);
+    return idx;
+  };
+  const first = latency === 0 ? 0 : 1;
+  for (let st = first; st <= outStage; st++) {
+    const here: number[] = [];
+    for (let j = 0; j < g.nodes.length; j++) if (used[nIn + j] && stageOf(lv(nIn + j)) === st) here.push(j);
+    here.sort((p, q) => g.nodes[p]!.level - g.nodes[q]!.level || p - q);
+    for (const j of here) {
+      const n = g.nodes[j]!;
+      const v = nIn + j;
+      const r = rangeOf(v);
+      const common = { name: varName(v), width: bitsFor(r.lo, r.hi), signed: r.lo < 0n, stage: st, level: lv(v), lo: r.lo, hi: r.hi };
+      const node = n.op === 'neg' ? { kind: 'neg' as const, ...common, a: at(n.a, st), shiftA: n.shiftA } : { kind: n.op, ...common, a: at(n.a, st), shiftA: n.shiftA, b: at(n.b, st), shiftB: n.shiftB };
+      version.set(`${v}:${st}`, signals.length);
+      signals.push(node);
+    }
+    // register rank st: the nodes produced so far that a later stage reads
+    if (latency === 0 || st === outStage) continue;
+    for (let v = nIn; v < nVars; v++) {
+      const src = version.get(`${v}:${st}`);
+      if (src === undefined || ![...readAt[v]!].some((r) => r > st)) continue;
+      const sig = signals[src]!;
+      version.set(`${v}:${st + 1}`, signals.length);
+      signals.push({ kind: 'reg', name: `${varName(v)}_r${st}`, width: sig.width, signed: sig.signed, a: src, stage: st, level: sig.level, lo: sig.lo, hi: sig.hi });
+    }
+  }
+  const outputs = g.outputs.map((o) => (o.v >= nIn ? at(o.v, outStage) : -1));
+  return { name, signals, ports, outputs, stage: outStage };
+}
+
+/** Per signal of a block: 1 when it is 0 in an instance whose ports marked in `zero` are tied to zero (a sum of zeros). */
+export function zeroSignals(b: Block, zero: readonly boolean[]): Uint8Array {
+  const z = new Uint8Array(b.signals.length);
+  b.signals.forEach((s, i) => {
+    switch (s.kind) {
+      case 'input':
+        z[i] = zero[s.input] ? 1 : 0;
+        break;
+      case 'add':
+      case 'sub':
+        z[i] = z[s.a]! & z[s.b]!;
+        break;
+      case 'neg':
+      case 'reg':
+        z[i] = z[s.a]!;
+        break;
+      default:
+        throw new Error(`internal: block ${b.name} has a ${s.kind} signal`);
+    }
+  });
+  return z;
+}
+
+/**
+ * What an instance of a block costs: its adders and their bits, and its register bits, when
+ * the ports marked in `zero` are tied to zero and only the outputs marked in `live` are read.
+ * An adder with one zero addend is a wire (a − 0 too; 0 − b is a negation), as synthesis folds it.
+ */
+export function instanceCost(b: Block, zero: readonly boolean[], live: readonly boolean[]): { adders: number; adderBits: number; registerBits: number } {
+  const z = zeroSignals(b, zero);
+  const needed = new Uint8Array(b.signals.length);
+  b.outputs.forEach((o, k) => {
+    if (o >= 0 && live[k]) needed[o] = 1;
+  });
+  let adders = 0;
+  let adderBits = 0;
+  let registerBits = 0;
+  for (let i = b.signals.length - 1; i >= 0; i--) {
+    const s = b.signals[i]!;
+    if (!needed[i] || z[i]) continue;
+    for (const u of signalOperands(s)) needed[u] = 1;
+    if (s.kind === 'reg') registerBits += s.width;
+    else if (s.kind === 'neg' || ((s.kind === 'add' || s.kind === 'sub') && !z[s.b] && (s.kind === 'sub' || !z[s.a]))) {
+      adders++;
+      adderBits += s.width;
+    }
+  }
+  return { adders, adderBits, registerBits };
 }
 
 export function buildNetlist(g: NetworkGraph, moduleName: string, latency: number): Netlist {
@@ -294,9 +486,23 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
   const need = (v: number, rank: number): void => {
     if (rank > needRank[v]!) needRank[v] = rank;
   };
+  // one block per kernel that some used instance instantiates, in order of first use
+  const blocks: Block[] = [];
+  const blockOf = new Map<number, number>();
   for (let k = 0; k < g.nodes.length; k++) {
     const n = g.nodes[k]!;
     if (!used[nIn + k]) continue;
+    if (n.op === 'inst') {
+      let bi = blockOf.get(n.kernel);
+      if (bi === undefined) {
+        bi = blocks.length;
+        blockOf.set(n.kernel, bi);
+        blocks.push(buildBlock(g.kernels![n.kernel]!, `${moduleName}_k${bi}`, stageOf, latency));
+      }
+      // each port reads its input in its own stage
+      for (const p of blocks[bi]!.ports) if (n.args[p.tap]! >= 0) need(n.args[p.tap]!, p.stage - 1);
+      continue;
+    }
     const s = stageOf(n.level);
     for (const v of operandsOf(n)) need(v, s - 1);
   }
@@ -325,6 +531,14 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
       const v = nIn + ni;
       produced[v] = signals.length;
       const common = { name: varName(v), width: bitsFor(n.lo, n.hi), signed: n.lo < 0n, stage: k, level: n.level, lo: n.lo, hi: n.hi };
+      if (n.op === 'inst') {
+        const bi = blockOf.get(n.kernel)!;
+        const blk = blocks[bi]!;
+        const out = blk.signals[blk.outputs[n.out]!]!;
+        const args = blk.ports.map((p) => (n.args[p.tap]! < 0 ? -1 : versionAt(n.args[p.tap]!, p.stage)));
+        signals.push({ kind: 'inst', ...common, width: out.width, signed: out.signed, block: bi, instance: n.instance, args, output: n.out });
+        continue;
+      }
       // the operand as this stage reads it (−1, an absent operand, stays −1)
       const at = (u: number): number => (u < 0 ? -1 : versionAt(u, k));
       signals.push(signalOf(n, common, at));
@@ -360,16 +574,103 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
   const score = g.score ? { ...port(g.score), width: bitsFor(g.score.lo, g.score.hi, false) } : null;
 
   const ports: Ports = { nIn, inputWidth: g.input.width, inputSigned: g.input.signed, nOut: outputs.length, outputWidth, outputSigned, scoreWidth: score ? score.width : null };
-  return {
-    module: moduleName,
-    ports,
-    signals,
-    outputs,
-    latency,
-    cuts,
-    adders: g.nodes.filter((n, k) => used[nIn + k] && isAdderOp(n.op)).length,
-    adderDepth: depth,
-    registerBits,
-    score,
-  };
+  let adders = 0;
+  let adderBits = 0;
+  for (const sig of signals) {
+    if (!isAdder(sig)) continue;
+    adders++;
+    adderBits += sig.width;
+  }
+  // each instance: what its zero ports and the outputs read leave of its block
+  const costs = new Map<string, { adders: number; adderBits: number; registerBits: number }>();
+  for (let i = 0; i < signals.length; ) {
+    const first = signals[i]!;
+    if (first.kind !== 'inst') {
+      i++;
+      continue;
+    }
+    const blk = blocks[first.block]!;
+    const live = blk.outputs.map(() => false);
+    for (; i < signals.length; i++) {
+      const sig = signals[i]!;
+      if (sig.kind !== 'inst' || sig.instance !== first.instance) break;
+      live[sig.output] = true;
+    }
+    const zero = first.args.map((a) => a < 0);
+    const key = `${first.block}:${zero.map(Number).join('')}:${live.map(Number).join('')}`;
+    let c = costs.get(key);
+    if (c === undefined) {
+      c = instanceCost(blk, zero, live);
+      costs.set(key, c);
+    }
+    adders += c.adders;
+    adderBits += c.adderBits;
+    registerBits += c.registerBits;
+  }
+  return { module: moduleName, ports, signals, outputs, latency, cuts, adders, adderBits, adderDepth: depth, registerBits, blocks, score };
+}
+
+/**
+ * The netlist with every instance replaced by its block's signals (ports read from the
+ * instance's arguments, registers of its own): what the simulator runs. A port tied to zero
+ * folds as synthesis folds it (a sum with one zero addend is the other, shifted, as an `addc`
+ * of 0). The signals keep the meaning and the widths they have in the printed blocks.
+ */
+export function flattenNetlist(n: Netlist): Netlist {
+  if (n.blocks.length === 0) return n;
+  const ZERO = -2;
+  const signals: NetSignal[] = [];
+  const map = new Int32Array(n.signals.length).fill(-1);
+  const remap = (i: number): number => (i < 0 ? i : map[i]!);
+  for (let i = 0; i < n.signals.length; ) {
+    const s = n.signals[i]!;
+    if (s.kind !== 'inst') {
+      const c = { ...s } as NetSignal & { a?: number; b?: number; sel?: number };
+      if (c.a !== undefined) c.a = remap(c.a);
+      if (c.b !== undefined) c.b = remap(c.b);
+      if (c.sel !== undefined) c.sel = remap(c.sel);
+      map[i++] = signals.length;
+      signals.push(c);
+      continue;
+    }
+    const blk = n.blocks[s.block]!;
+    const inner = new Int32Array(blk.signals.length);
+    blk.signals.forEach((b, j) => {
+      const base = { name: `${s.name}_${b.name}`, width: b.width, signed: b.signed, stage: b.stage, level: b.level, lo: b.lo, hi: b.hi };
+      const push = (sig: NetSignal): number => (signals.push(sig), signals.length - 1);
+      const copy = (a: number, shiftA: number): number => push({ kind: 'addc', ...base, a, shiftA, c: 0n });
+      switch (b.kind) {
+        case 'input': {
+          const arg = s.args[b.input]!;
+          inner[j] = arg < 0 ? ZERO : remap(arg);
+          return;
+        }
+        case 'add':
+        case 'sub': {
+          const [a, c] = [inner[b.a]!, inner[b.b]!];
+          if (c === ZERO) inner[j] = a === ZERO ? ZERO : copy(a, b.shiftA);
+          else if (a === ZERO) inner[j] = b.kind === 'add' ? copy(c, b.shiftB) : push({ kind: 'neg', ...base, a: c, shiftA: b.shiftB });
+          else inner[j] = push({ ...b, ...base, a, b: c });
+          return;
+        }
+        case 'neg':
+        case 'reg': {
+          const a = inner[b.a]!;
+          inner[j] = a === ZERO ? ZERO : push({ ...b, ...base, a });
+          return;
+        }
+        default:
+          throw new Error(`internal: block ${blk.name} has a ${b.kind} signal`);
+      }
+    });
+    for (; i < n.signals.length; i++) {
+      const t = n.signals[i]!;
+      if (t.kind !== 'inst' || t.instance !== s.instance) break;
+      const at = inner[blk.outputs[t.output]!]!;
+      if (at === ZERO) throw new Error(`internal: ${t.name} is an output of ${blk.name} that its zero ports make 0`);
+      map[i] = at;
+    }
+  }
+  const out = <T extends NetOutput>(o: T): T => ({ ...o, signal: remap(o.signal) });
+  return { ...n, signals, outputs: n.outputs.map(out), score: n.score ? out(n.score) : null, blocks: [] };
 }

@@ -1,3 +1,4 @@
+import { flattenNetlist } from '../rtl/netlist.js';
 import type { Netlist, NetOutput, NetSignal } from '../rtl/netlist.js';
 
 /**
@@ -86,6 +87,8 @@ function maxIntermediateBits(n: Netlist): number {
         operand(s.a, 0);
         m = Math.max(m, constantBits(s.base) + 2);
         break;
+      case 'inst':
+        throw new Error('internal: a netlist with instances is flattened before it is simulated');
       default: {
         const kind: never = s;
         throw new Error(`internal: no width rule for signal ${String(kind)}`);
@@ -101,7 +104,9 @@ function maxIntermediateBits(n: Netlist): number {
 /** Statements per generated function in number mode: small enough for V8 to optimize each one. */
 const CHUNK = 256;
 
-export function compileNetlist(n: Netlist): NetlistSim {
+export function compileNetlist(netlist: Netlist): NetlistSim {
+  // each instance runs as its block's signals of its own
+  const n = flattenNetlist(netlist);
   const mode: 'number' | 'bigint' = maxIntermediateBits(n) <= 52 ? 'number' : 'bigint';
   const big = mode === 'bigint';
   const lit = (v: number | bigint): string => (big ? `${v}n` : `${v}`);
@@ -181,6 +186,8 @@ export function compileNetlist(n: Netlist): NetlistSim {
         const k = s.base === 0n ? v(s.a) : `${v(s.a)} - ${term(s.base)}`;
         return set(`(${t}[${big ? `Number(${k})` : k}] ?? ${lit(0)})`);
       }
+      case 'inst':
+        throw new Error('internal: a netlist with instances is flattened before it is simulated');
       default: {
         const kind: never = s; // every kind is handled: the compiler checks it
         throw new Error(`internal: no simulation of signal ${String(kind)}`);

@@ -25,7 +25,7 @@ function network(): Netlist {
     },
     { latency: 2 },
   );
-  const { forms: _forms, ...netlist } = r.netlist;
+  const { forms: _forms, blockForms: _blockForms, ...netlist } = r.netlist;
   return netlist;
 }
 
@@ -39,12 +39,14 @@ describe('lowerNetlist', () => {
     it(`keeps every netlist field and adds forms with one entry per signal: ${what}`, () => {
       const before = structuredClone(n);
       const lowered = lowerNetlist(n);
-      const { forms, ...rest } = lowered;
+      const { forms, blockForms, ...rest } = lowered;
+      // no blocks here (no convolution): none of their forms
+      expect(blockForms).toEqual([]);
       expect(rest).toEqual(n);
       expect(Object.keys(rest).sort()).toEqual(Object.keys(n).sort());
       // the netlist itself is left as it was
       expect(n).toEqual(before);
-      expect('forms' in n).toBe(false);
+      expect('forms' in n || 'blockForms' in n).toBe(false);
       const N = n.signals.length;
       expect(Object.keys(forms).sort()).toEqual(['chained', 'complemented', 'inverted', 'romOf', 'roms', 'squares']);
       expect(forms.chained).toBeInstanceOf(Uint8Array);

@@ -28,7 +28,8 @@ export interface AdderForms {
   inverted: Uint8Array;
 }
 
-export function adderForms(n: Netlist): AdderForms {
+/** The forms of a netlist's adders, or a block's (its outputs read as a netlist's are). */
+export function adderForms(n: Pick<Netlist, 'signals' | 'outputs' | 'score'>): AdderForms {
   const N = n.signals.length;
   const reads = new Int32Array(N);
   const reader = new Int32Array(N).fill(-1);
@@ -72,6 +73,10 @@ export function adderForms(n: Netlist): AdderForms {
         read(s.sel, idx, 0, false);
         read(s.a, idx, s.shiftA, false);
         return read(s.b, idx, s.shiftB, false);
+      case 'inst':
+        // an instance's port: its block decides how it is read
+        for (const a of s.args) read(a, idx, 0, false);
+        return;
       default: {
         const kind: never = s; // every kind is handled: the compiler checks it
         throw new Error(`internal: no adder-form rule for signal ${String(kind)}`);

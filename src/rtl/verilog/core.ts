@@ -1,7 +1,7 @@
 import { bitsFor } from '../../da/ranges.js';
 import { VERSION } from '../../version.js';
 import type { Forms, LoweredNetlist } from '../lower.js';
-import type { AdderSignal, CmpSignal, MuxSignal, NetSignal, SquareSignal, StepSignal, TableSignal } from '../netlist.js';
+import type { AdderSignal, Block, CmpSignal, InstSignal, MuxSignal, NetSignal, SquareSignal, StepSignal, TableSignal } from '../netlist.js';
 import { isStep } from '../netlist.js';
 import type { Rom } from '../passes/tables.js';
 
@@ -31,13 +31,22 @@ function literal(v: bigint, width: number, signed: boolean): string {
   return `-${width}'sd${-v}`;
 }
 
+/** What the emitter prints from: the signals of the module or of a block, their forms, and the top module's name (its adder module is `<module>_add`). */
+interface Printable {
+  module: string;
+  signals: NetSignal[];
+  forms: Forms;
+}
+
 class Emitter {
   /** The bits of each signal that some expression reads (absent: none). */
   readonly usedBits: (Uint8Array | undefined)[];
   /** The same for the inverted copies `<name>_n`. */
   readonly usedCopyBits: (Uint8Array | undefined)[];
   readonly forms: Forms;
-  constructor(readonly n: LoweredNetlist) {
+  /** Wires that nothing reads beside the signals (instance outputs an instance does not use). */
+  readonly unusedWires: string[] = [];
+  constructor(readonly n: Printable) {
     this.forms = n.forms;
     this.usedBits = new Array(n.signals.length);
     this.usedCopyBits = new Array(n.signals.length);
@@ -355,6 +364,45 @@ class Emitter {
     return lines;
   }
 
+  /**
+   * One instance of a block, after the wires of its outputs (its signals from `first` to
+   * `last`): each port connected to its argument extended to the port's width (or 0), each
+   * output to its wire, and an output this instance does not use to a wire of its own that
+   * nothing reads.
+   */
+  instance(blocks: readonly Block[], first: number, last: number): string[] {
+    const s0 = this.n.signals[first] as InstSignal;
+    const blk = blocks[s0.block]!;
+    const conns: string[] = [];
+    if (blk.signals.some((b) => b.kind === 'reg')) conns.push('.clk(clk)');
+    const L: string[] = [];
+    blk.signals.forEach((b) => {
+      if (b.kind !== 'input') return;
+      const arg = s0.args[b.input]!;
+      conns.push(`.${b.name}(${arg < 0 ? `${b.width}'d0` : this.operand(arg, 0, b.width)})`);
+    });
+    const wireOf = new Map<number, string>();
+    for (let i = first; i <= last; i++) {
+      const s = this.n.signals[i] as InstSignal;
+      wireOf.set(s.output, s.name);
+    }
+    blk.outputs.forEach((o, k) => {
+      if (o < 0) return;
+      let w = wireOf.get(k);
+      if (w === undefined) {
+        w = `${s0.name}_y${k}_unused`;
+        const b = blk.signals[o]!;
+        L.push(`  wire ${b.signed ? 'signed ' : ''}${range(b.width)} ${w};`);
+        this.unusedWires.push(w);
+      }
+      conns.push(`.y${k}(${w})`);
+    });
+    const head = `  ${blk.name} u_${s0.name} (`;
+    if (conns.length <= 10) L.push(`${head}${conns.join(', ')});`);
+    else L.push(head, ...chunk(conns, 8).map((c, i, all) => `    ${c.join(', ')}${i < all.length - 1 ? ',' : ''}`), '  );');
+    return L;
+  }
+
   /** a + b of an add node, at its width. */
   sum(s: Extract<AdderSignal, { kind: 'add' }>): string {
     const w = s.width;
@@ -369,7 +417,7 @@ class Emitter {
  * A ROM's declaration: one constant of 2^w slots (w the index width), the slot of bit pattern p
  * at bits p·P … p·P + P − 1 (P the slot width), highest slot first as a concatenation lists them.
  */
-function romLines(rom: Rom, n: LoweredNetlist): string[] {
+function romLines(rom: Rom, n: Printable): string[] {
   const P = rom.slotBits;
   const slots: string[] = [];
   // a negative entry is written as its value; its P bits are its two's complement
@@ -462,6 +510,11 @@ function header(n: LoweredNetlist, info: EmitInfo): string[] {
   }
   const naive = info.naiveAdders !== undefined ? ` (${info.naiveAdders} without sharing)` : '';
   L.push(`//   ${n.adders} adders${naive}, adder depth ${n.adderDepth}, ${n.registerBits} register bits`);
+  if (n.blocks.length > 0) {
+    const inst = new Set(n.signals.flatMap((s) => (s.kind === 'inst' ? [s.instance] : []))).size;
+    const k = n.blocks.length;
+    L.push(`//   of which ${k} convolution kernel${k === 1 ? ' is a module' : 's are modules'} (${n.blocks.map((b) => b.name).join(', ')}), instantiated ${inst} times, once per output position`);
+  }
   // comparators, multiplexers and tables (pooling, argmax, activations, table layers)
   const count = (kind: string): number => n.signals.filter((s) => s.kind === kind).length;
   const [cmps, muxes, tables] = [count('cmp'), count('mux'), count('table')];
@@ -491,9 +544,20 @@ function modulePorts(n: LoweredNetlist): string[] {
   return L;
 }
 
-/** Every signal in order, grouped in sections (inputs, stages, register ranks); whether the adder module is needed. */
-function signalLines(n: LoweredNetlist, e: Emitter): { lines: string[]; usesAdderModule: boolean } {
-  const W = n.ports.inputWidth;
+/** What signalLines needs beside the signals: the pipeline's shape (for the section comments) and the blocks that instances use. */
+interface Layout {
+  latency: number;
+  cuts: number[];
+  adderDepth: number;
+  blocks: readonly Block[];
+}
+
+/**
+ * Every signal in order, grouped in sections (inputs, stages, register ranks); whether the
+ * adder module is needed. `inputLine` declares an input signal (a slice of x, or nothing for a
+ * block's port, which its port list declares).
+ */
+function signalLines(n: Printable & Layout, e: Emitter, inputLine: (s: Extract<NetSignal, { kind: 'input' }>) => string[]): { lines: string[]; usesAdderModule: boolean } {
   const body: string[] = [];
   let regBlock: string[] = [];
   const flushRegs = (): void => {
@@ -509,6 +573,7 @@ function signalLines(n: LoweredNetlist, e: Emitter): { lines: string[]; usesAdde
     body.push('', '  // lookup tables (ROMs), each shared by the tables of the same entries and index format');
     for (const rom of n.forms.roms) body.push(...romLines(rom, n));
   }
+  let instFirst = -1;
   n.signals.forEach((s, idx) => {
     if (s.kind === 'input') {
       if (section !== 'in') {
@@ -516,8 +581,7 @@ function signalLines(n: LoweredNetlist, e: Emitter): { lines: string[]; usesAdde
         body.push('  // inputs');
         section = 'in';
       }
-      const lo = s.input * W;
-      body.push(`  wire ${s.signed ? 'signed ' : ''}${range(W)} ${s.name} = x[${lo + W - 1}:${lo}];`);
+      body.push(...inputLine(s));
       body.push(...e.copyDecl(idx));
       return;
     }
@@ -543,6 +607,18 @@ function signalLines(n: LoweredNetlist, e: Emitter): { lines: string[]; usesAdde
         body.push(`  // stage ${s.stage}: adder levels ${first}..${n.cuts[s.stage - 1]}`);
       }
       section = `st${s.stage}`;
+    }
+    if (s.kind === 'inst') {
+      // the wires of an instance's outputs, then the instance after its last one
+      if (instFirst < 0) instFirst = idx;
+      body.push(`  ${decl(s, 'wire')};  // output ${s.output} of ${n.blocks[s.block]!.name}`);
+      body.push(...e.copyDecl(idx));
+      const next = n.signals[idx + 1];
+      if (next === undefined || next.kind !== 'inst' || next.instance !== s.instance) {
+        body.push(...e.instance(n.blocks, instFirst, idx));
+        instFirst = -1;
+      }
+      return;
     }
     const held = e.forms.complemented[idx] ? ', held complemented (~): every reader subtracts it' : '';
     body.push(`  ${decl(s, 'wire')};  // ${e.describe(s, idx)}${held}`);
@@ -572,12 +648,9 @@ function outputLines(n: LoweredNetlist, e: Emitter): string[] {
   return body;
 }
 
-/** Bits that nothing reads (the unused inputs, bits dropped by truncation, clk when combinational), in one lint-quiet wire. */
-function unusedLines(n: LoweredNetlist, e: Emitter): string[] {
-  const W = n.ports.inputWidth;
-  const unused: string[] = [];
-  if (n.latency === 0 || !n.signals.some((s) => s.kind === 'reg')) unused.push('clk');
-  const inputUsed = new Uint8Array(n.ports.nIn);
+/** Bits that nothing reads among the signals (and their inverted copies), with the names `before` and `after` them, in one lint-quiet wire. */
+function unusedWireLines(n: Printable, e: Emitter, before: string[], after: string[]): string[] {
+  const unused: string[] = [...before];
   const unusedRanges = (name: string, width: number, bits: Uint8Array | undefined): void => {
     if (bits === undefined) {
       unused.push(name);
@@ -595,23 +668,90 @@ function unusedLines(n: LoweredNetlist, e: Emitter): string[] {
     }
   };
   n.signals.forEach((s, idx) => {
-    if (s.kind === 'input') inputUsed[s.input] = 1;
     unusedRanges(s.name, s.width, e.usedBits[idx]);
     if (e.forms.inverted[idx]) unusedRanges(`${s.name}_n`, s.width, e.usedCopyBits[idx]);
   });
-  for (let i = 0; i < n.ports.nIn; i++) if (!inputUsed[i]) unused.push(`x[${i * W + W - 1}:${i * W}]`);
+  unused.push(...e.unusedWires, ...after);
   if (unused.length === 0) return [];
   return ['', '  // bits no output depends on (named *unused* so that lint tools accept them)', `  wire unused_bits = &{1'b0, ${unused.join(', ')}};`];
+}
+
+/** The module's unread bits: its signals', the unused inputs, and clk when combinational. */
+function unusedLines(n: LoweredNetlist, e: Emitter): string[] {
+  const W = n.ports.inputWidth;
+  const extra: string[] = [];
+  const anyReg = n.signals.some((s) => s.kind === 'reg' || (s.kind === 'inst' && n.blocks[s.block]!.signals.some((b) => b.kind === 'reg')));
+  if (n.latency === 0 || !anyReg) extra.push('clk');
+  const inputUsed = new Uint8Array(n.ports.nIn);
+  for (const s of n.signals) if (s.kind === 'input') inputUsed[s.input] = 1;
+  const tail: string[] = [];
+  for (let i = 0; i < n.ports.nIn; i++) if (!inputUsed[i]) tail.push(`x[${i * W + W - 1}:${i * W}]`);
+  return unusedWireLines(n, e, extra, tail);
+}
+
+/**
+ * A block as a module of its own: clk (when it has registers), a port per kernel input and
+ * stage that reads it, an output per kernel output, and its signals as the main module's are
+ * printed.
+ */
+function blockLines(n: LoweredNetlist, bi: number): { lines: string[]; usesAdderModule: boolean } {
+  const blk = n.blocks[bi]!;
+  const p: Printable & Layout = { module: n.module, signals: blk.signals, forms: n.blockForms[bi]!, latency: n.latency, cuts: n.cuts, adderDepth: n.adderDepth, blocks: [] };
+  const e = new Emitter(p);
+  const body = signalLines(p, e, () => []);
+  const outs: string[] = ['', '  // outputs'];
+  blk.outputs.forEach((o, k) => {
+    if (o >= 0) outs.push(`  assign y${k} = ${e.operand(o, 0, blk.signals[o]!.width)};`);
+  });
+  const unused = unusedWireLines(p, e, [], []);
+  const ports: string[] = [];
+  if (blk.signals.some((s) => s.kind === 'reg')) ports.push('  input  wire clk');
+  for (const s of blk.signals) if (s.kind === 'input') ports.push(`  input  wire ${s.signed ? 'signed ' : ''}${range(s.width)} ${s.name}`);
+  blk.outputs.forEach((o, k) => {
+    if (o < 0) return;
+    const s = blk.signals[o]!;
+    ports.push(`  output wire ${s.signed ? 'signed ' : ''}${range(s.width)} y${k}`);
+  });
+  const inputs = blk.ports.map((q) => q.stage);
+  const stages = n.latency === 0 ? '' : `, its inputs read in stages ${[...new Set(inputs)].sort((a, b) => a - b).join(', ')} and its outputs produced in stage ${blk.stage}`;
+  const instances = new Set(n.signals.flatMap((s) => (s.kind === 'inst' && s.block === bi ? [s.instance] : []))).size;
+  const adders = blk.signals.filter((s) => s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg').length;
+  return {
+    lines: [
+      `// ${blk.name}: one convolution kernel's adder graph (${adders} adders), instantiated ${instances} time${instances === 1 ? '' : 's'}${stages}.`,
+      `// An input tied to zero (a padded tap) leaves adders that synthesis folds away.`,
+      `// verilator lint_off DECLFILENAME`,
+      `module ${blk.name} (`,
+      ...ports.map((l, k) => (k < ports.length - 1 ? `${l},` : l)),
+      ');',
+      ...body.lines,
+      ...outs,
+      ...unused,
+      'endmodule',
+      `// verilator lint_on DECLFILENAME`,
+    ],
+    usesAdderModule: body.usesAdderModule,
+  };
 }
 
 /** The module's Verilog text (and the adder module it instantiates, if any). */
 export function emitVerilog(n: LoweredNetlist, info: EmitInfo): string {
   const e = new Emitter(n);
-  const body = signalLines(n, e);
+  const W = n.ports.inputWidth;
+  const body = signalLines(n, e, (s) => {
+    const lo = s.input * W;
+    return [`  wire ${s.signed ? 'signed ' : ''}${range(W)} ${s.name} = x[${lo + W - 1}:${lo}];`];
+  });
   const outs = outputLines(n, e);
   const unused = unusedLines(n, e); // after every other line: it lists the bits they left unread
   const L = [...header(n, info), '', '`default_nettype none', '', ...modulePorts(n), ...body.lines, ...outs, ...unused, 'endmodule'];
-  if (body.usesAdderModule) L.push('', ...adderModule(n.module));
+  let usesAdderModule = body.usesAdderModule;
+  n.blocks.forEach((_, bi) => {
+    const b = blockLines(n, bi);
+    L.push('', ...b.lines);
+    usesAdderModule ||= b.usesAdderModule;
+  });
+  if (usesAdderModule) L.push('', ...adderModule(n.module));
   L.push('', '`default_nettype wire', '');
   return L.join('\n');
 }

@@ -101,6 +101,8 @@ class Hand {
       latency: this.latency,
       cuts,
       adders: this.signals.filter(isAdder).length,
+      adderBits: this.signals.filter(isAdder).reduce((a, s) => a + s.width, 0),
+      blocks: [],
       adderDepth: Math.max(...this.signals.map((s) => s.level)),
       registerBits: regs.reduce((a, s) => a + s.width, 0),
       score: null,
