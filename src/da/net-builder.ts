@@ -117,21 +117,46 @@ export class NetworkBuilder {
   instance(kernel: number, args: readonly number[], outs: readonly { out: number; coef: readonly bigint[] }[], level: number, adders: number): Value[] {
     const id = this.nIn + this.nodes.length;
     const at = this.nodes.length;
+    const shared = [...args];
+    // the inputs' forms, once; when each is a base of its own (an input, or after a step), an
+    // output's form is its coefficients over the inputs in the order of their variables
+    const forms = args.map((v) => (v < 0 ? null : this.forms.get(v) ?? null));
+    const bases = forms.every((f) => f === null);
+    const order = args.map((_, t) => t).filter((t) => args[t]! >= 0).sort((p, q) => args[p]! - args[q]! || p - q);
     const values = outs.map(({ out, coef }) => {
-      const sum = new Map<number, bigint>();
-      let c = 0n;
-      args.forEach((v, t) => {
-        const k = coef[t]!;
-        if (v < 0 || k === 0n) return;
-        const f = this.form(v);
-        c += k * f.c;
-        f.idx.forEach((i, j) => sum.set(i, (sum.get(i) ?? 0n) + k * f.val[j]!));
-      });
-      const idx = [...sum.keys()].filter((i) => sum.get(i) !== 0n).sort((p, q) => p - q);
-      const f: Form = { idx, val: idx.map((i) => sum.get(i)!), c };
-      if (idx.length === 0) return constant(c);
+      let f: Form;
+      if (bases) {
+        const idx: number[] = [];
+        const val: bigint[] = [];
+        for (const t of order) {
+          const k = coef[t]!;
+          if (k === 0n) continue;
+          const v = args[t]!;
+          if (idx.length > 0 && idx[idx.length - 1] === v) val[val.length - 1]! += k;
+          else {
+            idx.push(v);
+            val.push(k);
+          }
+        }
+        // an input twice whose coefficients cancel
+        const keep = val.map((k) => k !== 0n);
+        f = keep.every(Boolean) ? { idx, val, c: 0n } : { idx: idx.filter((_, j) => keep[j]), val: val.filter((_, j) => keep[j]), c: 0n };
+      } else {
+        const sum = new Map<number, bigint>();
+        let c = 0n;
+        args.forEach((v, t) => {
+          const k = coef[t]!;
+          if (v < 0 || k === 0n) return;
+          const fv = forms[t] ?? { idx: [v], val: [1n], c: 0n };
+          c += k * fv.c;
+          fv.idx.forEach((i, j) => sum.set(i, (sum.get(i) ?? 0n) + k * fv.val[j]!));
+        });
+        const idx = [...sum.keys()].filter((i) => sum.get(i) !== 0n).sort((p, q) => p - q);
+        f = { idx, val: idx.map((i) => sum.get(i)!), c };
+      }
+      if (f.idx.length === 0) return constant(f.c);
       const { lo, hi } = this.rangeOf(f);
-      return { v: this.push({ op: 'inst', kernel, instance: id, args: [...args], out, level, lo, hi }, f), shift: 0, c: 0n };
+      return { v: this.push({ op: 'inst', kernel, instance: id, args: shared, out, level, lo, hi }, f), shift: 0, c: 0n };
     });
     // an instance none of whose outputs varies is not built
     if (this.nodes.length > at) this.instAdders.push({ at, adders });

@@ -489,6 +489,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
   // one block per kernel that some used instance instantiates, in order of first use
   const blocks: Block[] = [];
   const blockOf = new Map<number, number>();
+  let lastInstance = -1;
   for (let k = 0; k < g.nodes.length; k++) {
     const n = g.nodes[k]!;
     if (!used[nIn + k]) continue;
@@ -499,8 +500,9 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
         blockOf.set(n.kernel, bi);
         blocks.push(buildBlock(g.kernels![n.kernel]!, `${moduleName}_k${bi}`, stageOf, latency));
       }
-      // each port reads its input in its own stage
-      for (const p of blocks[bi]!.ports) if (n.args[p.tap]! >= 0) need(n.args[p.tap]!, p.stage - 1);
+      // each port reads its input in its own stage (once per instance: its nodes share the args)
+      if (n.instance !== lastInstance) for (const p of blocks[bi]!.ports) if (n.args[p.tap]! >= 0) need(n.args[p.tap]!, p.stage - 1);
+      lastInstance = n.instance;
       continue;
     }
     const s = stageOf(n.level);
@@ -525,6 +527,8 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
   };
 
   let registerBits = 0;
+  /** the ports' signals of the instance being emitted (its nodes are consecutive and share them) */
+  let instArgs: { instance: number; args: number[] } = { instance: -1, args: [] };
   for (let k = latency === 0 ? 0 : 1; k <= latency || k === 0; k++) {
     for (const ni of nodeOrder[k]!) {
       const n = g.nodes[ni]!;
@@ -535,7 +539,8 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
         const bi = blockOf.get(n.kernel)!;
         const blk = blocks[bi]!;
         const out = blk.signals[blk.outputs[n.out]!]!;
-        const args = blk.ports.map((p) => (n.args[p.tap]! < 0 ? -1 : versionAt(n.args[p.tap]!, p.stage)));
+        if (n.instance !== instArgs.instance) instArgs = { instance: n.instance, args: blk.ports.map((p) => (n.args[p.tap]! < 0 ? -1 : versionAt(n.args[p.tap]!, p.stage))) };
+        const args = instArgs.args;
         signals.push({ kind: 'inst', ...common, width: out.width, signed: out.signed, block: bi, instance: n.instance, args, output: n.out });
         continue;
       }
