@@ -1,6 +1,8 @@
-// One design of bench/layers.mjs in its own process: compile at latency 2, check 2000 random
-// vectors through the netlist simulator against the reference model, and print one JSON line.
-// Usage: node bench/layers-case.mjs <design.json> [conv form: auto (default), per-position, toeplitz]
+// One design of bench/layers.mjs in its own process: compile at latency 2, check random vectors
+// (2000 unless told) through the netlist simulator against the reference model, and print one
+// JSON line. "flat" builds a per-position convolution without kernel modules (its adder graph
+// applied at every position in the one module), for comparison.
+// Usage: node bench/layers-case.mjs <design.json> [conv form: auto (default), per-position, toeplitz] [vectors] [flat]
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseSpec, simulateSpec } from '../dist/index.js';
@@ -9,7 +11,9 @@ const file = process.argv[2];
 const spec = parseSpec(readFileSync(file, 'utf8'), file);
 const t0 = performance.now();
 const conv = process.argv[3] ?? 'auto';
-const { compile: r, compare } = simulateSpec(spec, { latency: 2, vectors: 2000, conv });
+const vectors = Number(process.argv[4] ?? 2000);
+const kernelModules = process.argv[5] !== 'flat';
+const { compile: r, compare } = simulateSpec(spec, { latency: 2, vectors, conv, kernelModules });
 const total = performance.now() - t0;
 const ms = (v) => Math.round(v);
 process.stdout.write(

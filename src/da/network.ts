@@ -79,6 +79,8 @@ export interface NetworkOptions extends OptimizeOptions {
    * that; toeplitz: the Toeplitz form when the layer is within the limit (else per position).
    */
   conv?: ConvStrategy;
+  /** A convolution per position as instances of one kernel (default true), or its adder graph applied at every position. */
+  kernelModules?: boolean;
 }
 
 export interface NetworkBuild {
@@ -334,7 +336,7 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: N
   let strategy = 'per-position';
   /** The kernel as one instance per patch, or its adder graph applied to each patch (padded taps are constant zeros); its adders. */
   const buildPerPosition = (): number => {
-    const instanced = kernel && patches.length > 1 ? instances(b, kernel.graph, kernelRows, patches, vals) : null;
+    const instanced = kernel && patches.length > 1 && opts.kernelModules !== false ? instances(b, kernel.graph, kernelRows, patches, vals) : null;
     outs = instanced ?? patches.flatMap((idx) => (kernel ? b.applyGraph(kernel.graph, idx.map((k) => (k < 0 ? constant(0n) : vals[k]!))) : kernelRows.map(() => constant(0n))));
     const adders = b.addersSince(start);
     stats = kernel ? { ...kernel.stats, adders, naiveAdders: naivePerPosition() } : null;

@@ -26,6 +26,12 @@ export interface CompileOptions {
   effort?: number;
   /** How convolutions are built (default auto: the cheaper of per position and Toeplitz). */
   conv?: ConvStrategy;
+  /**
+   * A convolution built per position is one kernel module instantiated once per position
+   * (default true); false applies the kernel's adder graph at every position in the one module
+   * (the same adders; compile time and text then grow with the image times the kernel).
+   */
+  kernelModules?: boolean;
   /** Progress / detail lines (the CLI's --verbose). */
   log?: (line: string) => void;
   /**
@@ -56,6 +62,7 @@ export function compile(spec: Spec, opts: CompileOptions = {}): CompileResult {
     ...(opts.cost !== undefined ? { cost: opts.cost } : {}),
     ...(opts.effort !== undefined ? { effort: opts.effort } : {}),
     ...(opts.conv !== undefined ? { conv: opts.conv } : {}),
+    ...(opts.kernelModules !== undefined ? { kernelModules: opts.kernelModules } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
   };

@@ -97,6 +97,19 @@ describe('a convolution per position: one block, one instance per position', () 
     expect(r.stats.adders).toBe(r.netlist.adders);
   });
 
+  it('kernelModules: false builds the same adders flat, in the one module', () => {
+    const spec = conv(6, { strides: [2, 2], activation: 'relu', bias: [1, 2, 3] });
+    const mod = compile(spec, { latency: 2, conv: 'per-position' });
+    const flat = compile(spec, { latency: 2, conv: 'per-position', kernelModules: false });
+    expect(flat.netlist.blocks).toEqual([]);
+    expect(flat.netlist.signals.some((s) => s.kind === 'inst')).toBe(false);
+    expect(flat.netlist.adders).toBe(mod.netlist.adders);
+    expect(flat.stats.adders).toBe(mod.stats.adders);
+    expect(flat.verilog.length).toBeGreaterThan(mod.verilog.length);
+    check(flat, spec);
+    check(mod, spec);
+  });
+
   it('computes the reference model at every latency, with balanced register ranks in every instance', () => {
     const spec = conv(5, { strides: [2, 1], dilation: [1, 2], activation: 'relu', bias: [3, -40, 7], shift: 2 });
     for (const latency of [0, 1, 2, 3, 5]) {
