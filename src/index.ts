@@ -49,8 +49,8 @@ export type {
 // Compiling: Spec → graph → netlist → Verilog text and manifest.
 export { compile } from './flows/compile.js';
 export type { CompileOptions, CompileResult } from './flows/compile.js';
-export { DEFAULT_LATENCY, MAX_LATENCY } from './rtl/netlist.js';
-export type { Netlist, NetSignal, Ports } from './rtl/netlist.js';
+export { DEFAULT_LATENCY, MAX_LATENCY, flattenNetlist } from './rtl/netlist.js';
+export type { Netlist, NetSignal, Ports, Block, BlockPort } from './rtl/netlist.js';
 export type { LoweredNetlist } from './rtl/lower.js';
 export type { Manifest, ManifestLayer } from './rtl/manifest.js';
 export { DEFAULT_DEPTH_SLACK } from './da/cmvm.js';
@@ -58,7 +58,7 @@ export { TOEPLITZ_MAX_ENTRIES } from './da/network.js';
 export type { LayerStats } from './da/network.js';
 export type { AttemptReport, OptimizeStats } from './da/cmvm.js';
 export { evaluateNetworkGraph } from './da/graph.js';
-export type { NetworkGraph, NetNode } from './da/graph.js';
+export type { NetworkGraph, NetNode, KernelDef } from './da/graph.js';
 export { csd } from './da/csd.js';
 
 // Verifying: the netlist simulator against the reference model, and the emitted text read by

@@ -21,7 +21,7 @@ import { fitToOutput, formatRange } from '../spec/tables.js';
  *           b = −1 the constant cb; a multiplexer
  *   table   entries[a − base], a lookup table (ROM) over a's range
  *   inst    output `out` of kernel `kernel` (NetworkGraph.kernels) applied to `args`, one
- *           variable per kernel input, −1 for an input tied to zero: a convolution's kernel
+ *           variable per kernel input, −1 for zero (one the kernel does not read): a convolution's kernel
  *           built once and instantiated per output position. The nodes of one instance (one
  *           per output used, same `instance` and args) are consecutive.
  *
@@ -133,7 +133,7 @@ export interface InstNode extends NodeBase {
   kernel: number;
   /** The same for every node of one instance, unique in the graph. */
   instance: number;
-  /** One variable per kernel input (−1: tied to zero). */
+  /** One variable per kernel input (−1: zero, an input the kernel's graph does not read: foldKernel folded it). */
   args: number[];
   /** The kernel's output this node is: the value of kernels[kernel].graph.outputs[out].v (its shift not applied). */
   out: number;
@@ -142,8 +142,8 @@ export interface InstNode extends NodeBase {
 /**
  * A kernel: an adder graph built once and instantiated many times (a convolution's kernel, one
  * instance per output position). Its nodes' levels count from `base`, the level every
- * instance's inputs are taken at; `ports` is the range of each input over every instance (0
- * included when some instance ties it to zero), from which its hardware's widths follow.
+ * instance's inputs are taken at; `ports` is the range of each input over every instance, from
+ * which its hardware's widths follow.
  */
 export interface KernelDef {
   graph: AdderGraph;
@@ -297,28 +297,64 @@ function evaluateKernel(g: AdderGraph, x: readonly bigint[]): bigint[] {
 }
 
 /**
- * The adders an instance of a kernel has when the inputs marked in `zero` are tied to zero
- * and only the outputs marked in `live` (all when absent) are read: an adder with one zero
- * addend is a wire (a − 0 too, but 0 − b is a negation), and one with two (or a negation of
- * zero) is zero, as synthesis folds them.
+ * The graph with the inputs marked in `zero` tied to zero and folded away, as synthesis would
+ * fold them: a sum with one zero addend is the other (its shift carried to the readers), a
+ * difference 0 − b is −b, and a node of zeros is zero. The inputs keep their numbers (the zero
+ * ones are read by nothing); node ranges are over the graph's input format.
  */
-export function kernelAdders(g: AdderGraph, zero: readonly boolean[], live?: readonly boolean[]): number {
-  const isZero: boolean[] = [...zero];
-  for (const n of g.nodes) isZero.push(isZero[n.a]! && (n.op === 'neg' || isZero[n.b]!));
-  // the nodes the live outputs read
-  const needed = new Uint8Array(g.nIn + g.nodes.length);
-  g.outputs.forEach((o, k) => {
-    if (o.v >= 0 && (live === undefined || live[k])) needed[o.v] = 1;
+export function foldKernel(g: AdderGraph, zero: readonly boolean[]): AdderGraph {
+  const { lo: inLo, hi: inHi } = inputRange(g.input);
+  /** each old variable as a new one shifted (v = −1: zero) */
+  const map: { v: number; s: number }[] = Array.from({ length: g.nIn }, (_, i) => ({ v: zero[i] ? -1 : i, s: 0 }));
+  const nodes: AdderNode[] = [];
+  const lv = (v: number): number => (v < g.nIn ? 0 : nodes[v - g.nIn]!.level);
+  const rng = (v: number, s: number): [bigint, bigint] => {
+    const [lo, hi] = v < g.nIn ? [inLo, inHi] : [nodes[v - g.nIn]!.lo, nodes[v - g.nIn]!.hi];
+    return [lo << BigInt(s), hi << BigInt(s)];
+  };
+  const push = (n: { op: AdderOp; a: number; shiftA: number; b?: number; shiftB?: number }): { v: number; s: number } => {
+    const [alo, ahi] = rng(n.a, n.shiftA);
+    const level = 1 + Math.max(lv(n.a), n.b === undefined ? 0 : lv(n.b));
+    if (n.op === 'neg') nodes.push({ op: 'neg', a: n.a, shiftA: n.shiftA, level, lo: -ahi, hi: -alo });
+    else {
+      const [blo, bhi] = rng(n.b!, n.shiftB!);
+      const [lo, hi] = n.op === 'add' ? [alo + blo, ahi + bhi] : [alo - bhi, ahi - blo];
+      nodes.push({ op: n.op, a: n.a, shiftA: n.shiftA, b: n.b!, shiftB: n.shiftB!, level, lo, hi });
+    }
+    return { v: g.nIn + nodes.length - 1, s: 0 };
+  };
+  for (const n of g.nodes) {
+    const a = map[n.a]!;
+    const A = { v: a.v, s: a.s + n.shiftA };
+    if (n.op === 'neg') {
+      map.push(A.v < 0 ? A : push({ op: 'neg', a: A.v, shiftA: A.s }));
+      continue;
+    }
+    const b = map[n.b]!;
+    const B = { v: b.v, s: b.s + n.shiftB };
+    if (B.v < 0) map.push(A);
+    else if (A.v < 0) map.push(n.op === 'add' ? B : push({ op: 'neg', a: B.v, shiftA: B.s }));
+    else map.push(push({ op: n.op, a: A.v, shiftA: A.s, b: B.v, shiftB: B.s }));
+  }
+  const outputs = g.outputs.map((o) => {
+    if (o.v < 0) return o;
+    const m = map[o.v]!;
+    return m.v < 0 ? { v: -1, shift: 0, lo: 0n, hi: 0n } : { ...o, v: m.v, shift: o.shift + m.s };
   });
+  return { nIn: g.nIn, input: g.input, nodes, outputs };
+}
+
+/** The adders of an adder graph that its outputs depend on. */
+export function kernelAdders(g: AdderGraph): number {
+  const needed = new Uint8Array(g.nIn + g.nodes.length);
+  for (const o of g.outputs) if (o.v >= 0) needed[o.v] = 1;
   let adders = 0;
   for (let k = g.nodes.length - 1; k >= 0; k--) {
-    const v = g.nIn + k;
-    if (!needed[v] || isZero[v]) continue;
+    if (!needed[g.nIn + k]) continue;
     const n = g.nodes[k]!;
     needed[n.a] = 1;
     if (n.op !== 'neg') needed[n.b] = 1;
-    // a − b with a zero is −b: still an adder (a negation)
-    if (n.op === 'neg' || !isZero[n.b] && (n.op === 'sub' || !isZero[n.a])) adders++;
+    adders++;
   }
   return adders;
 }

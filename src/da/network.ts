@@ -3,7 +3,7 @@ import { inputCount, layerInputs, layerOutputs, postOpsOf, spatial } from '../sp
 import { optimize } from './cmvm.js';
 import type { AttemptReport, OptimizeOptions, OptimizeResult, OptimizeStats } from './cmvm.js';
 import { naiveAdderCount } from './csd.js';
-import { fitValue, kernelAdders } from './graph.js';
+import { fitValue, foldKernel, kernelAdders } from './graph.js';
 import type { AdderGraph, FitFormat, NetGraphOutput, NetworkGraph } from './graph.js';
 import { constant, NetworkBuilder } from './net-builder.js';
 import type { Value } from './net-builder.js';
@@ -396,10 +396,13 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: N
 
 /**
  * A convolution's kernel built once and instantiated at every output position (graph.ts, inst
- * nodes): each instance's inputs are its patch's variables, a padded tap or a constant input
- * tied to zero, and the offsets of the inputs (a bipolar value's −1, a constant's value) join
- * each output's constant part. Every instance takes its inputs at one base level, the deepest
- * of any patch's, so that one piece of hardware with one pipeline serves every position.
+ * nodes): each instance's inputs are its patch's variables; the offsets of the inputs (a
+ * bipolar value's −1, a constant's value) join each output's constant part. The positions whose
+ * patches tie the same inputs to zero (padded taps, constant inputs) share one kernel: the
+ * kernel's graph with those inputs folded away (foldKernel), so a border position has the
+ * adders and widths it needs and no more. There are as many as there are patterns of padding
+ * (at most 9 for a 3×3 "same" kernel), whatever the image. Every instance takes its inputs at
+ * one base level, the deepest of any patch's, so that each kernel's hardware has one pipeline.
  * Null (build the positions one by one) when the kernel has no adder, or when the inputs'
  * shifts differ (the kernel's matrix would differ between positions). A layer of one position
  * is built without one (its padded taps fold in the graph).
@@ -415,39 +418,47 @@ function instances(b: NetworkBuilder, g: AdderGraph, rows: readonly (readonly bi
       base = Math.max(base, b.level(t.v));
     }
   }
-  let depth = 0;
-  for (const o of g.outputs) if (o.v >= g.nIn) depth = Math.max(depth, g.nodes[o.v - g.nIn]!.level);
-  if (shifts.size > 1 || depth === 0) return null;
+  if (shifts.size > 1 || depthOf(g) === 0) return null;
   const s = shifts.size === 0 ? 0 : [...shifts][0]!;
-  // each input's range over every instance: its variables', and 0 where it is tied to zero
-  const ports = Array.from({ length: g.nIn }, (_, t) => {
-    let lo: bigint | null = null;
-    let hi: bigint | null = null;
-    for (const idx of patches) {
-      const k = idx[t]!;
-      const r = k < 0 || vals[k]!.v < 0 ? { lo: 0n, hi: 0n } : b.range(vals[k]!.v);
-      if (lo === null || r.lo < lo) lo = r.lo;
-      if (hi === null || r.hi > hi) hi = r.hi;
-    }
-    return { lo: lo!, hi: hi! };
+  // the patches by the inputs they tie to zero (padded taps, constant inputs)
+  const argsOf = patches.map((idx) => idx.map((k) => (k < 0 || vals[k]!.v < 0 ? -1 : vals[k]!.v)));
+  const keyOf = argsOf.map((args) => args.map((v) => (v < 0 ? '0' : '1')).join(''));
+  const groups = new Map<string, number[]>();
+  keyOf.forEach((key, p) => {
+    const list = groups.get(key);
+    if (list) list.push(p);
+    else groups.set(key, [p]);
   });
-  const kernel = b.addKernel({ graph: g, ports, base });
-  // the outputs an instance has (the others are an input or zero), with each input's coefficient in them
-  const outs = g.outputs.flatMap((o, co) => (o.v >= g.nIn ? [{ out: co, coef: rows[co]!.map((w) => w >> BigInt(o.shift)) }] : []));
-  const addersOf = new Map<string, number>();
-  return patches.flatMap((idx) => {
-    const args = idx.map((k) => (k < 0 || vals[k]!.v < 0 ? -1 : vals[k]!.v));
-    const key = args.map((v) => (v < 0 ? '0' : '1')).join('');
-    let adders = addersOf.get(key);
-    if (adders === undefined) {
-      adders = kernelAdders(g, args.map((v) => v < 0));
-      addersOf.set(key, adders);
-    }
-    const built = b.instance(kernel, args, outs, base + depth, adders);
+  // per group: the graph with its zero inputs folded, and a kernel of it when it has adders
+  const kinds = new Map<string, { fg: AdderGraph; kernel: number; depth: number; adders: number; outs: { out: number; coef: bigint[] }[] }>();
+  for (const [key, members] of groups) {
+    const fg = foldKernel(g, [...key].map((c) => c === '0'));
+    const depth = depthOf(fg);
+    // each input's range over the group's instances
+    const ports = Array.from({ length: g.nIn }, (_, t) => {
+      let lo = 0n;
+      let hi = 0n;
+      members.forEach((p, m) => {
+        const v = argsOf[p]![t]!;
+        const r = v < 0 ? { lo: 0n, hi: 0n } : b.range(v);
+        if (m === 0 || r.lo < lo) lo = r.lo;
+        if (m === 0 || r.hi > hi) hi = r.hi;
+      });
+      return { lo, hi };
+    });
+    const kernel = depth === 0 ? -1 : b.addKernel({ graph: fg, ports, base });
+    // the outputs an instance has (the others are an input or zero), with each input's coefficient in them
+    const outs = fg.outputs.flatMap((o, co) => (o.v >= fg.nIn ? [{ out: co, coef: rows[co]!.map((w) => w >> BigInt(o.shift)) }] : []));
+    kinds.set(key, { fg, kernel, depth, adders: kernelAdders(fg), outs });
+  }
+  return patches.flatMap((idx, p) => {
+    const args = argsOf[p]!;
+    const { fg, kernel, depth, adders, outs } = kinds.get(keyOf[p]!)!;
+    const built = kernel < 0 ? [] : b.instance(kernel, args, outs, base + depth, adders);
     let next = 0;
-    return g.outputs.map((o, co) => {
+    return fg.outputs.map((o, co) => {
       // the variable part: the instance's output, an input, or zero
-      const lin = o.v >= g.nIn ? built[next++]! : o.v >= 0 && args[o.v]! >= 0 ? { v: args[o.v]!, shift: 0, c: 0n } : constant(0n);
+      const lin = o.v >= fg.nIn ? built[next++]! : o.v >= 0 && args[o.v]! >= 0 ? { v: args[o.v]!, shift: 0, c: 0n } : constant(0n);
       let c = 0n;
       idx.forEach((k, t) => {
         if (k >= 0) c += rows[co]![t]! * vals[k]!.c;
@@ -456,6 +467,13 @@ function instances(b: NetworkBuilder, g: AdderGraph, rows: readonly (readonly bi
       return b.fold({ ...t, c: t.c + c });
     });
   });
+}
+
+/** The deepest output's level of an adder graph (0 when every output is an input or zero). */
+function depthOf(g: AdderGraph): number {
+  let depth = 0;
+  for (const o of g.outputs) if (o.v >= g.nIn) depth = Math.max(depth, g.nodes[o.v - g.nIn]!.level);
+  return depth;
 }
 
 const graphsOfConstants = new WeakMap<NetworkBuilder, Map<bigint, OptimizeResult>>();

@@ -22,7 +22,7 @@ import { bitsFor } from '../da/ranges.js';
  * position) is one `Block`, a netlist of its own (its inputs, adders and registers), and each
  * instance is one `inst` signal per output used. Its inputs are ports, one per kernel input and
  * stage that reads it, so the values an instance reads in later stages come from the main
- * netlist's registers, shared as any other reader's; a port tied to zero reads 0.
+ * netlist's registers, shared as any other reader's.
  */
 
 /** What every signal has. */
@@ -131,9 +131,9 @@ export interface TableSignal extends SignalBase {
 }
 
 /**
- * Output `output` of an instance of block `block`, whose ports read `args` (a signal per port,
- * −1: tied to zero). The signals of one instance share `instance` and `args` and are
- * consecutive; the signal's width and signedness are the block output's.
+ * Output `output` of an instance of block `block`, whose ports read `args` (a signal per port).
+ * The signals of one instance share `instance` and `args` and are consecutive; the signal's
+ * width and signedness are the block output's.
  */
 export interface InstSignal extends SignalBase {
   kind: 'inst';
@@ -225,6 +225,8 @@ export interface Block {
   outputs: number[];
   /** The stage its outputs are produced in (their register ranks are the main netlist's). */
   stage: number;
+  /** The kernel's inputs (some may have no port: zero in every instance, folded away). */
+  inputs: number;
 }
 
 export interface Netlist {
@@ -386,39 +388,14 @@ function buildBlock(k: KernelDef, name: string, stageOf: (level: number) => numb
     }
   }
   const outputs = g.outputs.map((o) => (o.v >= nIn ? at(o.v, outStage) : -1));
-  return { name, signals, ports, outputs, stage: outStage };
-}
-
-/** Per signal of a block: 1 when it is 0 in an instance whose ports marked in `zero` are tied to zero (a sum of zeros). */
-export function zeroSignals(b: Block, zero: readonly boolean[]): Uint8Array {
-  const z = new Uint8Array(b.signals.length);
-  b.signals.forEach((s, i) => {
-    switch (s.kind) {
-      case 'input':
-        z[i] = zero[s.input] ? 1 : 0;
-        break;
-      case 'add':
-      case 'sub':
-        z[i] = z[s.a]! & z[s.b]!;
-        break;
-      case 'neg':
-      case 'reg':
-        z[i] = z[s.a]!;
-        break;
-      default:
-        throw new Error(`internal: block ${b.name} has a ${s.kind} signal`);
-    }
-  });
-  return z;
+  return { name, signals, ports, outputs, stage: outStage, inputs: nIn };
 }
 
 /**
- * What an instance of a block costs: its adders and their bits, and its register bits, when
- * the ports marked in `zero` are tied to zero and only the outputs marked in `live` are read.
- * An adder with one zero addend is a wire (a − 0 too; 0 − b is a negation), as synthesis folds it.
+ * What an instance of a block costs when only the outputs marked in `live` are read: the
+ * adders and registers those outputs depend on (synthesis removes the rest), and their bits.
  */
-export function instanceCost(b: Block, zero: readonly boolean[], live: readonly boolean[]): { adders: number; adderBits: number; registerBits: number } {
-  const z = zeroSignals(b, zero);
+export function instanceCost(b: Block, live: readonly boolean[]): { adders: number; adderBits: number; registerBits: number } {
   const needed = new Uint8Array(b.signals.length);
   b.outputs.forEach((o, k) => {
     if (o >= 0 && live[k]) needed[o] = 1;
@@ -428,10 +405,10 @@ export function instanceCost(b: Block, zero: readonly boolean[], live: readonly 
   let registerBits = 0;
   for (let i = b.signals.length - 1; i >= 0; i--) {
     const s = b.signals[i]!;
-    if (!needed[i] || z[i]) continue;
+    if (!needed[i]) continue;
     for (const u of signalOperands(s)) needed[u] = 1;
     if (s.kind === 'reg') registerBits += s.width;
-    else if (s.kind === 'neg' || ((s.kind === 'add' || s.kind === 'sub') && !z[s.b] && (s.kind === 'sub' || !z[s.a]))) {
+    else if (isAdder(s)) {
       adders++;
       adderBits += s.width;
     }
@@ -501,7 +478,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
         blocks.push(buildBlock(g.kernels![n.kernel]!, `${moduleName}_k${bi}`, stageOf, latency));
       }
       // each port reads its input in its own stage (once per instance: its nodes share the args)
-      if (n.instance !== lastInstance) for (const p of blocks[bi]!.ports) if (n.args[p.tap]! >= 0) need(n.args[p.tap]!, p.stage - 1);
+      if (n.instance !== lastInstance) for (const p of blocks[bi]!.ports) need(n.args[p.tap]!, p.stage - 1);
       lastInstance = n.instance;
       continue;
     }
@@ -539,7 +516,15 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
         const bi = blockOf.get(n.kernel)!;
         const blk = blocks[bi]!;
         const out = blk.signals[blk.outputs[n.out]!]!;
-        if (n.instance !== instArgs.instance) instArgs = { instance: n.instance, args: blk.ports.map((p) => (n.args[p.tap]! < 0 ? -1 : versionAt(n.args[p.tap]!, p.stage))) };
+        if (n.instance !== instArgs.instance) {
+          // a port reads an input of the kernel that the instance has (its zero ones are folded in the kernel)
+          const args = blk.ports.map((p) => {
+            const v = n.args[p.tap]!;
+            if (v < 0) throw new Error(`internal: ${blk.name} reads input ${p.tap}, which an instance ties to zero`);
+            return versionAt(v, p.stage);
+          });
+          instArgs = { instance: n.instance, args };
+        }
         const args = instArgs.args;
         signals.push({ kind: 'inst', ...common, width: out.width, signed: out.signed, block: bi, instance: n.instance, args, output: n.out });
         continue;
@@ -586,7 +571,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
     adders++;
     adderBits += sig.width;
   }
-  // each instance: what its zero ports and the outputs read leave of its block
+  // each instance: what the outputs it has leave of its block
   const costs = new Map<string, { adders: number; adderBits: number; registerBits: number }>();
   for (let i = 0; i < signals.length; ) {
     const first = signals[i]!;
@@ -601,11 +586,10 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
       if (sig.kind !== 'inst' || sig.instance !== first.instance) break;
       live[sig.output] = true;
     }
-    const zero = first.args.map((a) => a < 0);
-    const key = `${first.block}:${zero.map(Number).join('')}:${live.map(Number).join('')}`;
+    const key = `${first.block}:${live.map(Number).join('')}`;
     let c = costs.get(key);
     if (c === undefined) {
-      c = instanceCost(blk, zero, live);
+      c = instanceCost(blk, live);
       costs.set(key, c);
     }
     adders += c.adders;
@@ -617,63 +601,43 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
 
 /**
  * The netlist with every instance replaced by its block's signals (ports read from the
- * instance's arguments, registers of its own): what the simulator runs. A port tied to zero
- * folds as synthesis folds it (a sum with one zero addend is the other, shifted, as an `addc`
- * of 0). The signals keep the meaning and the widths they have in the printed blocks.
+ * instance's arguments, registers of its own): what the simulator runs. The signals keep the
+ * meaning and the widths they have in the printed blocks.
  */
 export function flattenNetlist(n: Netlist): Netlist {
   if (n.blocks.length === 0) return n;
-  const ZERO = -2;
   const signals: NetSignal[] = [];
   const map = new Int32Array(n.signals.length).fill(-1);
   const remap = (i: number): number => (i < 0 ? i : map[i]!);
+  /** a copy of s (with a new name) whose operands are read through `at` */
+  const copy = (s: NetSignal, at: (i: number) => number, name = s.name): NetSignal => {
+    const c = { ...s, name } as NetSignal & { a?: number; b?: number; sel?: number };
+    if (c.a !== undefined) c.a = at(c.a);
+    if (c.b !== undefined) c.b = at(c.b);
+    if (c.sel !== undefined) c.sel = at(c.sel);
+    return c;
+  };
   for (let i = 0; i < n.signals.length; ) {
     const s = n.signals[i]!;
     if (s.kind !== 'inst') {
-      const c = { ...s } as NetSignal & { a?: number; b?: number; sel?: number };
-      if (c.a !== undefined) c.a = remap(c.a);
-      if (c.b !== undefined) c.b = remap(c.b);
-      if (c.sel !== undefined) c.sel = remap(c.sel);
       map[i++] = signals.length;
-      signals.push(c);
+      signals.push(copy(s, remap));
       continue;
     }
     const blk = n.blocks[s.block]!;
     const inner = new Int32Array(blk.signals.length);
     blk.signals.forEach((b, j) => {
-      const base = { name: `${s.name}_${b.name}`, width: b.width, signed: b.signed, stage: b.stage, level: b.level, lo: b.lo, hi: b.hi };
-      const push = (sig: NetSignal): number => (signals.push(sig), signals.length - 1);
-      const copy = (a: number, shiftA: number): number => push({ kind: 'addc', ...base, a, shiftA, c: 0n });
-      switch (b.kind) {
-        case 'input': {
-          const arg = s.args[b.input]!;
-          inner[j] = arg < 0 ? ZERO : remap(arg);
-          return;
-        }
-        case 'add':
-        case 'sub': {
-          const [a, c] = [inner[b.a]!, inner[b.b]!];
-          if (c === ZERO) inner[j] = a === ZERO ? ZERO : copy(a, b.shiftA);
-          else if (a === ZERO) inner[j] = b.kind === 'add' ? copy(c, b.shiftB) : push({ kind: 'neg', ...base, a: c, shiftA: b.shiftB });
-          else inner[j] = push({ ...b, ...base, a, b: c });
-          return;
-        }
-        case 'neg':
-        case 'reg': {
-          const a = inner[b.a]!;
-          inner[j] = a === ZERO ? ZERO : push({ ...b, ...base, a });
-          return;
-        }
-        default:
-          throw new Error(`internal: block ${blk.name} has a ${b.kind} signal`);
+      if (b.kind === 'input') {
+        inner[j] = remap(s.args[b.input]!);
+        return;
       }
+      inner[j] = signals.length;
+      signals.push(copy(b, (k) => inner[k]!, `${s.name}_${b.name}`));
     });
     for (; i < n.signals.length; i++) {
       const t = n.signals[i]!;
       if (t.kind !== 'inst' || t.instance !== s.instance) break;
-      const at = inner[blk.outputs[t.output]!]!;
-      if (at === ZERO) throw new Error(`internal: ${t.name} is an output of ${blk.name} that its zero ports make 0`);
-      map[i] = at;
+      map[i] = inner[blk.outputs[t.output]!]!;
     }
   }
   const out = <T extends NetOutput>(o: T): T => ({ ...o, signal: remap(o.signal) });

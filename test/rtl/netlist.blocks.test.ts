@@ -55,45 +55,58 @@ function check(r: CompileResult, spec: Spec, count = 300): void {
   xs.forEach((x, t) => expect(got[t + L], `vector ${t}`).toEqual(ref(x)));
 }
 
-describe('a convolution per position: one block, one instance per position', () => {
-  it('the kernel is one module; each output position one instance of it; the main module has no adder of its own', () => {
+describe('a convolution per position: a kernel module per pattern of padding, one instance per position', () => {
+  it('a 3×3 "same" kernel is 9 modules (interior, 4 edges, 4 corners) whatever the image; each position one instance; the main module has no adder', () => {
     for (const side of [4, 7]) {
       const spec = conv(side);
       const r = compile(spec, { latency: 2, conv: 'per-position' });
-      expect(r.netlist.blocks).toHaveLength(1);
+      expect(r.netlist.blocks).toHaveLength(9);
       const instances = new Set(r.netlist.signals.flatMap((s) => (s.kind === 'inst' ? [s.instance] : [])));
       expect(instances.size).toBe(side * side);
       expect(r.netlist.signals.some((s) => isAdder(s))).toBe(false);
       const text = stripComments(r.verilog);
-      expect(text.match(/^module /gm)).toHaveLength(r.verilog.includes(`module conv${side}_add`) ? 3 : 2);
-      expect(text.match(new RegExp(`^  conv${side}_k0 u_`, 'gm'))).toHaveLength(side * side);
+      expect(text.match(/^module /gm)).toHaveLength(1 + 9 + (r.verilog.includes(`module conv${side}_add`) ? 1 : 0));
+      expect(text.match(new RegExp(`^  conv${side}_k\\d u_`, 'gm'))).toHaveLength(side * side);
+      // the interior's kernel (the 5th pattern met, row by row) for the (side − 2)² interior positions
+      const interior = r.netlist.signals.filter((s) => s.kind === 'inst' && s.block === 4 && s.output === 0).length;
+      expect(interior).toBe((side - 2) * (side - 2));
       expect(stripComments(moduleText(r.verilog, `conv${side}`))).not.toMatch(/ \+ /);
       check(r, spec);
     }
   });
 
-  it('the kernel module is the same text for a small and a large image: the text grows with the positions by one instance each', () => {
+  it("a 'valid' kernel is one module", () => {
+    const spec = conv(6, { padding: 'valid', strides: [1, 2] });
+    const r = compile(spec, { latency: 2, conv: 'per-position' });
+    expect(r.netlist.blocks).toHaveLength(1);
+    expect(new Set(r.netlist.signals.flatMap((s) => (s.kind === 'inst' ? [s.instance] : []))).size).toBe(4 * 2);
+    check(r, spec);
+  });
+
+  it('the kernel modules are the same text for a small and a large image: the text grows with the positions by one instance each', () => {
     const small = compile(conv(5), { latency: 2, conv: 'per-position' });
     const large = compile(conv(12), { latency: 2, conv: 'per-position' });
     // (the adder module's name is the design's)
-    const body = (r: CompileResult, side: number): string => moduleText(r.verilog, `conv${side}_k0`).replaceAll(`conv${side}_`, 'K_');
-    expect(body(large, 12)).toBe(body(small, 5));
+    const body = (r: CompileResult, side: number, k: number): string => moduleText(r.verilog, `conv${side}_k${k}`).replaceAll(`conv${side}_`, 'K_');
+    for (let k = 0; k < 9; k++) expect(body(large, 12, k), `kernel ${k}`).toBe(body(small, 5, k));
     // the main module: a constant number of lines per position (inputs, instance, its outputs' wires, registers, assigns)
     const lines = (r: CompileResult, side: number): number => moduleText(r.verilog, `conv${side}`).split('\n').length;
     const perPosition = (lines(large, 12) - lines(small, 5)) / (144 - 25);
     expect(perPosition).toBeLessThan(30);
-    const kernelLines = moduleText(small.verilog, 'conv5_k0').split('\n').length;
-    expect(kernelLines).toBeGreaterThan(perPosition);
+    expect(moduleText(small.verilog, 'conv5_k4').split('\n').length).toBeGreaterThan(perPosition);
   });
 
-  it('counts the adders that an instance keeps: those its padded (zero) inputs do not fold away', () => {
+  it('a border position\'s kernel is the interior\'s with its padded inputs folded away: fewer ports and adders, the same total as flat', () => {
     const spec = conv(6);
     const r = compile(spec, { latency: 2, conv: 'per-position' });
-    const perBlock = r.netlist.blocks[0]!.signals.filter((s) => isAdder(s)).length;
-    // the 16 interior positions keep every adder, the 20 border ones fewer
-    expect(r.netlist.adders).toBeLessThan(36 * perBlock);
-    expect(r.netlist.adders).toBeGreaterThan(16 * perBlock);
+    const adders = r.netlist.blocks.map((b) => b.signals.filter((s) => isAdder(s)).length);
+    const ports = r.netlist.blocks.map((b) => new Set(b.ports.map((p) => p.tap)).size);
+    // the corner (0, 0) reads taps (1..2, 1..2) of 2 channels; the top edge 6 taps; the interior 9
+    expect([ports[0], ports[1], ports[4]]).toEqual([8, 12, 18]);
+    for (const k of [0, 1, 2, 3, 5, 6, 7, 8]) expect(adders[k]).toBeLessThan(adders[4]!);
+    // the total: each instance's kernel's adders, as the flattened netlist has them, and as flat
     expect(r.netlist.adders).toBe(flatAdders(r.netlist));
+    expect(r.netlist.adders).toBe(compile(spec, { latency: 2, conv: 'per-position', kernelModules: false }).netlist.adders);
     expect(r.stats.adders).toBe(r.netlist.adders);
   });
 
@@ -114,7 +127,7 @@ describe('a convolution per position: one block, one instance per position', () 
     const spec = conv(5, { strides: [2, 1], dilation: [1, 2], activation: 'relu', bias: [3, -40, 7], shift: 2 });
     for (const latency of [0, 1, 2, 3, 5]) {
       const r = compile(spec, { latency, conv: 'per-position' });
-      expect(r.netlist.blocks).toHaveLength(1);
+      expect(r.netlist.blocks.length).toBeGreaterThan(1);
       const flat = flattenNetlist(r.netlist);
       const rk = ranks(flat);
       for (const o of flat.outputs) if (o.signal >= 0) expect(rk[o.signal]).toBe(latency);
@@ -122,12 +135,11 @@ describe('a convolution per position: one block, one instance per position', () 
     }
   });
 
-  it('bipolar inputs: the kernel reads the bits, each −1 joins the bias, and padded taps read 0 (not −1)', () => {
+  it('bipolar inputs: the kernel reads the bits, each −1 joins the bias, and padded taps count 0 (not −1)', () => {
     const spec = conv(4, {}, { width: 1, signed: false, bipolar: true });
     const r = compile(spec, { latency: 2, conv: 'per-position' });
-    expect(r.netlist.blocks).toHaveLength(1);
-    // a port tied to zero in a border instance
-    expect(r.verilog).toMatch(/\.x\d+(_s\d+)?\(1'd0\)/);
+    expect(r.netlist.blocks).toHaveLength(9);
+    expect(r.netlist.blocks[0]!.signals.filter((s) => s.kind === 'input').every((s) => s.width === 1)).toBe(true);
     check(r, spec);
     // by hand: all inputs +1 (every bit 1) at the corner (0, 0), channel 0: the taps (1..2, 1..2) of each channel
     const x = new Array<bigint>(32).fill(1n);
@@ -144,7 +156,8 @@ describe('a convolution per position: one block, one instance per position', () 
     ]);
     for (const latency of [1, 3, 4]) {
       const r = compile(spec, { latency, conv: 'per-position' });
-      expect(r.netlist.blocks).toHaveLength(2);
+      // 9 patterns of padding for the first, one for the second ("valid")
+      expect(r.netlist.blocks).toHaveLength(10);
       expect(r.netlist.adders).toBe(flatAdders(r.netlist));
       check(r, spec, 150);
     }
@@ -168,7 +181,7 @@ describe('a convolution per position: one block, one instance per position', () 
       { kind: 'dense', weights: dense },
     ]);
     const r = compile(spec, { latency: 2, conv: 'per-position' });
-    expect(r.netlist.blocks).toHaveLength(1);
+    expect(r.netlist.blocks).toHaveLength(9);
     expect(r.verilog).toMatch(/_y1_unused/);
     expect(r.netlist.adders).toBe(flatAdders(r.netlist));
     check(r, spec);

@@ -366,7 +366,7 @@ class Emitter {
 
   /**
    * One instance of a block, after the wires of its outputs (its signals from `first` to
-   * `last`): each port connected to its argument extended to the port's width (or 0), each
+   * `last`): each port connected to its argument extended to the port's width, each
    * output to its wire, and an output this instance does not use to a wire of its own that
    * nothing reads.
    */
@@ -378,8 +378,7 @@ class Emitter {
     const L: string[] = [];
     blk.signals.forEach((b) => {
       if (b.kind !== 'input') return;
-      const arg = s0.args[b.input]!;
-      conns.push(`.${b.name}(${arg < 0 ? `${b.width}'d0` : this.operand(arg, 0, b.width)})`);
+      conns.push(`.${b.name}(${this.operand(s0.args[b.input]!, 0, b.width)})`);
     });
     const wireOf = new Map<number, string>();
     for (let i = first; i <= last; i++) {
@@ -611,7 +610,7 @@ function signalLines(n: Printable & Layout, e: Emitter, inputLine: (s: Extract<N
     if (s.kind === 'inst') {
       // the wires of an instance's outputs, then the instance after its last one
       if (instFirst < 0) instFirst = idx;
-      body.push(`  ${decl(s, 'wire')};  // output ${s.output} of ${n.blocks[s.block]!.name}`);
+      body.push(`  ${decl(s, 'wire')};`);
       body.push(...e.copyDecl(idx));
       const next = n.signals[idx + 1];
       if (next === undefined || next.kind !== 'inst' || next.instance !== s.instance) {
@@ -712,14 +711,16 @@ function blockLines(n: LoweredNetlist, bi: number): { lines: string[]; usesAdder
     const s = blk.signals[o]!;
     ports.push(`  output wire ${s.signed ? 'signed ' : ''}${range(s.width)} y${k}`);
   });
-  const inputs = blk.ports.map((q) => q.stage);
-  const stages = n.latency === 0 ? '' : `, its inputs read in stages ${[...new Set(inputs)].sort((a, b) => a - b).join(', ')} and its outputs produced in stage ${blk.stage}`;
+  const inStages = [...new Set(blk.ports.map((q) => q.stage))].sort((a, b) => a - b);
+  const stages = n.latency === 0 ? '' : `; inputs read in stage${inStages.length === 1 ? '' : 's'} ${inStages.join(', ')}, outputs produced in stage ${blk.stage}`;
   const instances = new Set(n.signals.flatMap((s) => (s.kind === 'inst' && s.block === bi ? [s.instance] : []))).size;
   const adders = blk.signals.filter((s) => s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg').length;
+  const read = new Set(blk.ports.map((q) => q.tap)).size;
+  const which = read === blk.inputs ? `all ${read} of its inputs` : `${read} of its ${blk.inputs} inputs (the others are padding or constant there, folded away)`;
   return {
     lines: [
-      `// ${blk.name}: one convolution kernel's adder graph (${adders} adders), instantiated ${instances} time${instances === 1 ? '' : 's'}${stages}.`,
-      `// An input tied to zero (a padded tap) leaves adders that synthesis folds away.`,
+      `// ${blk.name}: a convolution's kernel (${adders} adders) for the ${instances} output position${instances === 1 ? ' whose patch reads' : 's whose patches read'}`,
+      `// ${which}${stages}.`,
       `// verilator lint_off DECLFILENAME`,
       `module ${blk.name} (`,
       ...ports.map((l, k) => (k < ports.length - 1 ? `${l},` : l)),
