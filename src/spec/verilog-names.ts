@@ -31,8 +31,12 @@ export const VERILOG_KEYWORDS: ReadonlySet<string> = new Set(RESERVED.split(/\s+
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The modules da-gen writes beside a core named M are M_add (the adder) and M_baseline (the hand-written W*x). */
+/**
+ * The modules da-gen writes beside a core named M are M_add (the adder), M_baseline (the
+ * hand-written W*x) and M_k0, M_k1, … (convolution kernels).
+ */
 export const DERIVED_SUFFIXES: readonly string[] = ['_add', '_baseline'];
+const KERNEL_SUFFIX = /_k[0-9]+$/;
 
 /** Why `name` cannot be a module name, or null when it can. */
 export function moduleNameProblem(name: string): string | null {
@@ -48,7 +52,8 @@ export function moduleNameProblem(name: string): string | null {
   if (/^da_gen_/i.test(name) || name === 'tb') {
     return `${JSON.stringify(name)} is reserved for the modules da-gen writes around the core (names beginning with "da_gen_", and "tb"); choose another module name`;
   }
-  const suffix = DERIVED_SUFFIXES.find((s) => name.endsWith(s) && name.length > s.length);
+  const kernel = KERNEL_SUFFIX.exec(name);
+  const suffix = kernel !== null && kernel.index > 0 ? kernel[0] : DERIVED_SUFFIXES.find((s) => name.endsWith(s) && name.length > s.length);
   if (suffix !== undefined) {
     return `${JSON.stringify(name)} ends in "${suffix}", the suffix of a module da-gen derives from a core's name (the core "${name.slice(0, -suffix.length)}" has one named so); choose another module name`;
   }
