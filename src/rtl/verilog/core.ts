@@ -693,7 +693,7 @@ function unusedLines(n: LoweredNetlist, e: Emitter): string[] {
  * stage that reads it, an output per kernel output, and its signals as the main module's are
  * printed.
  */
-function blockLines(n: LoweredNetlist, bi: number): { lines: string[]; usesAdderModule: boolean } {
+function blockLines(n: LoweredNetlist, bi: number, instances: number): { lines: string[]; usesAdderModule: boolean } {
   const blk = n.blocks[bi]!;
   const p: Printable & Layout = { module: n.module, signals: blk.signals, forms: n.blockForms[bi]!, latency: n.latency, cuts: n.cuts, adderDepth: n.adderDepth, blocks: [] };
   const e = new Emitter(p);
@@ -713,7 +713,6 @@ function blockLines(n: LoweredNetlist, bi: number): { lines: string[]; usesAdder
   });
   const inStages = [...new Set(blk.ports.map((q) => q.stage))].sort((a, b) => a - b);
   const stages = n.latency === 0 ? '' : `; inputs read in stage${inStages.length === 1 ? '' : 's'} ${inStages.join(', ')}, outputs produced in stage ${blk.stage}`;
-  const instances = new Set(n.signals.flatMap((s) => (s.kind === 'inst' && s.block === bi ? [s.instance] : []))).size;
   const adders = blk.signals.filter((s) => s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg').length;
   const read = new Set(blk.ports.map((q) => q.tap)).size;
   const which = read === blk.inputs ? `all ${read} of its inputs` : `${read} of its ${blk.inputs} inputs (the others are padding or constant there, folded away)`;
@@ -747,8 +746,15 @@ export function emitVerilog(n: LoweredNetlist, info: EmitInfo): string {
   const unused = unusedLines(n, e); // after every other line: it lists the bits they left unread
   const L = [...header(n, info), '', '`default_nettype none', '', ...modulePorts(n), ...body.lines, ...outs, ...unused, 'endmodule'];
   let usesAdderModule = body.usesAdderModule;
+  // each block's instances (the signals of one instance are consecutive)
+  const instances = n.blocks.map(() => 0);
+  n.signals.forEach((s, i) => {
+    if (s.kind !== 'inst') return;
+    const prev = n.signals[i - 1];
+    if (prev === undefined || prev.kind !== 'inst' || prev.instance !== s.instance) instances[s.block]!++;
+  });
   n.blocks.forEach((_, bi) => {
-    const b = blockLines(n, bi);
+    const b = blockLines(n, bi, instances[bi]!);
     L.push('', ...b.lines);
     usesAdderModule ||= b.usesAdderModule;
   });
