@@ -216,7 +216,7 @@ export interface BlockPort {
 
 /** A kernel's hardware, printed once as a module of its own and instantiated by inst signals. */
 export interface Block {
-  /** Its module's name: `<module>_k<index>`. */
+  /** Its module's name: `<module>_kernel<index>`. */
   name: string;
   /** Inputs first (`input` = the port's index), then by stage: adders, then registers, as a netlist's. */
   signals: NetSignal[];
@@ -475,7 +475,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
       if (bi === undefined) {
         bi = blocks.length;
         blockOf.set(n.kernel, bi);
-        blocks.push(buildBlock(g.kernels![n.kernel]!, `${moduleName}_k${bi}`, stageOf, latency));
+        blocks.push(buildBlock(g.kernels![n.kernel]!, `${moduleName}_kernel${bi}`, stageOf, latency));
       }
       // each port reads its input in its own stage (once per instance: its nodes share the args)
       if (n.instance !== lastInstance) for (const p of blocks[bi]!.ports) need(n.args[p.tap]!, p.stage - 1);

@@ -33,10 +33,10 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * The modules da-gen writes beside a core named M are M_add (the adder), M_baseline (the
- * hand-written W*x) and M_k0, M_k1, … (convolution kernels).
+ * hand-written W*x) and M_kernel0, M_kernel1, … (convolution kernels).
  */
 export const DERIVED_SUFFIXES: readonly string[] = ['_add', '_baseline'];
-const KERNEL_SUFFIX = /_k[0-9]+$/;
+const KERNEL_SUFFIX = /_kernel[0-9]+$/;
 
 /** Why `name` cannot be a module name, or null when it can. */
 export function moduleNameProblem(name: string): string | null {

@@ -66,7 +66,7 @@ describe('a convolution per position: a kernel module per pattern of padding, on
       expect(r.netlist.signals.some((s) => isAdder(s))).toBe(false);
       const text = stripComments(r.verilog);
       expect(text.match(/^module /gm)).toHaveLength(1 + 9 + (r.verilog.includes(`module conv${side}_add`) ? 1 : 0));
-      expect(text.match(new RegExp(`^  conv${side}_k\\d u_`, 'gm'))).toHaveLength(side * side);
+      expect(text.match(new RegExp(`^  conv${side}_kernel\\d u_`, 'gm'))).toHaveLength(side * side);
       // the interior's kernel (the 5th pattern met, row by row) for the (side − 2)² interior positions
       const interior = r.netlist.signals.filter((s) => s.kind === 'inst' && s.block === 4 && s.output === 0).length;
       expect(interior).toBe((side - 2) * (side - 2));
@@ -87,13 +87,13 @@ describe('a convolution per position: a kernel module per pattern of padding, on
     const small = compile(conv(5), { latency: 2, conv: 'per-position' });
     const large = compile(conv(12), { latency: 2, conv: 'per-position' });
     // (the adder module's name is the design's)
-    const body = (r: CompileResult, side: number, k: number): string => moduleText(r.verilog, `conv${side}_k${k}`).replaceAll(`conv${side}_`, 'K_');
+    const body = (r: CompileResult, side: number, k: number): string => moduleText(r.verilog, `conv${side}_kernel${k}`).replaceAll(`conv${side}_`, 'K_');
     for (let k = 0; k < 9; k++) expect(body(large, 12, k), `kernel ${k}`).toBe(body(small, 5, k));
     // the main module: a constant number of lines per position (inputs, instance, its outputs' wires, registers, assigns)
     const lines = (r: CompileResult, side: number): number => moduleText(r.verilog, `conv${side}`).split('\n').length;
     const perPosition = (lines(large, 12) - lines(small, 5)) / (144 - 25);
     expect(perPosition).toBeLessThan(30);
-    expect(moduleText(small.verilog, 'conv5_k4').split('\n').length).toBeGreaterThan(perPosition);
+    expect(moduleText(small.verilog, 'conv5_kernel4').split('\n').length).toBeGreaterThan(perPosition);
   });
 
   it('a border position\'s kernel is the interior\'s with its padded inputs folded away: fewer ports and adders, the same total as flat', () => {

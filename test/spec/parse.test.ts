@@ -170,13 +170,13 @@ describe('parseSpec: malformed documents', () => {
   it.each([
     ['enc_add', '"_add"', '"enc"'],
     ['enc_baseline', '"_baseline"', '"enc"'],
-    ['enc_k0', '"_k0"', '"enc"'],
-    ['net_k12', '"_k12"', '"net"'],
+    ['enc_kernel0', '"_kernel0"', '"enc"'],
+    ['net_kernel12', '"_kernel12"', '"net"'],
   ])('rejects the name %j, which a module derived from another core would have', (name, suffix, core) => {
     expectError(text({ name }), 'name', `ends in ${suffix}`, `the core ${core}`);
   });
 
-  it.each(['add', '_add', 'da_gen', 'adder', 'enc_add2', 'tb2', '_k0', 'enc_k', 'enc_kx1'])('accepts the name %j (no module of da-gen is named so)', (name) => {
+  it.each(['add', '_add', 'da_gen', 'adder', 'enc_add2', 'tb2', '_kernel0', 'enc_kernel', 'enc_k0', 'cnn_k3'])('accepts the name %j (no module of da-gen is named so)', (name) => {
     expect(parseSpec(text({ name }), FILE).name).toBe(name);
   });
 
