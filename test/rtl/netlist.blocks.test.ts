@@ -240,6 +240,15 @@ describe.skipIf(verilator)('blocks: verilator --lint-only -Wall', () => {
   it.skip('skipped: Verilator is not installed', () => {});
 });
 
+describe('blocks: the text', () => {
+  it('has no `*` outside comments and is the same text every time', () => {
+    for (const { spec, r } of textCases()) {
+      expect(stripComments(r.verilog), `${spec.name} latency ${r.netlist.latency}`).not.toContain('*');
+      expect(compile(spec, { latency: r.netlist.latency, conv: 'per-position' }).verilog).toBe(r.verilog);
+    }
+  });
+});
+
 describe('blocks: Yosys reads the hierarchy', () => {
   it('every instance is of a defined module, nothing undriven, no multiplier', async () => {
     const { spec, r } = textCases()[4]!;
