@@ -436,8 +436,17 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
   const signals: NetSignal[] = [];
   /** signal index of variable v as produced (not delayed) */
   const produced = new Int32Array(nVars).fill(-1);
-  /** delayed copies: key `${v}:${rank}` → signal index */
-  const delayed = new Map<string, number>();
+  /** delayed copies: [v·(L + 1) + rank] → signal index (−1: none) */
+  const delayedAt = new Int32Array(nVars * (latency + 1)).fill(-1);
+  const delayed = {
+    get: (v: number, rank: number): number | undefined => {
+      const i = delayedAt[v * (latency + 1) + rank]!;
+      return i < 0 ? undefined : i;
+    },
+    set: (v: number, rank: number, idx: number): void => {
+      delayedAt[v * (latency + 1) + rank] = idx;
+    },
+  };
   const varStage = (v: number): number => stageOf(level(v));
   const varName = (v: number): string => (v < nIn ? `x${v}` : `a${v - nIn}`);
 
@@ -498,7 +507,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
     // signal holding v as read by a consumer in `stage`
     const s = varStage(v);
     if (stage <= s || latency === 0) return produced[v]!;
-    const idx = delayed.get(`${v}:${stage - 1}`);
+    const idx = delayed.get(v, stage - 1);
     if (idx === undefined) throw new Error(`internal: ${varName(v)} not registered at rank ${stage - 1}`);
     return idx;
   };
@@ -537,9 +546,9 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
     // register rank k: every variable produced at stage ≤ k that is needed at rank ≥ k
     for (let v = 0; v < nVars; v++) {
       if (produced[v]! < 0 || needRank[v]! < k || varStage(v) > k) continue;
-      const src = k === varStage(v) ? produced[v]! : delayed.get(`${v}:${k - 1}`)!;
+      const src = k === varStage(v) ? produced[v]! : delayed.get(v, k - 1)!;
       const s = signals[src]!;
-      delayed.set(`${v}:${k}`, signals.length);
+      delayed.set(v, k, signals.length);
       signals.push({ kind: 'reg', name: `${varName(v)}_r${k}`, width: s.width, signed: s.signed, a: src, stage: k, level: s.level, lo: s.lo, hi: s.hi });
       registerBits += s.width;
     }
@@ -554,7 +563,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
     outputWidth = g.outputFormat.width;
   }
   const port = (o: NetGraphOutput): NetOutput => ({
-    signal: o.v < 0 ? -1 : latency === 0 ? produced[o.v]! : delayed.get(`${o.v}:${latency}`)!,
+    signal: o.v < 0 ? -1 : latency === 0 ? produced[o.v]! : delayed.get(o.v, latency)!,
     shift: o.shift,
     lo: o.lo,
     hi: o.hi,
