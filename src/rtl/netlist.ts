@@ -238,7 +238,7 @@ export interface Netlist {
   latency: number;
   /** cuts[k−1] = the last adder level computed before register rank k. */
   cuts: number[];
-  /** Adders, each instance's included (what its zero ports and unread outputs leave of its block). */
+  /** Adders, each instance's included (what the outputs it has read leave of its block). */
   adders: number;
   /** Their bits. */
   adderBits: number;
