@@ -166,21 +166,23 @@ export function isAdderOp(op: NetOp): op is 'add' | 'sub' | 'neg' | 'addc' {
   return op === 'add' || op === 'sub' || op === 'neg' || op === 'addc';
 }
 
-/** The variables a node reads: [a], [a, b] for add and sub, and what cmp and mux read (never −1). */
+/**
+ * The operands a node or a netlist signal reads, from the fields they share: a multiplexer's
+ * sel, then a, then b (absent, or −1 for a missing term or a constant, is left out), then an
+ * instance's args (−1, zero, left out).
+ */
+export function operandFields(x: { a?: number; b?: number; sel?: number; args?: readonly number[] }): number[] {
+  const r: number[] = [];
+  if (x.sel !== undefined) r.push(x.sel);
+  if (x.a !== undefined && x.a >= 0) r.push(x.a);
+  if (x.b !== undefined && x.b >= 0) r.push(x.b);
+  if (x.args !== undefined) for (const v of x.args) if (v >= 0) r.push(v);
+  return r;
+}
+
+/** The variables a node reads: [a], [a, b] for add and sub, what cmp and mux read, an instance's args (never −1). */
 export function operandsOf(n: NetNode): number[] {
-  switch (n.op) {
-    case 'add':
-    case 'sub':
-      return [n.a, n.b];
-    case 'cmp':
-      return n.b >= 0 ? [n.a, n.b] : [n.a];
-    case 'mux':
-      return [n.sel, ...(n.a >= 0 ? [n.a] : []), ...(n.b >= 0 ? [n.b] : [])];
-    case 'inst':
-      return n.args.filter((v) => v >= 0);
-    default:
-      return [n.a];
-  }
+  return operandFields(n);
 }
 
 /** Output o = variable v shifted left by `shift`; v = −1 means the constant 0. */
@@ -233,7 +235,9 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
     if (n.op === 'inst') {
       if (inst === null || inst.id !== n.instance) {
         const kg = g.kernels![n.kernel]!.graph;
-        inst = { id: n.instance, y: evaluateKernel(kg, n.args.map((v) => (v < 0 ? 0n : val[v]!))) };
+        // the kernel's outputs, their shifts taken off again (each is its variable shifted)
+        const y = evaluateNetworkGraph(kg, n.args.map((v) => (v < 0 ? 0n : val[v]!)));
+        inst = { id: n.instance, y: y.map((yk, j) => yk >> BigInt(kg.outputs[j]!.shift)) };
       }
       val[g.nIn + k] = inst.y[n.out]!;
       continue;
@@ -284,16 +288,6 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
   const y = g.outputs.map(out);
   if (g.score) y.push(out(g.score));
   return y;
-}
-
-/** The value of each output variable of an adder graph (its shift not applied; 0 for an output that is the constant 0). */
-function evaluateKernel(g: AdderGraph, x: readonly bigint[]): bigint[] {
-  const val: bigint[] = [...x];
-  for (const n of g.nodes) {
-    const a = val[n.a]! << BigInt(n.shiftA);
-    val.push(n.op === 'neg' ? -a : n.op === 'add' ? a + (val[n.b]! << BigInt(n.shiftB)) : a - (val[n.b]! << BigInt(n.shiftB)));
-  }
-  return g.outputs.map((o) => (o.v < 0 ? 0n : val[o.v]!));
 }
 
 /**

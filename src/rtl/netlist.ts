@@ -1,5 +1,5 @@
 import type { FitFormat, KernelDef, NetGraphOutput, NetNode, NetworkGraph } from '../da/graph.js';
-import { inputRange, operandsOf } from '../da/graph.js';
+import { inputRange, operandFields, operandsOf } from '../da/graph.js';
 import { bitsFor } from '../da/ranges.js';
 
 /**
@@ -169,21 +169,7 @@ export function isStep(s: NetSignal): s is StepSignal {
  * and a multiplexer's [sel, a, b] without its constants (never −1).
  */
 export function signalOperands(s: NetSignal): number[] {
-  switch (s.kind) {
-    case 'input':
-      return [];
-    case 'add':
-    case 'sub':
-      return [s.a, s.b];
-    case 'cmp':
-      return s.b >= 0 ? [s.a, s.b] : [s.a];
-    case 'mux':
-      return [s.sel, ...(s.a >= 0 ? [s.a] : []), ...(s.b >= 0 ? [s.b] : [])];
-    case 'inst':
-      return s.args.filter((a) => a >= 0);
-    default:
-      return [s.a];
-  }
+  return s.kind === 'input' ? [] : operandFields(s);
 }
 
 /** Output o is signal `signal` shifted left by `shift`, extended to the output width; −1 is a constant. */
