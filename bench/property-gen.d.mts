@@ -5,6 +5,8 @@ export const PATTERNS: readonly string[];
 export const LAYER_KINDS: readonly string[];
 export const ACTIVATIONS: readonly string[];
 export const TABLE_FUNCTIONS: readonly string[];
+export const ROUNDINGS: readonly string[];
+export const OVERFLOWS: readonly string[];
 export const DEFAULT_VECTORS: number;
 export const COLUMN_WEIGHT_BITS: number;
 

@@ -20,6 +20,10 @@ export const PATTERNS = ['random', 'sparse', 'powers of two', 'extremes', 'non-n
 export const LAYER_KINDS = ['dense', 'conv1d', 'conv2d', 'batchnorm', 'maxpool1d', 'maxpool2d', 'avgpool1d', 'avgpool2d', 'flatten', 'table', 'argmax'];
 export const ACTIVATIONS = ['linear', 'relu', 'leaky_relu', 'hard_tanh', 'sign'];
 
+/** The roundings and overflows the format has (every one is drawn). */
+export const ROUNDINGS = ['floor', 'nearest', 'nearest_even'];
+export const OVERFLOWS = ['wrap', 'saturate', 'saturate_symmetric'];
+
 /** The functions a table may name (the parser's list; a name it does not know would be a rejected draw). */
 export const TABLE_FUNCTIONS = ['sigmoid', 'tanh', 'exp', 'softplus', 'gelu', 'silu', 'softsign', 'hard_sigmoid'];
 
@@ -198,12 +202,25 @@ function matrixDoc(d, lib, kind, pattern, name, o) {
   return { doc, size: rows * cols, layers: 1 };
 }
 
-/** A layer's output format: unsigned 1..16 or signed 2..16 bits, in 5% up to 64; wrap, saturate or the default. */
+/** A layer's output format: unsigned 1..16 or signed 2..16 bits, in 5% up to 64; any overflow or the default. */
 function outputOf(d) {
   const signed = d.chance(0.6);
   const width = d.chance(0.05) ? d.between(17, 64) : d.between(signed ? 2 : 1, 16);
   const out = { width, signed };
-  if (d.chance(0.8)) out.overflow = d.pick(['wrap', 'saturate']);
+  if (d.chance(0.8)) out.overflow = d.pick(OVERFLOWS);
+  return out;
+}
+
+/**
+ * Per-channel output formats for `rows` channels (as HGQ's per-channel quantizers give them):
+ * one format drawn per channel (`one(c)`, or in 10% a pruned channel of width 0), the signs as
+ * an array or (when they agree) one boolean, one overflow or the default.
+ */
+function channelOutputs(d, rows, one) {
+  const fmts = Array.from({ length: rows }, (_, c) => (d.chance(0.1) ? { width: 0, signed: d.chance(0.5) } : one(c)));
+  const signs = fmts.map((f) => f.signed);
+  const out = { width: fmts.map((f) => f.width), signed: signs.every((x) => x === signs[0]) && d.chance(0.5) ? signs[0] : signs };
+  if (d.chance(0.8)) out.overflow = d.pick(OVERFLOWS);
   return out;
 }
 
@@ -226,8 +243,10 @@ function layerOf(d, rows, cols, inputBits, o) {
   if (d.chance(0.5)) layer.activation = 'relu';
   else if (d.chance(0.2)) layer.activation = 'linear';
   if (d.chance(0.7)) layer.shift = d.chance(0.05) ? d.between(13, 62) : d.below(13);
-  if (d.chance(0.6)) layer.rounding = d.pick(['floor', 'nearest']);
-  if (d.chance(0.75)) layer.output = outputOf(d);
+  // in 15% one shift per output
+  if (rows > 1 && d.chance(0.15)) layer.shift = Array.from({ length: rows }, () => d.below(13));
+  if (d.chance(0.6)) layer.rounding = d.pick(ROUNDINGS);
+  if (d.chance(0.75)) layer.output = rows > 1 && d.chance(0.15) ? channelOutputs(d, rows, () => outputOf(d)) : outputOf(d);
   if (d.chance(0.1)) {
     layer.weight_frac_bits = d.below(17);
     layer.input_frac_bits = d.below(17);
@@ -250,7 +269,7 @@ function networkDoc(d, lib, name, o) {
     layers.push(layer);
     patterns.push(pattern);
     size += rows * cols;
-    bits = layer.output ? layer.output.width : bits + 10;
+    bits = layer.output ? Math.max(1, ...[layer.output.width].flat()) : bits + 10;
     cols = rows;
   }
   const doc = { format: 1, name, input, layers };
@@ -272,7 +291,9 @@ function networkDoc(d, lib, name, o) {
 // padding (45%; "same" whenever the window does not fit) and 1–3 output channels; pools have
 // windows of 1–3 (max) or 1, 2, 4 (average) per axis, strides of the window or 1–3, "same"
 // padding in 30%. Dense, conv and batchnorm layers draw every activation (relu twice as often as
-// each other one); tables are "values" or "function" in equal parts.
+// each other one), every rounding and overflow, and in 25% (of more than one channel) a shift
+// and an output format per channel, some channels pruned (width 0); tables are "values" or
+// "function" in equal parts.
 //
 // The draw follows the format's rules (src/spec/parse.ts), so that every drawn file parses: a
 // convolution or pool over its rank only, a "valid" window no larger than its axis, an average
@@ -417,7 +438,7 @@ function layerOutputOf(d, narrow, values) {
   const least = signed ? 2 : 1;
   const width = narrow ? d.between(least, TABLE_INPUT_BITS) : Math.min(16, Math.max(least, bitsOf(maxAbs(values)) + (signed ? 1 : 0) + d.between(-1, 1)));
   const out = { width, signed };
-  if (d.chance(0.7)) out.overflow = d.pick(['wrap', 'saturate']);
+  if (d.chance(0.7)) out.overflow = d.pick(OVERFLOWS);
   return out;
 }
 
@@ -456,24 +477,32 @@ function postOpsOf(d, layer, acc, fold) {
   }
   if (act !== 'linear' || d.chance(0.3)) layer.activation = act;
   if (fold) return { kind: 'full' };
-  let all = seen.flat();
+  // per channel, the values after the activation
+  let chans = seen;
+  const each = (f) => {
+    chans = chans.map((vs) => vs.map(f));
+  };
   if (act === 'sign') {
-    if (d.chance(0.2)) layer.rounding = d.pick(['floor', 'nearest']);
+    if (d.chance(0.2)) layer.rounding = d.pick(ROUNDINGS);
     return { kind: 'bipolar' };
   } else if (act === 'relu') {
-    all = all.map((v) => (v < 0n ? 0n : v));
+    each((v) => (v < 0n ? 0n : v));
   } else if (act === 'leaky_relu') {
     // a slope mult / 2^shift: mostly below 1, now and then 0, 1 or more, or negative
     const mult = d.chance(0.1) ? -BigInt(d.between(1, 3)) : BigInt(d.between(0, 7));
     const shift = d.between(0, 4);
     layer.alpha = { mult, shift };
-    all = all.map((v) => (v < 0n ? floorShift(v * mult, shift) : v));
+    each((v) => (v < 0n ? floorShift(v * mult, shift) : v));
   } else if (act === 'hard_tanh') {
     // 1.0 about a value seen, so that some values clamp and some do not
-    const one = 1n << BigInt(Math.max(0, bitsOf(absBig(all[d.below(all.length)])) - d.below(2)));
+    const flat = chans.flat();
+    const one = 1n << BigInt(Math.max(0, bitsOf(absBig(flat[d.below(flat.length)])) - d.below(2)));
     layer.one = one;
-    all = all.map((v) => (v > one ? one : v < -one ? -one : v));
+    each((v) => (v > one ? one : v < -one ? -one : v));
   }
+  // in 25% of the layers of more than one channel, a shift and a format per channel
+  if (chans.length > 1 && d.chance(0.25)) return perChannelOps(d, layer, chans);
+  const all = chans.flat();
   // an output in 65% (in 30% of those a narrow one), and a shift that keeps 1–8 bits of the
   // values, or (mostly) as many as a narrow output holds, or now and then none
   const bits = bitsOf(maxAbs(all));
@@ -482,9 +511,28 @@ function postOpsOf(d, layer, acc, fold) {
   const keep = narrow === null ? d.between(1, 8) : Math.max(1, magnitudeBits(narrow) + d.below(2));
   const shift = bits > keep && d.chance(out ? 0.9 : 0.4) ? bits - keep : 0;
   if (shift > 0 || d.chance(0.2)) layer.shift = shift;
-  if (d.chance(0.4)) layer.rounding = d.pick(['floor', 'nearest']);
+  if (d.chance(0.4)) layer.rounding = d.pick(ROUNDINGS);
   if (out) layer.output = narrow ?? layerOutputOf(d, false, all.map((v) => floorShift(v, shift)));
   return formatOf(layer.output);
+}
+
+/**
+ * A shift per channel that keeps 1–8 bits of that channel's values (or none), and in 75% (always
+ * beyond FULL_PRECISION_BITS) an output format per channel about its values, some pruned (width
+ * 0). No table may follow (its input would have no one format). Returns the format after it.
+ */
+function perChannelOps(d, layer, chans) {
+  const bits = chans.map((vs) => bitsOf(maxAbs(vs)));
+  const shifts = bits.map((b) => {
+    const keep = d.between(1, 8);
+    return b > keep && d.chance(0.8) ? b - keep : 0;
+  });
+  layer.shift = shifts;
+  if (d.chance(0.7)) layer.rounding = d.pick(ROUNDINGS);
+  if (!(Math.max(...bits) > FULL_PRECISION_BITS || d.chance(0.75))) return { kind: 'full' };
+  const out = channelOutputs(d, chans.length, (c) => layerOutputOf(d, false, chans[c].map((v) => floorShift(v, shifts[c]))));
+  layer.output = out;
+  return { kind: 'channels' };
 }
 
 /** Rows of weights (arrays of BigInt) that are all zero get a ±1 somewhere (a layer of zeros would make the rest constant). */
@@ -556,7 +604,7 @@ function poolLayer(d, p, twoD, avg) {
   const sums = p.run({ ...layer, shift: 0 }).flat();
   let shift = Math.log2(pool[0] * pool[1]);
   if (d.chance(0.5)) layer.shift = shift = d.between(0, shift + 1);
-  if (d.chance(0.3)) layer.rounding = d.pick(['floor', 'nearest']);
+  if (d.chance(0.3)) layer.rounding = d.pick(ROUNDINGS);
   if (d.chance(0.4)) layer.output = layerOutputOf(d, d.chance(0.3), sums.map((v) => floorShift(v, shift)));
   p.push(layer, shape, formatOf(layer.output));
 }
@@ -589,7 +637,7 @@ function tableLayer(d, p) {
     // most of the functions give about ±1 near 0: output_frac_bits leave room for that in the output
     const out = layerOutputOf(d, d.chance(0.5), [1n << BigInt(d.between(1, 7))]);
     layer.output_frac_bits = d.between(0, Math.max(0, magnitudeBits(out) - 1));
-    if (d.chance(0.5)) layer.rounding = d.pick(['floor', 'nearest']);
+    if (d.chance(0.5)) layer.rounding = d.pick(ROUNDINGS);
     layer.output = out;
   }
   p.push(layer, p.shape, formatOf(layer.output));

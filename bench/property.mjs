@@ -10,13 +10,15 @@
 // its maximum), signed and unsigned inputs, weight patterns (random, sparse, powers of two,
 // extremes such as ±2^(w−1) and 2^64 − 1, non-negative, repeated and negated rows, all zero,
 // ternary), every latency 0..MAX_LATENCY, depth slacks, both cost models and efforts, small
-// networks of 1–4 dense layers with bias, relu, shifts, rounding, output widths with wrap or
-// saturate, and scores; and (30% of the designs) networks mixing every layer kind: conv1d and
-// conv2d (kernels of 1–3 taps per axis, strides 1–3, dilation 1–2, "valid" and "same"
-// padding, 1–3 channels), max and average pools (1d, 2d, with padding), batchnorm (foldable into
-// the layer before it, or not), flatten, dense, lookup tables ("values" and "function"), argmax,
-// every activation (relu, leaky_relu, hard_tanh, sign), bipolar inputs and input shapes [n],
-// [L, C] and [H, W, C] of at most 64 values. `--kind K` draws only designs of kind K (one of
+// networks of 1–4 dense layers with bias, relu, shifts (now and then one per output), every
+// rounding (floor, nearest, nearest_even), output widths (now and then one per output, some
+// pruned to 0) with wrap, saturate or saturate_symmetric, and scores; and (30% of the designs)
+// networks mixing every layer kind: conv1d and conv2d (kernels of 1–3 taps per axis, strides
+// 1–3, dilation 1–2, "valid" and "same" padding, 1–3 channels), max and average pools (1d, 2d,
+// with padding), batchnorm (foldable into the layer before it, or not), flatten, dense, lookup
+// tables ("values" and "function"), argmax, every activation (relu, leaky_relu, hard_tanh,
+// sign), every rounding and overflow, shifts and output formats per channel, bipolar inputs and
+// input shapes [n], [L, C] and [H, W, C] of at most 64 values. `--kind K` draws only designs of kind K (one of
 // KINDS in bench/property-gen.mjs, e.g. `--kind layers`): design I is then the one of index I
 // drawn with that kind.
 // Each design's file text goes through the real parser (parseSpec) and `compile`; V vectors

@@ -1,3 +1,4 @@
+import type { Overflow } from '../spec/spec.js';
 import { fitToOutput, formatRange } from '../spec/tables.js';
 
 /**
@@ -13,6 +14,9 @@ import { fitToOutput, formatRange } from '../spec/tables.js';
  *   neg     −(a << shiftA)
  *   addc    (a << shiftA) + c, a constant c (bias, rounding)
  *   shr     floor(a / 2^shift), an arithmetic right shift (wiring: the low bits are dropped)
+ *   rne     a / 2^shift rounded to the nearest integer, ties to even: the floor shift plus one
+ *           increment when the guard bit (shift − 1) is set and so is a lower bit or the kept
+ *           LSB (bit shift)
  *   relu    max(a, 0)
  *   fit     (a << shiftA) fitted to `fit.width` bits, wrapped (modulo) or saturated (clamped)
  *   square  a²
@@ -26,7 +30,7 @@ import { fitToOutput, formatRange } from '../spec/tables.js';
  *           per output used, same `instance` and args) are consecutive.
  *
  * The first four are adders (one carry chain each); the others are the steps between layers.
- * Depth: an adder, ReLU, fit with saturation, comparator and table are one level each; a
+ * Depth: an adder, ReLU, rne, fit with saturation, comparator and table are one level each; a
  * multiplexer joins its comparator's level (max and argmax are one level per comparison). Every
  * output of an instance is at its kernel's base level plus the kernel's depth.
  */
@@ -75,6 +79,13 @@ export interface ShrNode extends NodeBase {
   op: 'shr';
   a: number;
   /** Bits shifted out (k ≥ 1). */
+  shift: number;
+}
+
+export interface RneNode extends NodeBase {
+  op: 'rne';
+  a: number;
+  /** Bits rounded off (k ≥ 1). */
   shift: number;
 }
 
@@ -152,13 +163,13 @@ export interface KernelDef {
 }
 
 /** A node of a network graph. */
-export type NetNode = AdderNode | AddcNode | ShrNode | ReluNode | FitNode | SquareNode | CmpNode | MuxNode | TableNode | InstNode;
+export type NetNode = AdderNode | AddcNode | ShrNode | RneNode | ReluNode | FitNode | SquareNode | CmpNode | MuxNode | TableNode | InstNode;
 export type NetOp = NetNode['op'];
 
 export interface FitFormat {
   width: number;
   signed: boolean;
-  overflow: 'wrap' | 'saturate';
+  overflow: Overflow;
 }
 
 /** Whether a node kind is an adder (add, sub, neg, addc: one carry chain each). */
@@ -260,6 +271,9 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
       case 'shr':
         r = a >> BigInt(n.shift);
         break;
+      case 'rne':
+        r = roundHalfEven(a, n.shift);
+        break;
       case 'relu':
         r = a < 0n ? 0n : a;
         break;
@@ -351,6 +365,16 @@ export function kernelAdders(g: AdderGraph): number {
     adders++;
   }
   return adders;
+}
+
+/** a / 2^k rounded to the nearest integer, ties to the even one (k ≥ 0). */
+export function roundHalfEven(a: bigint, k: number): bigint {
+  if (k === 0) return a;
+  const K = BigInt(k);
+  const q = a >> K;
+  const rest = a - (q << K);
+  const half = 1n << (K - 1n);
+  return rest > half || (rest === half && (q & 1n) === 1n) ? q + 1n : q;
 }
 
 /** v wrapped (modulo 2^w) or saturated into the range of a w-bit (un)signed number: the spec's own rule. */

@@ -1,5 +1,5 @@
 import type { AdderGraph, FitFormat, InputFormat, KernelDef, NetNode } from './graph.js';
-import { fitValue, inputRange, isAdderOp } from './graph.js';
+import { fitValue, inputRange, isAdderOp, roundHalfEven } from './graph.js';
 import { bitsFor } from './ranges.js';
 
 /**
@@ -234,7 +234,7 @@ export class NetworkBuilder {
   }
 
   /** A non-linear node (a base of the range forms), shared when the same one is asked twice. */
-  nonLinear(op: 'shr' | 'relu' | 'fit' | 'square', a: number, shiftA: number, fit?: FitFormat): number {
+  nonLinear(op: 'shr' | 'rne' | 'relu' | 'fit' | 'square', a: number, shiftA: number, fit?: FitFormat): number {
     const key = `${op}:${a}:${shiftA}:${fit ? `${fit.width}${fit.signed ? 's' : 'u'}${fit.overflow}` : ''}`;
     const seen = this.memo.get(key);
     if (seen !== undefined) return seen;
@@ -248,6 +248,11 @@ export class NetworkBuilder {
         r = { lo: lo >> BigInt(shiftA), hi: hi >> BigInt(shiftA) };
         level = la;
         break;
+      case 'rne':
+        // monotonic: the ends of the range go to the ends; the increment is a carry chain
+        r = { lo: roundHalfEven(lo, shiftA), hi: roundHalfEven(hi, shiftA) };
+        level = la + 1;
+        break;
       case 'relu':
         r = { lo: lo < 0n ? 0n : lo, hi: hi < 0n ? 0n : hi };
         level = la + 1;
@@ -255,7 +260,7 @@ export class NetworkBuilder {
       case 'fit': {
         const f = fit!;
         const s = BigInt(shiftA);
-        if (f.overflow === 'saturate') {
+        if (f.overflow !== 'wrap') {
           r = { lo: fitValue(lo << s, f), hi: fitValue(hi << s, f) };
           level = la + 1;
         } else {
@@ -274,7 +279,7 @@ export class NetworkBuilder {
       }
     }
     const at = { level, lo: r.lo, hi: r.hi };
-    const node: NetNode = op === 'shr' ? { op, a, shift: shiftA, ...at } : op === 'fit' ? { op, a, shiftA, fit: fit!, ...at } : { op, a, ...at };
+    const node: NetNode = op === 'shr' || op === 'rne' ? { op, a, shift: shiftA, ...at } : op === 'fit' ? { op, a, shiftA, fit: fit!, ...at } : { op, a, ...at };
     const v = this.push(node, null);
     this.memo.set(key, v);
     return v;
@@ -333,6 +338,24 @@ export class NetworkBuilder {
     if (t.shift >= k) return { v: t.v, shift: t.shift - k, c: t.c >> BigInt(k) };
     const p = this.plain(t);
     return this.fold({ v: this.nonLinear('shr', p.v, k - p.shift), shift: 0, c: 0n });
+  }
+
+  /**
+   * t / 2^k rounded to the nearest integer, ties to even. With t = (v << s) + c and s ≥ k the
+   * rounding is decided by c alone, except at a tie when s = k (then v's parity decides): no
+   * node is needed for the rest. Otherwise an rne node over the plain variable.
+   */
+  rne(t: Value, k: number): Value {
+    if (k === 0) return t;
+    if (t.v < 0) return constant(roundHalfEven(t.c, k));
+    const K = BigInt(k);
+    const low = t.c - ((t.c >> K) << K); // c mod 2^k
+    const half = 1n << (K - 1n);
+    // (v << (s − k)) is even when s > k, so at a tie the parity is that of c's kept part
+    if (t.shift >= k && (low !== half || t.shift > k)) return { v: t.v, shift: t.shift - k, c: roundHalfEven(t.c, k) };
+    // here t.shift < k, or t.c ≠ 0 and plain makes the shift 0
+    const p = this.plain(t);
+    return this.fold({ v: this.nonLinear('rne', p.v, k - p.shift), shift: 0, c: 0n });
   }
 
   /** 1 when t ≥ k, else 0 (a comparator; constant when the ranges decide). */

@@ -1,5 +1,5 @@
 import type { AffineLayer, BatchNormLayer, ConvLayer, DenseLayer, Layer, LayerKind, PoolLayer, PostOps, Spec, TableLayer } from '../spec/spec.js';
-import { inputCount, layerInputs, layerOutputs, postOpsOf, spatial } from '../spec/spec.js';
+import { commonOutputFormat, inputCount, isAffine, keepsPrecision, layerInputs, layerOutputs, outputOf, postOpsOf, shiftOf, spatial } from '../spec/spec.js';
 import { optimize } from './cmvm.js';
 import type { AttemptReport, OptimizeOptions, OptimizeResult, OptimizeStats } from './cmvm.js';
 import { naiveAdderCount } from './csd.js';
@@ -150,7 +150,7 @@ export function buildNetworkGraph(spec: Spec, opts: NetworkOptions = {}): Networ
     const built = buildLayer(b, step, vals, lopts);
     vals = built.outs;
     if (built.tried.length > 0) opts.log?.(`layer ${li}: ${built.tried.map((t) => `${t.strategy} ${t.adders} adders`).join(', ')}: kept ${built.strategy}`);
-    if (step !== layer) opts.log?.(`layer ${li + 1} (batchnorm): folded into layer ${li}`);
+    if (plan[li + 1] === null) opts.log?.(`layer ${li + 1} (batchnorm): folded into layer ${li}`);
     layers.push({
       kind: layer.kind,
       inputs: layerInputs(layer),
@@ -184,8 +184,9 @@ function outputFormatOf(spec: Spec): { width: number; signed: boolean } | null {
     // flatten changes no value: the format is the one before it
     return spec.layers.length > 1 ? outputFormatOf({ ...spec, layers: spec.layers.slice(0, -1) }) : null;
   }
-  const out = last.kind === 'table' ? last.output : postOpsOf(last).output;
-  return out ? { width: out.width, signed: out.signed } : null;
+  if (last.kind === 'table') return last.output ? { width: last.output.width, signed: last.output.signed } : null;
+  // per-channel formats: one field that holds every channel
+  return commonOutputFormat(postOpsOf(last));
 }
 
 /**
@@ -198,17 +199,34 @@ function foldBatchNorms(layers: readonly Layer[]): (Layer | null)[] {
     const bn = layers[i]!;
     const prev = plan[i - 1];
     if (bn.kind !== 'batchnorm' || !prev || (prev.kind !== 'dense' && prev.kind !== 'conv1d' && prev.kind !== 'conv2d')) continue;
-    if (prev.activation !== 'linear' || prev.shift !== 0 || prev.output !== null) continue;
+    if (prev.activation !== 'linear' || !keepsPrecision(prev)) continue;
     plan[i - 1] = fuse(prev, bn);
     plan[i] = null;
   }
-  return plan;
+  return plan.map((l) => (l === null ? null : withoutPrunedChannels(l)));
+}
+
+/**
+ * An affine layer whose pruned channels (an output width of 0: always 0) have no weights, bias
+ * or offset, so that no hardware is built for them; any other layer as it is.
+ */
+function withoutPrunedChannels(l: Layer): Layer {
+  if (!isAffine(l) || l.outputs === undefined || l.outputs.every((o) => o.width > 0)) return l;
+  const live = l.outputs.map((o) => o.width > 0);
+  const C = live.length;
+  const keep = (v: bigint, c: number): bigint => (live[c % C] ? v : 0n);
+  const bias = l.bias === null ? null : l.bias.map(keep);
+  if (l.kind === 'dense') return { ...l, bias, weights: l.weights.map((row, o) => row.map((w) => keep(w, o))) };
+  if (l.kind === 'batchnorm') return { ...l, bias, scale: l.scale.map(keep), offset: l.offset.map(keep) };
+  return { ...l, bias, kernel: l.kernel.map((r) => r.map((t) => t.map((ch) => ch.map(keep)))) };
 }
 
 /** scale·(W·u + bias) + offset as one layer: W' = scale·W, bias' = scale·bias + offset, and the batchnorm's post-ops. */
 function fuse(prev: DenseLayer | ConvLayer, bn: BatchNormLayer): DenseLayer | ConvLayer {
   const C = bn.scale.length;
   const post: PostOps = { bias: null, activation: bn.activation, alpha: bn.alpha, one: bn.one, shift: bn.shift, rounding: bn.rounding, output: bn.output };
+  if (bn.shifts !== undefined) post.shifts = bn.shifts;
+  if (bn.outputs !== undefined) post.outputs = bn.outputs;
   const bias = bn.scale.map((s, c) => s * (prev.bias?.[c] ?? 0n) + bn.offset[c]! + (bn.bias?.[c] ?? 0n));
   if (prev.kind === 'dense') {
     const weights = prev.weights.map((row, o) => row.map((w) => w * bn.scale[o % C]!));
@@ -608,44 +626,53 @@ function argmax(b: NetworkBuilder, vals: Value[]): Value {
   return best.k;
 }
 
-/** After the linear part, per element of channel c: + bias, activation, shift with rounding, fit. */
+/**
+ * t / 2^k rounded per `rounding`: floor (wiring), nearest (the half joins the offset, then
+ * floor) or nearest_even (an rne node, or wiring when the offset decides).
+ */
+function roundShift(b: NetworkBuilder, t: Value, k: number, rounding: PostOps['rounding']): Value {
+  if (rounding === 'nearest_even') return b.rne(t, k);
+  const half = rounding === 'nearest' && k >= 1 ? 1n << BigInt(k - 1) : 0n;
+  return b.shr({ ...t, c: t.c + half }, k);
+}
+
+/** After the linear part, per element of channel c: + bias, activation, shift with rounding, fit (a pruned channel: 0). */
 function postOps(b: NetworkBuilder, layer: AffineLayer | PoolLayer, t0: Value, c: number): Value {
+  const f = outputOf(layer, c);
+  if (f !== null && f.width === 0) return constant(0n);
   let t = b.fold(t0);
-  const k = layer.shift;
+  const k = shiftOf(layer, c);
   t = { ...t, c: t.c + (layer.bias?.[c] ?? 0n) };
-  const half = layer.rounding === 'nearest' && k >= 1 ? 1n << BigInt(k - 1) : 0n;
+  const rounded = (u: Value): Value => roundShift(b, u, k, layer.rounding);
   switch (layer.activation) {
     case 'linear':
-      t = b.shr({ ...t, c: t.c + half }, k);
+      t = rounded(t);
       break;
     case 'relu':
-      // relu commutes with the (rounded) floor shift: shift first, where the value is narrower
-      t = relu(b, b.shr({ ...t, c: t.c + half }, k));
+      // relu commutes with the (rounded) floor shift and with rounding to nearest even (both
+      // monotonic, 0 to 0): shift first, where the value is narrower
+      t = relu(b, rounded(t));
       break;
     case 'leaky_relu': {
       const { mult, shift } = layer.alpha!;
       const slope = b.shr(mulConst(b, t, mult, constantGraphs(b), {}), shift);
-      t = b.select(b.atLeast(t, 0n), t, slope);
-      t = b.shr({ ...t, c: t.c + half }, k);
+      t = rounded(b.select(b.atLeast(t, 0n), t, slope));
       break;
     }
     case 'hard_tanh': {
       const one = layer.one!;
       const above = b.atLeast(t, one + 1n);
       const below = b.atLeast(t, -one);
-      t = b.select(above, constant(one), b.select(below, t, constant(-one)));
-      t = b.shr({ ...t, c: t.c + half }, k);
+      t = rounded(b.select(above, constant(one), b.select(below, t, constant(-one))));
       break;
     }
     case 'sign': {
       const s = b.atLeast(t, 0n);
       // the bit s stands for 2s − 1
-      t = s.v < 0 ? constant(2n * s.c - 1n) : { v: s.v, shift: s.shift + 1, c: -1n };
-      t = b.shr({ ...t, c: t.c + half }, k);
+      t = rounded(s.v < 0 ? constant(2n * s.c - 1n) : { v: s.v, shift: s.shift + 1, c: -1n });
       break;
     }
   }
-  const f = layer.output;
   if (f !== null) t = fit(b, t, { width: f.width, signed: f.signed, overflow: f.overflow });
   return b.fold(t);
 }

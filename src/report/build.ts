@@ -1,7 +1,7 @@
 import type { OptimizeStats } from '../da/cmvm.js';
 import type { Netlist } from '../rtl/netlist.js';
 import { buildManifest } from '../rtl/manifest.js';
-import type { Manifest } from '../rtl/manifest.js';
+import type { Manifest, ManifestLayer } from '../rtl/manifest.js';
 import { REPORT_DESIGNS, REPORT_SCHEMA } from './schema.js';
 import type { DerivedTargetField, Report, ReportNetwork, TargetResult } from './schema.js';
 
@@ -97,6 +97,32 @@ export interface BuildReportArgs {
   manifest?: Manifest;
 }
 
+/** Per-channel values compactly: "3..7", or the one value. */
+function spanText(values: readonly number[]): string {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo === hi ? String(lo) : `${lo}..${hi}`;
+}
+
+/**
+ * A layer's output format in words: "8-bit signed, saturate", or per channel "per channel
+ * 4..8-bit signed, wrap" (signedness "signed or unsigned" when it differs; pruned channels, of
+ * width 0, counted at the end); null at full precision.
+ */
+function outputText(o: ManifestLayer['output']): string | null {
+  if (o === null) return null;
+  const sign = (s: boolean): string => (s ? 'signed' : 'unsigned');
+  if (typeof o.width === 'number' && typeof o.signed === 'boolean') return `${o.width}-bit ${sign(o.signed)}, ${o.overflow}`;
+  const widths = typeof o.width === 'number' ? [o.width] : o.width;
+  const live = widths.map((w) => w > 0);
+  const signs = (typeof o.signed === 'boolean' ? widths.map(() => o.signed as boolean) : o.signed).filter((_, c) => live[c]);
+  const pruned = live.filter((x) => !x).length;
+  const liveWidths = widths.filter((w) => w > 0);
+  const signText = signs.length === 0 ? '' : signs.every((s) => s === signs[0]) ? ` ${sign(signs[0]!)}` : ' signed or unsigned';
+  const widthText = liveWidths.length === 0 ? 'pruned' : `${spanText(liveWidths)}-bit${signText}`;
+  return `per channel ${widthText}, ${o.overflow}${pruned > 0 && liveWidths.length > 0 ? `, ${pruned} of ${widths.length} pruned` : ''}`;
+}
+
 /** The report's network section from a network's manifest (null for a single matrix). */
 function networkOf(m: Manifest | undefined): ReportNetwork | null {
   if (m?.layers === undefined) return null;
@@ -110,9 +136,9 @@ function networkOf(m: Manifest | undefined): ReportNetwork | null {
       adders: l.adders,
       bias: l.bias,
       activation: l.activation,
-      shift: l.shift,
+      shift: typeof l.shift === 'number' ? l.shift : `${spanText(l.shift)} per channel`,
       rounding: l.rounding,
-      output: l.output === null ? null : `${l.output.width}-bit ${l.output.signed ? 'signed' : 'unsigned'}, ${l.output.overflow}`,
+      output: outputText(l.output),
       weight_frac_bits: l.weight_frac_bits,
       input_frac_bits: l.input_frac_bits,
     })),

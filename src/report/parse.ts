@@ -29,6 +29,7 @@ const NON_NEGATIVE_OR_NULL: Check<number | null> = {
   ok: (v): v is number | null => v === null || NON_NEGATIVE.ok(v),
 };
 const STRING: Check<string> = { what: 'a string', ok: (v): v is string => typeof v === 'string' };
+const COUNT_OR_STRING: Check<number | string> = { what: 'a non-negative integer or a string', ok: (v): v is number | string => typeof v === 'string' || COUNT.ok(v) };
 const STRING_OR_NULL: Check<string | null> = { what: 'a string or null', ok: (v): v is string | null => v === null || typeof v === 'string' };
 const BOOL: Check<boolean> = { what: 'true or false', ok: (v): v is boolean => typeof v === 'boolean' };
 const BOOL_OR_NULL: Check<boolean | null> = { what: 'true, false or null', ok: (v): v is boolean | null => v === null || typeof v === 'boolean' };
@@ -122,7 +123,7 @@ export function parseReport(text: string, file: string): Report {
           adders: field(l, p, 'adders', COUNT),
           bias: field(l, p, 'bias', BOOL),
           activation: field(l, p, 'activation', STRING),
-          shift: field(l, p, 'shift', COUNT),
+          shift: field(l, p, 'shift', COUNT_OR_STRING),
           rounding: field(l, p, 'rounding', STRING),
           output: field(l, p, 'output', STRING_OR_NULL),
           weight_frac_bits: field(l, p, 'weight_frac_bits', COUNT_OR_NULL),

@@ -94,9 +94,10 @@ export interface ReportLayer {
   adders: number;
   bias: boolean;
   activation: string;
-  shift: number;
+  /** The right shift, or per channel when the channels differ: "3..7 per channel". */
+  shift: number | string;
   rounding: string;
-  /** "8-bit unsigned, saturate", or null (full precision). */
+  /** "8-bit unsigned, saturate", per channel "per channel 4..8-bit signed, wrap", or null (full precision). */
   output: string | null;
   /** Fractional bits of the weights and of the layer's input, to map results back to reals. */
   weight_frac_bits: number | null;

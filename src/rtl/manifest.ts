@@ -1,6 +1,6 @@
 import type { OptimizeStats } from '../da/cmvm.js';
 import type { LayerStats } from '../da/network.js';
-import type { Layer } from '../spec/spec.js';
+import type { Layer, PostOps } from '../spec/spec.js';
 import { postOpsOf } from '../spec/spec.js';
 import { VERSION } from '../version.js';
 import type { Netlist } from './netlist.js';
@@ -62,10 +62,14 @@ export interface ManifestLayer {
   naive_adders: number;
   bias: boolean;
   activation: string;
-  shift: number;
+  /** The right shift, or one per output channel when they differ. */
+  shift: number | number[];
   rounding: string;
-  /** The layer's output format, or null (full precision). */
-  output: { width: number; signed: boolean; overflow: string } | null;
+  /**
+   * The layer's output format, or null (full precision); with per-channel formats `width` is
+   * one per output channel (0: a pruned channel, always 0), and so is `signed` when it differs.
+   */
+  output: { width: number | number[]; signed: boolean | boolean[]; overflow: string } | null;
   weight_frac_bits: number | null;
   input_frac_bits: number | null;
 }
@@ -97,13 +101,21 @@ export function manifestLayers(layers: readonly Layer[], built: readonly LayerSt
       naive_adders: b.optimize?.naiveAdders ?? 0,
       bias: post.bias !== null,
       activation: post.activation,
-      shift: post.shift,
+      shift: post.shifts ?? post.shift,
       rounding: post.rounding,
-      output: l.kind === 'table' ? l.output : post.output,
+      output: l.kind === 'table' ? l.output : outputEntry(post),
       weight_frac_bits: frac.weightFracBits,
       input_frac_bits: frac.inputFracBits,
     };
   });
+}
+
+/** A layer's output format as the manifest gives it: one format, or its widths (and signs, when they differ) per channel. */
+function outputEntry(post: PostOps): ManifestLayer['output'] {
+  const outs = post.outputs;
+  if (outs === undefined) return post.output;
+  const signed = outs.map((o) => o.signed);
+  return { width: outs.map((o) => o.width), signed: signed.every((x) => x === signed[0]) ? signed[0]! : signed, overflow: outs[0]!.overflow };
 }
 
 export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound' | 'minDepth'>, network?: NetworkInfo): Manifest {

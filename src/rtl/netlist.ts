@@ -79,6 +79,13 @@ export interface ShrSignal extends SignalBase {
   shift: number;
 }
 
+/** a / 2^shift rounded to the nearest integer, ties to even (the floor shift plus one increment). */
+export interface RneSignal extends SignalBase {
+  kind: 'rne';
+  a: number;
+  shift: number;
+}
+
 export interface ReluSignal extends SignalBase {
   kind: 'relu';
   a: number;
@@ -150,7 +157,7 @@ export interface RegSignal extends SignalBase {
 }
 
 export type AdderSignal = AddSignal | SubSignal | NegSignal | AddcSignal;
-export type StepSignal = ShrSignal | ReluSignal | FitSignal | SquareSignal | CmpSignal | MuxSignal | TableSignal;
+export type StepSignal = ShrSignal | RneSignal | ReluSignal | FitSignal | SquareSignal | CmpSignal | MuxSignal | TableSignal;
 export type NetSignal = InputSignal | AdderSignal | StepSignal | RegSignal | InstSignal;
 export type NetKind = NetSignal['kind'];
 
@@ -159,7 +166,7 @@ export function isAdder(s: NetSignal): s is AdderSignal {
   return s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg' || s.kind === 'addc';
 }
 
-/** Whether a signal is a step between layers (shr, relu, fit, square, cmp, mux, table): neither an input, an adder, a register nor an instance's output. */
+/** Whether a signal is a step between layers (shr, rne, relu, fit, square, cmp, mux, table): neither an input, an adder, a register nor an instance's output. */
 export function isStep(s: NetSignal): s is StepSignal {
   return s.kind !== 'input' && s.kind !== 'reg' && s.kind !== 'inst' && !isAdder(s);
 }
@@ -247,7 +254,8 @@ function signalOf(n: NetNode, common: SignalBase, at: (v: number) => number): Ne
     case 'addc':
       return { kind: 'addc', ...common, a: at(n.a), shiftA: n.shiftA, c: n.c };
     case 'shr':
-      return { kind: 'shr', ...common, a: at(n.a), shift: n.shift };
+    case 'rne':
+      return { kind: n.op, ...common, a: at(n.a), shift: n.shift };
     case 'fit':
       return { kind: 'fit', ...common, a: at(n.a), shiftA: n.shiftA, fit: n.fit };
     case 'relu':

@@ -1,5 +1,6 @@
 import { flattenNetlist } from '../rtl/netlist.js';
 import type { Netlist, NetOutput, NetSignal } from '../rtl/netlist.js';
+import { outputRange } from '../spec/tables.js';
 
 /**
  * Cycle-accurate simulation of a Netlist. The netlist is compiled once into a JavaScript
@@ -61,6 +62,9 @@ function maxIntermediateBits(n: Netlist): number {
         break;
       case 'shr':
         operand(s.a, s.shift);
+        break;
+      case 'rne':
+        operand(s.a, 0);
         break;
       case 'square':
         m = Math.max(m, 2 * n.signals[s.a]!.width + 1);
@@ -159,15 +163,16 @@ export function compileNetlist(netlist: Netlist): NetlistSim {
       case 'shr':
         // floor division by 2^k (an arithmetic right shift)
         return set(big ? `(${v(s.a)} >> ${s.shift}n)` : `Math.floor(${v(s.a)} / ${2 ** s.shift})`);
+      case 'rne':
+        // the floor shift plus the increment: guard bit and (a lower bit or the kept LSB)
+        return set(big ? `rb(${v(s.a)}, ${s.shift}n)` : `rn(${v(s.a)}, ${2 ** s.shift}, ${2 ** (s.shift - 1)})`);
       case 'relu':
         return set(`(${v(s.a)} < ${lit(0)} ? ${lit(0)} : ${v(s.a)})`);
       case 'fit': {
         const f = s.fit;
         const x = shl(v(s.a), s.shiftA);
         if (f.overflow === 'wrap') return set(fit(x, f.width, f.signed));
-        const W = BigInt(f.width);
-        const max = f.signed ? (1n << (W - 1n)) - 1n : (1n << W) - 1n;
-        const min = f.signed ? -(1n << (W - 1n)) : 0n;
+        const [min, max] = outputRange(f);
         return set(`(${x} > ${lit(max)} ? ${lit(max)} : ${x} < ${lit(min)} ? ${lit(min)} : ${x})`);
       }
       case 'square':
@@ -210,6 +215,15 @@ export function compileNetlist(netlist: Netlist): NetlistSim {
 
   const lines: string[] = [];
   for (const [values, name] of tables) lines.push(`const ${name} = [${values}];`);
+  if (n.signals.some((s) => s.kind === 'rne')) {
+    // round x / 2^k to nearest, ties to even, as the hardware does: ⌊x / 2^k⌋, plus 1 when the
+    // guard bit (k − 1) is set and so is a lower bit or the kept LSB
+    lines.push(
+      big
+        ? 'const rb = (x, k) => { const f = x >> k; const r = x - (f << k); const h = 1n << (k - 1n); return r >= h && (r !== h || (f & 1n) === 1n) ? f + 1n : f; };'
+        : 'const rn = (x, m, h) => { const f = Math.floor(x / m); const r = x - f * m; return r >= h && (r !== h || f % 2 !== 0) ? f + 1 : f; };',
+    );
+  }
   if (big) {
     // R holds the registers between calls (a stream's state)
     lines.push('return function run(X, T, R) {');

@@ -1,4 +1,4 @@
-import { shapeSize, spatial } from '../spec/spec.js';
+import { outputOf, shapeSize, shiftOf, spatial } from '../spec/spec.js';
 import type {
   ArgmaxLayer,
   BatchNormLayer,
@@ -59,7 +59,8 @@ export interface NetworkResult {
 
 /**
  * Drop `k` fractional bits of `a`. floor: floor(a / 2^k), toward −∞. nearest: floor((a + 2^(k−1)) / 2^k),
- * i.e. halves round up, toward +∞ (2.5 → 3, −2.5 → −2). k = 0 leaves `a` unchanged.
+ * i.e. halves round up, toward +∞ (2.5 → 3, −2.5 → −2). nearest_even: to the nearest integer,
+ * halves to the even one (2.5 → 2, 3.5 → 4, −2.5 → −2, −3.5 → −4). k = 0 leaves `a` unchanged.
  */
 function shiftRight(a: bigint, k: number, rounding: Rounding): bigint {
   if (k === 0) return a;
@@ -68,16 +69,28 @@ function shiftRight(a: bigint, k: number, rounding: Rounding): bigint {
   // (−5n >> 1n is −3n), never truncation toward zero.
   if (rounding === 'floor') return a >> K;
   const half = 1n << (K - 1n);
-  return (a + half) >> K;
+  if (rounding === 'nearest') return (a + half) >> K;
+  // the fraction dropped, 0 ≤ frac < 2^k, against one half: above rounds up, below down, and a
+  // tie goes to the even quotient
+  const q = a >> K;
+  const frac = a - q * (1n << K);
+  if (frac > half) return q + 1n;
+  if (frac < half) return q;
+  return q % 2n === 0n ? q : q + 1n;
 }
 
-/** Fit `a` into `out`: its low `width` bits (wrap), or clamped to the width's range (saturate). */
+/**
+ * Fit `a` into `out`: its low `width` bits (wrap), or clamped to the width's range (saturate),
+ * or to ±(2^(width−1) − 1) when signed (saturate_symmetric; unsigned as saturate). A width of 0
+ * (a pruned channel) is always 0.
+ */
 function fit(a: bigint, out: LayerOutput): bigint {
+  if (out.width === 0) return 0n;
   const w = BigInt(out.width);
   const modulus = 1n << w;
-  const lo = out.signed ? -(1n << (w - 1n)) : 0n;
+  const lo = out.signed ? (out.overflow === 'saturate_symmetric' ? 1n : 0n) - (1n << (w - 1n)) : 0n;
   const hi = out.signed ? (1n << (w - 1n)) - 1n : modulus - 1n;
-  if (out.overflow === 'saturate') {
+  if (out.overflow !== 'wrap') {
     if (a < lo) return lo;
     if (a > hi) return hi;
     return a;
@@ -116,13 +129,14 @@ function activate(a: bigint, ops: PostOps, kind: string): bigint {
 
 /**
  * The post-ops of one element of channel `c`, in the fixed order: + bias[c], activation, shift
- * (with its rounding), fit to the output.
+ * (channel c's, with its rounding), fit to channel c's output.
  */
 function post(a: bigint, c: number, ops: PostOps, kind: string): bigint {
   if (ops.bias !== null) a += ops.bias[c]!;
   a = activate(a, ops, kind);
-  a = shiftRight(a, ops.shift, ops.rounding);
-  if (ops.output !== null) a = fit(a, ops.output);
+  a = shiftRight(a, shiftOf(ops, c), ops.rounding);
+  const out = outputOf(ops, c);
+  if (out !== null) a = fit(a, out);
   return a;
 }
 

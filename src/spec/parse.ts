@@ -56,6 +56,8 @@ export const MAX_TABLE_INPUT_WIDTH = 14;
 /** The layer kinds, as "kind" names them. */
 export const LAYER_KINDS: readonly LayerKind[] = ['dense', 'conv1d', 'conv2d', 'batchnorm', 'maxpool1d', 'maxpool2d', 'avgpool1d', 'avgpool2d', 'flatten', 'table', 'argmax'];
 export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'leaky_relu', 'hard_tanh', 'sign'];
+export const ROUNDINGS: readonly Rounding[] = ['floor', 'nearest', 'nearest_even'];
+export const OVERFLOWS: readonly Overflow[] = ['wrap', 'saturate', 'saturate_symmetric'];
 
 const WEIGHT_LIMIT = 1n << BigInt(WEIGHT_BITS);
 const ALPHA_LIMIT = 1n << BigInt(ALPHA_BITS);
@@ -83,6 +85,8 @@ const LAYER_KEYS: Record<LayerKind, Set<string>> = {
   argmax: new Set(['kind', ...NOTE_KEYS]),
 };
 const OUTPUT_KEYS = new Set(['width', 'signed', 'overflow']);
+/** What an `output` object is, in messages. */
+const OUTPUT_WHAT = `{"width": 1..${MAX_OUTPUT_WIDTH}, "signed": true|false, "overflow": ${OVERFLOWS.map((o) => `"${o}"`).join('|')}}`;
 const ALPHA_KEYS = new Set(['mult', 'shift']);
 const SCORE_KEYS = new Set(['kind', 'of']);
 /** The keys that give the computation, in the order they are looked for. */
@@ -204,14 +208,17 @@ function parseChoice<T extends string>(obj: Record<string, unknown>, key: string
   throw new SpecError(file, path, `expected ${quoteOr(choices)} (default "${dflt}"), got ${describe(v)}`);
 }
 
-/** obj[key] when it is an integer in lo..hi; null when the key is absent; else a SpecError at `path`. */
-function parseSmallInt(obj: Record<string, unknown>, key: string, lo: number, hi: number, what: string, file: string, path: string): number | null {
-  if (!(key in obj)) return null;
-  const v = obj[key];
+/** v when it is an integer in lo..hi; else a SpecError at `path`. */
+function checkSmallInt(v: unknown, lo: number, hi: number, what: string, file: string, path: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
     throw new SpecError(file, path, `expected an integer from ${lo} to ${hi} (${what}), got ${describe(v)}`);
   }
   return v;
+}
+
+/** obj[key] when it is an integer in lo..hi; null when the key is absent; else a SpecError at `path`. */
+function parseSmallInt(obj: Record<string, unknown>, key: string, lo: number, hi: number, what: string, file: string, path: string): number | null {
+  return key in obj ? checkSmallInt(obj[key], lo, hi, what, file, path) : null;
 }
 
 /**
@@ -260,19 +267,24 @@ function parsePair(obj: Record<string, unknown>, key: string, twoD: boolean, hi:
  *     - "activation" (optional, default "linear"): "linear", "relu", "leaky_relu" (with "alpha":
  *       {"mult": |mult| < 2^32, "shift": 0..62}), "hard_tanh" (with "one": a power of two) or
  *       "sign" (then no shift and no output);
- *     - "shift" (optional, default 0): an integer from 0 to MAX_SHIFT (62), bits to shift right;
- *     - "rounding" (optional, default "floor"): "floor" or "nearest" (halves rounded up);
+ *     - "shift" (optional, default 0): an integer from 0 to MAX_SHIFT (62), bits to shift right,
+ *       or an array of them, one per output channel (the last axis of the layer's output);
+ *     - "rounding" (optional, default "floor"): "floor", "nearest" (halves rounded up) or
+ *       "nearest_even" (halves to the even neighbour);
  *     - "output" (optional, default none: full precision): an object with "width" (an integer,
  *       1..64 when unsigned, 2..64 when signed), "signed" (a boolean, required) and "overflow"
- *       (optional, default "wrap"): "wrap" or "saturate"; no other keys;
+ *       (optional, default "wrap"): "wrap", "saturate" or "saturate_symmetric"; no other keys.
+ *       "width" and "signed" may each be an array with one entry per output channel, where a
+ *       width of 0 is a pruned channel (always 0). Per-channel arrays whose entries are all
+ *       equal are held as the scalar form (PostOps `shifts` and `outputs` otherwise);
  *     - dense and conv only: "weight_frac_bits", "input_frac_bits" (optional, default none):
  *       integers from 0 to MAX_FRAC_BITS (64), metadata only.
  *   - maxpool1d/2d, avgpool1d/2d: "pool" (required), "strides" (default: the pool),
  *     "padding" (default "valid"); avgpool also "shift" (default log2 of the window, which
- *     must be a power of two), "rounding" and "output". Keep the channels.
+ *     must be a power of two), "rounding" and "output", scalars only. Keep the channels.
  *   - flatten: no keys; gives [n].
  *   - table: over the format of the values before it (an "output", kept through maxpool and
- *     flatten, or the input's): "values" (2^width integers) or "function" (TABLE_FUNCTIONS)
+ *     flatten, or the input's; not per-channel formats): "values" (2^width integers) or "function" (TABLE_FUNCTIONS)
  *     with "input_frac_bits", "output_frac_bits", "rounding" (default "nearest") and
  *     "output" (whose overflow defaults to "saturate").
  *   - argmax: no keys, the last layer only; gives [1].
@@ -290,32 +302,82 @@ function parsePair(obj: Record<string, unknown>, key: string, twoD: boolean, hi:
  * layer; without "score" its `form` is 'matrix', else 'layers'.
  */
 
-/** The `output` object of the layer at `p` (`layers[n]`); `overflow` defaults to `dflt`. */
+/** A layer's output channels, for per-channel keys: how many, and how messages word "one per channel". */
+interface Channels {
+  n: number;
+  /** "one per output channel of layers[0]" */
+  per: string;
+  /** " (rows of its weights)" */
+  note: string;
+}
+
+/** An output's `width` is valid for its signedness: 1..64 unsigned, 2..64 signed, or 0 (pruned) where `pruned` allows it. */
+function checkWidth(width: unknown, signed: boolean, pruned: boolean, file: string, path: string, hint: string): number {
+  const minWidth = signed ? 2 : 1;
+  if (typeof width === 'number' && Number.isInteger(width) && ((width >= minWidth && width <= MAX_OUTPUT_WIDTH) || (pruned && width === 0))) return width;
+  const what = `bits of ${signed ? 'a signed' : 'an unsigned'} output`;
+  const expected = pruned ? `0 (a pruned channel, always 0) or an integer from ${minWidth} to ${MAX_OUTPUT_WIDTH} (${what})` : `an integer from ${minWidth} to ${MAX_OUTPUT_WIDTH} (${what}${hint})`;
+  throw new SpecError(file, path, `expected ${expected}, got ${describe(width)}`);
+}
+
+/** The `output` object of the layer at `p` (`layers[n]`), one format for every value; `overflow` defaults to `dflt`. */
 function parseLayerOutput(v: unknown, file: string, p: string, dflt: Overflow = 'wrap'): LayerOutput {
+  return parseOutputObject(v, file, p, dflt, null).output!;
+}
+
+/**
+ * The `output` object of the layer at `p`; `overflow` defaults to `dflt`. With `channels` (an
+ * affine layer), `width` and `signed` may be arrays, one entry per channel: the result is then
+ * one format per channel (`output` null), or one format when they are all equal.
+ */
+function parseOutputObject(v: unknown, file: string, p: string, dflt: Overflow, channels: Channels | null): Pick<PostOps, 'output' | 'outputs'> {
   const op = `${p}.output`;
-  if (!isObject(v)) {
-    throw new SpecError(file, op, `expected an object {"width": 1..${MAX_OUTPUT_WIDTH}, "signed": true|false, "overflow": "wrap"|"saturate"}, got ${describe(v)}`);
-  }
+  if (!isObject(v)) throw new SpecError(file, op, `expected an object ${OUTPUT_WHAT}, got ${describe(v)}`);
   for (const k of Object.keys(v)) {
     if (!OUTPUT_KEYS.has(k)) throw new SpecError(file, `${op}.${keyPath(k)}`, `unknown key; expected one of ${quoteList(OUTPUT_KEYS)}`);
   }
-  const signed = v.signed;
-  if (typeof signed !== 'boolean') {
-    throw new SpecError(file, `${op}.signed`, `expected true (two's complement) or false (unsigned), got ${describe(signed)}`);
+  const zeroHint = channels === null ? '' : '; 0, a pruned channel, only in a per-channel "width" array';
+  const overflowOf = (): Overflow => parseChoice<Overflow>(v, 'overflow', OVERFLOWS, dflt, file, `${op}.overflow`);
+  const perChannel = Array.isArray(v.width) || Array.isArray(v.signed);
+  if (perChannel && channels === null) {
+    const k = Array.isArray(v.signed) ? 'signed' : 'width';
+    const one = k === 'signed' ? "true (two's complement) or false (unsigned)" : `an integer from 1 to ${MAX_OUTPUT_WIDTH} (bits of the output)`;
+    throw new SpecError(file, `${op}.${k}`, `expected ${one}, got an array (per-channel arrays are for dense, conv and batchnorm layers)`);
   }
-  const minWidth = signed ? 2 : 1;
-  const width = v.width;
-  if (typeof width !== 'number' || !Number.isInteger(width) || width < minWidth || width > MAX_OUTPUT_WIDTH) {
-    throw new SpecError(file, `${op}.width`, `expected an integer from ${minWidth} to ${MAX_OUTPUT_WIDTH} (bits of a ${signed ? 'signed' : 'unsigned'} output), got ${describe(width)}`);
+  if (!perChannel || channels === null) {
+    const signed = v.signed;
+    if (typeof signed !== 'boolean') {
+      throw new SpecError(file, `${op}.signed`, `expected true (two's complement) or false (unsigned)${channels === null ? '' : ', or an array of them (one per output channel)'}, got ${describe(signed)}`);
+    }
+    const width = checkWidth(v.width, signed, false, file, `${op}.width`, zeroHint);
+    return { output: { width, signed, overflow: overflowOf() } };
   }
-  const overflow = parseChoice<Overflow>(v, 'overflow', ['wrap', 'saturate'], dflt, file, `${op}.overflow`);
-  return { width, signed, overflow };
+  const { n, per, note } = channels;
+  const list = (key: 'width' | 'signed', what: string): unknown[] => {
+    const x = v[key];
+    if (!Array.isArray(x)) return new Array<unknown>(n).fill(x);
+    if (x.length !== n) throw new SpecError(file, `${op}.${key}`, `expected ${count(n, what)}, ${per}${note}, got ${x.length}`);
+    return x;
+  };
+  const signs = list('signed', 'boolean').map((s, c) => {
+    if (typeof s === 'boolean') return s;
+    const at = Array.isArray(v.signed) ? `${op}.signed[${c}]` : `${op}.signed`;
+    throw new SpecError(file, at, `expected true (two's complement) or false (unsigned), got ${describe(s)}`);
+  });
+  const widths = list('width', 'integer').map((w, c) => checkWidth(w, signs[c]!, Array.isArray(v.width), file, Array.isArray(v.width) ? `${op}.width[${c}]` : `${op}.width`, zeroHint));
+  const overflow = overflowOf();
+  const outputs = widths.map((width, c): LayerOutput => ({ width, signed: signs[c]!, overflow }));
+  const first = outputs[0]!;
+  if (outputs.every((o) => o.width === first.width && o.signed === first.signed) && first.width > 0) return { output: first };
+  return { output: null, outputs };
 }
 
 /** The format of the values a layer gives, for a table after it. */
 type FormatBefore =
   | { kind: 'fixed'; width: number; signed: boolean; from: string }
   | { kind: 'bipolar'; from: string }
+  /** A format per channel: `from` names the layer's output. */
+  | { kind: 'channels'; from: string }
   /** Full precision: `at` is the layer that would need an "output". */
   | { kind: 'full'; at: number };
 
@@ -397,14 +459,34 @@ function parsePostOps(v: Record<string, unknown>, w: Where, channels: number, pe
   } else if ('one' in v) {
     throw new SpecError(file, `${p}.one`, `expected no "one" (the 1.0 of "hard_tanh") with "activation": "${act}", got ${describe(v.one)}`);
   }
-  const shift = parseSmallInt(v, 'shift', 0, MAX_SHIFT, 'bits to shift right', file, `${p}.shift`) ?? 0;
-  const rounding = parseChoice<Rounding>(v, 'rounding', ['floor', 'nearest'], 'floor', file, `${p}.rounding`);
+  const ch: Channels = { n: channels, per, note };
+  const shifts = parseShifts(v, ch, file, `${p}.shift`);
+  const rounding = parseChoice<Rounding>(v, 'rounding', ROUNDINGS, 'floor', file, `${p}.rounding`);
   if (act === 'sign') {
-    if (shift !== 0) throw new SpecError(file, `${p}.shift`, `expected 0 with "activation": "sign" (its result is ±1), got ${shift}`);
+    if (shifts.shift !== 0) throw new SpecError(file, `${p}.shift`, `expected 0 with "activation": "sign" (its result is ±1), got ${Array.isArray(v.shift) ? describe(v.shift) : shifts.shift}`);
     if ('output' in v) throw new SpecError(file, `${p}.output`, `expected no "output" with "activation": "sign" (its result is ±1, one bit), got ${describe(v.output)}`);
   }
-  const output = 'output' in v ? parseLayerOutput(v.output, file, p) : null;
-  return { bias, activation: act, alpha, one, shift, rounding, output };
+  const output = 'output' in v ? parseOutputObject(v.output, file, p, 'wrap', ch) : { output: null };
+  return { bias, activation: act, alpha, one, ...shifts, rounding, ...output };
+}
+
+/**
+ * An affine layer's "shift": an integer from 0 to MAX_SHIFT, or an array of them, one per
+ * output channel (held as one shift when they are all equal). Absent: 0.
+ */
+function parseShifts(v: Record<string, unknown>, ch: Channels, file: string, path: string): Pick<PostOps, 'shift' | 'shifts'> {
+  const what = 'bits to shift right';
+  if (!Array.isArray(v.shift)) {
+    if ('shift' in v && typeof v.shift !== 'number') {
+      throw new SpecError(file, path, `expected an integer from 0 to ${MAX_SHIFT} (${what}), or an array of them (one per output channel), got ${describe(v.shift)}`);
+    }
+    return { shift: parseSmallInt(v, 'shift', 0, MAX_SHIFT, what, file, path) ?? 0 };
+  }
+  const list: unknown[] = v.shift;
+  if (list.length !== ch.n) throw new SpecError(file, path, `expected ${count(ch.n, 'integer')}, ${ch.per}${ch.note}, got ${list.length}`);
+  const shifts = list.map((k, c) => checkSmallInt(k, 0, MAX_SHIFT, what, file, `${path}[${c}]`));
+  const max = Math.max(...shifts);
+  return shifts.every((k) => k === max) ? { shift: max } : { shift: max, shifts };
 }
 
 /** leaky_relu's `alpha` at `path`. */
@@ -537,8 +619,11 @@ function parsePool(v: Record<string, unknown>, w: Where, kind: PoolLayer['kind']
     const win = twoD ? `${pool[0]}×${pool[1]} = ${size}` : `${size}`;
     throw new SpecError(file, `${p}.pool`, `a window of ${win} positions is not a power of two; expected a window of 1, 2, 4, 8, … positions (an average pool divides by shifting right)`);
   }
+  if (Array.isArray(v.shift)) {
+    throw new SpecError(file, `${p}.shift`, `expected an integer from 0 to ${MAX_SHIFT} (bits to shift right; default log2 of the window), got ${describe(v.shift)} (per-channel shifts are for dense, conv and batchnorm layers)`);
+  }
   const shift = parseSmallInt(v, 'shift', 0, MAX_SHIFT, 'bits to shift right; default log2 of the window', file, `${p}.shift`) ?? Math.log2(size);
-  const rounding = parseChoice<Rounding>(v, 'rounding', ['floor', 'nearest'], 'floor', file, `${p}.rounding`);
+  const rounding = parseChoice<Rounding>(v, 'rounding', ROUNDINGS, 'floor', file, `${p}.rounding`);
   const output = 'output' in v ? parseLayerOutput(v.output, file, p) : null;
   return { kind, ...geometry, ...none, shift, rounding, output };
 }
@@ -554,6 +639,9 @@ function tableInput(w: Where): { width: number; signed: boolean } {
     return { width: f.width, signed: f.signed };
   }
   if (f.kind === 'bipolar') throw new SpecError(w.file, w.p, `expected values of a known format to look up, got the ±1 (bipolar) values of ${f.from}`);
+  if (f.kind === 'channels') {
+    throw new SpecError(w.file, w.p, `expected values of one format to look up (a table has one entry per value of its input format), got a format per channel from ${f.from}; give ${f.from} one "width" and one "signed"`);
+  }
   const at = `layers[${f.at}]`;
   const via = f.at === w.n - 1 ? '' : f.at === w.n - 2 ? ` (layers[${w.n - 1}] keeps its format)` : ` (layers[${f.at + 1}] to layers[${w.n - 1}] keep its format)`;
   throw new SpecError(w.file, w.p, `expected values of a known format to look up: the layer before needs an "output", so give ${at} one${via}; got full-precision values`);
@@ -595,9 +683,9 @@ function parseTable(v: Record<string, unknown>, w: Where): TableLayer {
   };
   const inFrac = frac('input_frac_bits', 'fractional bits of the values looked up');
   const outFrac = frac('output_frac_bits', 'fractional bits of the entries');
-  const rounding = parseChoice<Rounding>(v, 'rounding', ['floor', 'nearest'], 'nearest', file, `${p}.rounding`);
+  const rounding = parseChoice<Rounding>(v, 'rounding', ROUNDINGS, 'nearest', file, `${p}.rounding`);
   if (!('output' in v)) {
-    throw new SpecError(file, `${p}.output`, `expected an object {"width": 1..${MAX_OUTPUT_WIDTH}, "signed": true|false, "overflow": "wrap"|"saturate"} (the format of the entries; required with "function"), got nothing`);
+    throw new SpecError(file, `${p}.output`, `expected an object ${OUTPUT_WHAT} (the format of the entries; required with "function"), got nothing`);
   }
   const output = parseLayerOutput(v.output, file, p, 'saturate');
   const entries = functionTable(fn as TableFunction, input, inFrac, outFrac, rounding, output);
@@ -666,6 +754,7 @@ function formatAfter(l: Layer, n: number, before: FormatBefore): FormatBefore {
       return l.output === null ? { kind: 'full', at: n } : fixed(l.output);
     default:
       if (l.activation === 'sign') return { kind: 'bipolar', from: `layers[${n}] ("activation": "sign")` };
+      if (l.outputs !== undefined) return { kind: 'channels', from: `layers[${n}].output` };
       return l.output === null ? { kind: 'full', at: n } : fixed(l.output);
   }
 }

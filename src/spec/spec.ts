@@ -12,24 +12,38 @@
  */
 
 export type Activation = 'linear' | 'relu' | 'leaky_relu' | 'hard_tanh' | 'sign';
-export type Rounding = 'floor' | 'nearest';
-export type Overflow = 'wrap' | 'saturate';
+/** floor: toward −∞; nearest: halves up (toward +∞); nearest_even: halves to the even neighbour (NumPy's and TensorFlow's round). */
+export type Rounding = 'floor' | 'nearest' | 'nearest_even';
+/** wrap: modulo 2^width; saturate: clamped to the width's range; saturate_symmetric: clamped to ±(2^(width−1) − 1) when signed (as saturate when unsigned). */
+export type Overflow = 'wrap' | 'saturate' | 'saturate_symmetric';
 export type Padding = 'valid' | 'same';
 
-/** Where a layer's result is fitted: `width` bits, two's complement if `signed`. */
+/**
+ * Where a layer's result is fitted: `width` bits, two's complement if `signed`. A width of 0
+ * (only in a layer's per-channel `outputs`) is a pruned channel: its value is always 0.
+ */
 export interface LayerOutput {
   width: number;
   signed: boolean;
-  /** wrap: keep the low `width` bits (modulo 2^width); saturate: clamp to the width's range. */
+  /**
+   * wrap: keep the low `width` bits (modulo 2^width); saturate: clamp to the width's range;
+   * saturate_symmetric: clamp to [−(2^(width−1) − 1), 2^(width−1) − 1] when signed, as
+   * saturate when unsigned.
+   */
   overflow: Overflow;
 }
 
 /**
  * The steps after a layer's linear part, per element, in this fixed order: a += bias[c] (c the
  * element's channel, the last axis); a = activation(a); a = a >> shift (arithmetic, dropping
- * `shift` fractional bits, rounded per `rounding`: floor, or nearest with halves rounded up,
- * i.e. floor((a + 2^(shift−1)) / 2^shift)); then fitted to `output` (wrap or saturate). Without
- * `output` the layer keeps full precision (no overflow, ever).
+ * `shift` fractional bits, rounded per `rounding`: floor; nearest with halves rounded up,
+ * i.e. floor((a + 2^(shift−1)) / 2^shift); or nearest with halves to the even neighbour); then
+ * fitted to `output` (wrap, saturate or saturate_symmetric). Without `output` the layer keeps
+ * full precision (no overflow, ever).
+ *
+ * Per channel: the affine layers (dense, conv, batchnorm) may shift and fit each output channel
+ * its own way (`shifts`, `outputs`); read them through `shiftOf` and `outputOf`, never `shift`
+ * and `output` alone.
  *
  * Activations: linear (none); relu max(a, 0); leaky_relu a for a ≥ 0, else ⌊a·mult / 2^shift⌋
  * with `alpha`; hard_tanh a clamped to [−one, one]; sign +1 for a ≥ 0, else −1 (a bipolar value:
@@ -43,10 +57,15 @@ export interface PostOps {
   alpha: { mult: bigint; shift: number } | null;
   /** hard_tanh's 1.0 at the accumulator's scale, a power of two (null for other activations). */
   one: bigint | null;
-  /** Right shift k ≥ 0 (0: none). */
+  /** Right shift k ≥ 0 (0: none) of every channel; with `shifts`, the largest of them. */
   shift: number;
+  /** One right shift per output channel (the last axis), when they differ; absent: every channel shifts by `shift`. */
+  shifts?: number[];
   rounding: Rounding;
+  /** The format every channel is fitted to, or null: full precision (and null with `outputs`). */
   output: LayerOutput | null;
+  /** One format per output channel, when they differ (a width of 0: that channel is always 0); absent: every channel has `output`. */
+  outputs?: LayerOutput[];
 }
 
 /** What every layer has: the shape of the values it takes and of those it gives. */
@@ -200,6 +219,39 @@ export function isAffine(layer: Layer): layer is AffineLayer {
 export function postOpsOf(layer: Layer): PostOps {
   if (isAffine(layer) || layer.kind.endsWith('pool1d') || layer.kind.endsWith('pool2d')) return layer as PostOps & Layer;
   return NO_POST_OPS;
+}
+
+/** The right shift of channel c (the last axis of the layer's output). */
+export function shiftOf(ops: PostOps, c: number): number {
+  return ops.shifts === undefined ? ops.shift : ops.shifts[c]!;
+}
+
+/** The output format of channel c, or null (full precision); a width of 0 is a pruned channel (always 0). */
+export function outputOf(ops: PostOps, c: number): LayerOutput | null {
+  return ops.outputs === undefined ? ops.output : ops.outputs[c]!;
+}
+
+/** Whether the channels of a layer shift or fit each their own way. */
+export function isPerChannel(ops: PostOps): boolean {
+  return ops.shifts !== undefined || ops.outputs !== undefined;
+}
+
+/** Whether a layer keeps its accumulator as it is after the activation: no shift of any channel and full precision. */
+export function keepsPrecision(ops: PostOps): boolean {
+  return ops.shift === 0 && ops.shifts === undefined && ops.output === null && ops.outputs === undefined;
+}
+
+/**
+ * The one format that holds every channel's value: `output`, or with per-channel formats the
+ * narrowest field that holds each of them (signed when any is signed: an unsigned channel then
+ * takes one bit more); null at full precision.
+ */
+export function commonOutputFormat(ops: PostOps): { width: number; signed: boolean } | null {
+  if (ops.outputs === undefined) return ops.output === null ? null : { width: ops.output.width, signed: ops.output.signed };
+  const signed = ops.outputs.some((o) => o.signed && o.width > 0);
+  let width = signed ? 2 : 1;
+  for (const o of ops.outputs) if (o.width > 0) width = Math.max(width, o.width + (signed && !o.signed ? 1 : 0));
+  return { width, signed };
 }
 
 /** Number of inputs (x values) of a spec. */

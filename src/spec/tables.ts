@@ -5,8 +5,9 @@ import type { LayerOutput, Rounding } from './spec.js';
  *
  * Entry k of a table over the format `input` is the result for the input value v = min + k
  * (min the format's least value): round(f(v / 2^inFrac) · 2^outFrac), rounded per `rounding`
- * (floor, or nearest with halves rounded up), then fitted to `output` (wrap: the low `width`
- * bits; saturate: clamped to the format's range).
+ * (floor, nearest with halves rounded up, or nearest with halves to even), then fitted to
+ * `output` (wrap: the low `width` bits; saturate: clamped to the format's range;
+ * saturate_symmetric: to ±(2^(width−1) − 1) when signed).
  *
  * softsign and hard_sigmoid are rational in v / 2^inFrac, so their entries are exact (BigInt
  * arithmetic, no float anywhere). The others are transcendental and are computed in float64:
@@ -23,17 +24,24 @@ export interface ValueFormat {
   signed: boolean;
 }
 
-/** The least and greatest value of a format. */
+/** The least and greatest value of a format (a width of 0 holds 0 only). */
 export function formatRange(f: ValueFormat): [bigint, bigint] {
+  if (f.width === 0) return [0n, 0n];
   const w = BigInt(f.width);
   return f.signed ? [-(1n << (w - 1n)), (1n << (w - 1n)) - 1n] : [0n, (1n << w) - 1n];
 }
 
-/** `v` fitted to `output`: wrap keeps the low `width` bits (as a signed or unsigned value), saturate clamps. */
-export function fitToOutput(v: bigint, output: LayerOutput): bigint {
+/** The least and greatest value that fitting to `output` gives: the format's, or ±(2^(width−1) − 1) when signed and saturating symmetrically. */
+export function outputRange(output: LayerOutput): [bigint, bigint] {
   const [lo, hi] = formatRange(output);
-  if (output.overflow === 'saturate') return v < lo ? lo : v > hi ? hi : v;
-  return output.signed ? BigInt.asIntN(output.width, v) : BigInt.asUintN(output.width, v);
+  return output.overflow === 'saturate_symmetric' && output.signed && output.width > 0 ? [-hi, hi] : [lo, hi];
+}
+
+/** `v` fitted to `output`: wrap keeps the low `width` bits (as a signed or unsigned value), saturate and saturate_symmetric clamp to `outputRange`. */
+export function fitToOutput(v: bigint, output: LayerOutput): bigint {
+  if (output.overflow === 'wrap') return output.signed ? BigInt.asIntN(output.width, v) : BigInt.asUintN(output.width, v);
+  const [lo, hi] = outputRange(output);
+  return v < lo ? lo : v > hi ? hi : v;
 }
 
 /** ⌊a / b⌋ for b > 0 (BigInt division truncates toward zero). */
@@ -42,9 +50,13 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && a < 0n ? q - 1n : q;
 }
 
-/** num / den (den > 0) rounded to an integer: floor, or nearest with halves up. */
+/** num / den (den > 0) rounded to an integer: floor, nearest with halves up, or nearest with halves to even. */
 function roundRational(num: bigint, den: bigint, rounding: Rounding): bigint {
-  return rounding === 'floor' ? floorDiv(num, den) : floorDiv(2n * num + den, 2n * den);
+  if (rounding === 'floor') return floorDiv(num, den);
+  if (rounding === 'nearest') return floorDiv(2n * num + den, 2n * den);
+  const q = floorDiv(num, den);
+  const twice = 2n * (num - q * den); // twice the remainder, 0 … 2·den − 2
+  return twice > den || (twice === den && (q & 1n) === 1n) ? q + 1n : q;
 }
 
 // ---- erf and erfc in float64 ----
@@ -144,13 +156,16 @@ export function functionValue(fn: TableFunction, v: bigint, inFrac: number, outF
   }
   const x = Number(v) / 2 ** inFrac;
   const t = FLOAT_FUNCTIONS[fn](x) * 2 ** outFrac;
-  const [lo, hi] = formatRange(output);
+  const [lo, hi] = outputRange(output);
   if (Number.isNaN(t)) return 0n;
   if (t >= TWO_64) return hi;
   if (t <= -TWO_64) return lo;
   let r = Math.floor(t);
   // t − ⌊t⌋ is exact; comparing it avoids the rounding of t + 0.5
-  if (rounding === 'nearest' && t - r >= 0.5) r += 1;
+  const frac = t - r;
+  if (rounding === 'nearest' && frac >= 0.5) r += 1;
+  // a double of magnitude ≥ 2^53 is an even integer (frac 0), so r below it is exact and its parity known
+  if (rounding === 'nearest_even' && (frac > 0.5 || (frac === 0.5 && r % 2 !== 0))) r += 1;
   return BigInt(r);
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as lib from '../../src/index.js';
-import { ACTIVATIONS as PARSER_ACTIVATIONS, LAYER_KINDS as PARSER_LAYER_KINDS } from '../../src/spec/parse.js';
-import { isAffine } from '../../src/spec/spec.js';
+import { ACTIVATIONS as PARSER_ACTIVATIONS, LAYER_KINDS as PARSER_LAYER_KINDS, OVERFLOWS as PARSER_OVERFLOWS, ROUNDINGS as PARSER_ROUNDINGS } from '../../src/spec/parse.js';
+import { isAffine, keepsPrecision, postOpsOf } from '../../src/spec/spec.js';
 import type { Layer, Spec } from '../../src/spec/spec.js';
 import { TABLE_FUNCTIONS as PARSER_TABLE_FUNCTIONS } from '../../src/spec/tables.js';
-import { ACTIVATIONS, checkDesign, designText, KINDS, LAYER_KINDS, PATTERNS, randomDesign, reproduceCommand, TABLE_FUNCTIONS } from '../../bench/property-gen.mjs';
+import { ACTIVATIONS, checkDesign, designText, KINDS, LAYER_KINDS, OVERFLOWS, PATTERNS, randomDesign, reproduceCommand, ROUNDINGS, TABLE_FUNCTIONS } from '../../bench/property-gen.mjs';
 import type { Design } from '../../bench/property-gen.mjs';
 import { haveTool } from '../helpers/tools.js';
 
@@ -49,10 +49,15 @@ function coverage(specs: Spec[]): Record<string, string[]> {
       if (l.kind === 'table') note('table form', l.function === null ? 'values' : 'function');
       if (l.kind === 'batchnorm') {
         const p = s.layers[n - 1];
-        const foldable = p !== undefined && (p.kind === 'dense' || p.kind === 'conv1d' || p.kind === 'conv2d') && p.activation === 'linear' && p.shift === 0 && p.output === null;
+        const foldable = p !== undefined && (p.kind === 'dense' || p.kind === 'conv1d' || p.kind === 'conv2d') && p.activation === 'linear' && keepsPrecision(p);
         note('batchnorm', foldable ? 'after a foldable layer' : 'kept');
       }
       if (isAffine(l) && l.kind !== 'batchnorm' && l.activation === 'sign' && n + 1 < s.layers.length) note('bipolar values into', s.layers[n + 1]!.kind);
+      const post = postOpsOf(l);
+      if (post.shift > 0) note('rounding', post.rounding);
+      for (const o of [post.output, ...(post.outputs ?? [])]) if (o) note('overflow', o.overflow);
+      if (post.shifts) note('per channel', 'shift');
+      if (post.outputs) note('per channel', post.outputs.some((o) => o.width === 0) ? 'output, some pruned' : 'output');
     });
   }
   return Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, [...v].sort()]));
@@ -82,6 +87,8 @@ describe('property: random designs equal the reference model', () => {
     expect([...LAYER_KINDS].sort()).toEqual([...PARSER_LAYER_KINDS].sort());
     expect([...ACTIVATIONS].sort()).toEqual([...PARSER_ACTIVATIONS].sort());
     expect([...TABLE_FUNCTIONS].sort()).toEqual([...PARSER_TABLE_FUNCTIONS].sort());
+    expect([...ROUNDINGS].sort()).toEqual([...PARSER_ROUNDINGS].sort());
+    expect([...OVERFLOWS].sort()).toEqual([...PARSER_OVERFLOWS].sort());
   });
 
   it('a design is rebuilt from the seed and its index alone, byte for byte', () => {
@@ -113,7 +120,7 @@ describe('property: random designs equal the reference model', () => {
     expect(Math.max(...specs.map((s) => s.layers.length))).toBeLessThanOrEqual(12);
   });
 
-  it(`the ${layered.length} 'layers' designs of CI together mix every layer kind, activation, padding, stride, dilation, table form, bipolar input and argmax`, () => {
+  it(`the ${layered.length} 'layers' designs of CI together mix every layer kind, activation, rounding, overflow, per-channel format, padding, stride, dilation, table form, bipolar input and argmax`, () => {
     const specs = layered.map((d) => lib.parseSpec(designText(d), 'draw.json'));
     const c = coverage(specs);
     expect(c.kind).toEqual([...PARSER_LAYER_KINDS].sort());
@@ -128,6 +135,10 @@ describe('property: random designs equal the reference model', () => {
     expect(c['input rank']).toEqual(['1', '2', '3']);
     expect(c['table form']).toEqual(['function', 'values']);
     expect(c.batchnorm).toEqual(['after a foldable layer', 'kept']);
+    // every rounding and overflow, and shifts and formats per channel (some channels pruned)
+    expect(c.rounding).toEqual([...PARSER_ROUNDINGS].sort());
+    expect(c.overflow).toEqual([...PARSER_OVERFLOWS].sort());
+    expect(c['per channel']).toEqual(['output', 'output, some pruned', 'shift']);
     // a sign layer's ±1 values feed further layers (not only the last one)
     expect(c['bipolar values into']?.length ?? 0).toBeGreaterThan(0);
     // ternary weights: some design of the new kinds draws them

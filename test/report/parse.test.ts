@@ -70,6 +70,6 @@ describe('parseReport: a network', () => {
     expect(parseReport(reportJsonText(report), 'r.json')).toEqual(report);
     const bad = JSON.parse(reportJsonText(report)) as { network: { layers: { shift: unknown }[] } };
     bad.network.layers[1]!.shift = -1;
-    expect(() => parseReport(JSON.stringify(bad), 'r.json')).toThrow(/r\.json: network\.layers\[1\]\.shift: expected a non-negative integer, got/);
+    expect(() => parseReport(JSON.stringify(bad), 'r.json')).toThrow(/r\.json: network\.layers\[1\]\.shift: expected a non-negative integer or a string, got/);
   });
 });

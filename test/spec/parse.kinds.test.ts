@@ -608,7 +608,7 @@ describe('table: functions', () => {
     [{ function: 'tanh', input_frac_bits: 65, output_frac_bits: 0, output: OUT_U9 }, 'layers[0].input_frac_bits', ['expected an integer from 0 to 64', 'got number 65']],
     [{ function: 'tanh', input_frac_bits: 0, output_frac_bits: -1, output: OUT_U9 }, 'layers[0].output_frac_bits', ['got number -1']],
     [{ function: 'tanh', input_frac_bits: 0, output_frac_bits: 0 }, 'layers[0].output', ['expected an object', 'required with "function"', 'got nothing']],
-    [{ function: 'tanh', input_frac_bits: 0, output_frac_bits: 0, rounding: 'up', output: OUT_U9 }, 'layers[0].rounding', ['expected "floor" or "nearest" (default "nearest")', 'got the string "up"']],
+    [{ function: 'tanh', input_frac_bits: 0, output_frac_bits: 0, rounding: 'up', output: OUT_U9 }, 'layers[0].rounding', ['expected "floor", "nearest" or "nearest_even" (default "nearest")', 'got the string "up"']],
     [{ function: 'tanh', input_frac_bits: 0, output_frac_bits: 0, output: { width: 0, signed: false } }, 'layers[0].output.width', ['from 1 to 64', 'got number 0']],
   ])('rejects the table %j', (t, path, frags) => {
     expectError(net([{ kind: 'table', ...t }], { width: 4, signed: true, shape: [1] }), path, ...frags);

@@ -345,7 +345,7 @@ describe('parseSpec: malformed layer fields', () => {
     ['round', 'got the string "round"'],
     [0, 'got number 0'],
   ])('rejects the rounding %j', (rounding, got) => {
-    expectError(oneLayer({ rounding }), 'layers[0].rounding', 'expected "floor" or "nearest"', got);
+    expectError(oneLayer({ rounding }), 'layers[0].rounding', 'expected "floor", "nearest" or "nearest_even"', got);
   });
 
   it.each([
@@ -382,7 +382,7 @@ describe('parseSpec: malformed layer fields', () => {
     ['clamp', 'got the string "clamp"'],
     [true, 'got boolean true'],
   ])('rejects the overflow %j', (overflow, got) => {
-    expectError(oneLayer({ output: { width: 8, signed: true, overflow } }), 'layers[0].output.overflow', 'expected "wrap" or "saturate"', got);
+    expectError(oneLayer({ output: { width: 8, signed: true, overflow } }), 'layers[0].output.overflow', 'expected "wrap", "saturate" or "saturate_symmetric"', got);
   });
 
   it.each([

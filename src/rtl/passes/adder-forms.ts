@@ -58,6 +58,7 @@ export function adderForms(n: Pick<Netlist, 'signals' | 'outputs' | 'score'>): A
       case 'fit':
         return read(s.a, idx, s.shiftA, false);
       case 'shr':
+      case 'rne':
       case 'relu':
       case 'square':
       case 'table':

@@ -1,4 +1,5 @@
 import { bitsFor } from '../../da/ranges.js';
+import { outputRange } from '../../spec/tables.js';
 import { VERSION } from '../../version.js';
 import type { Forms, LoweredNetlist } from '../lower.js';
 import type { AdderSignal, Block, CmpSignal, InstSignal, MuxSignal, NetSignal, SquareSignal, StepSignal, TableSignal } from '../netlist.js';
@@ -143,6 +144,8 @@ class Emitter {
         return `${term(s.a, s.shiftA)} ${s.c < 0n ? '-' : '+'} ${s.c < 0n ? -s.c : s.c}`;
       case 'shr':
         return `${an} >>> ${s.shift} (floor)`;
+      case 'rne':
+        return `${an} >>> ${s.shift} rounded to nearest, ties to even`;
       case 'relu':
         return `relu(${an})`;
       case 'fit':
@@ -227,15 +230,15 @@ class Emitter {
     switch (s.kind) {
       case 'shr':
         return [`  assign ${s.name} = ${this.operand(s.a, -s.shift, w) ?? `${w}'d0`};`];
+      case 'rne':
+        return [`  assign ${s.name} = ${this.operand(s.a, -s.shift, w) ?? `${w}'d0`} + ${this.roundUp(s.a, s.shift, w)};`];
       case 'relu':
         return [`  assign ${s.name} = ${this.bit(s.a, a.width - 1)} ? ${w}'d0 : ${this.operand(s.a, 0, w)};`];
       case 'fit': {
         const f = s.fit;
         const value = this.operand(s.a, s.shiftA, w) ?? `${w}'d0`;
         if (f.overflow === 'wrap') return [`  assign ${s.name} = ${value};`];
-        const W = BigInt(f.width);
-        const max = f.signed ? (1n << (W - 1n)) - 1n : (1n << W) - 1n;
-        const min = f.signed ? -(1n << (W - 1n)) : 0n;
+        const [min, max] = outputRange(f);
         const sh = BigInt(s.shiftA);
         // (a << sh) > max ⟺ a > floor(max / 2^sh);  (a << sh) < min ⟺ a < ceil(min / 2^sh)
         const hiA = max >> sh;
@@ -256,6 +259,27 @@ class Emitter {
       case 'table':
         return this.table(s, idx);
     }
+  }
+
+  /**
+   * The increment that rounds a >>> k to nearest, ties to even, as a `width`-bit operand: the
+   * guard bit (k − 1) and either a lower bit (the sticky OR) or the kept LSB (bit k). A bit
+   * beyond a's width is its sign (signed) or 0.
+   */
+  private roundUp(idx: number, k: number, width: number): string {
+    const a = this.n.signals[idx]!;
+    const bitOf = (b: number): string => (b < a.width ? this.bit(idx, b) : a.signed ? this.bit(idx, a.width - 1) : `1'b0`);
+    const guard = bitOf(k - 1);
+    const lsb = bitOf(k);
+    let sticky = '';
+    if (k >= 2) {
+      // the bits beyond a's width repeat its sign bit (or are 0), already in the OR
+      const top = Math.min(k - 2, a.width - 1);
+      this.use(idx, top);
+      sticky = `${top === 0 ? `${a.name}[0]` : `|${a.name}[${top}:0]`} | `;
+    }
+    const inc = `${guard} & (${sticky}${lsb})`;
+    return width === 1 ? `(${inc})` : `{${width - 1}'d0, ${inc}}`;
   }
 
   /** An operand of a signed comparison: the bare name of a signed signal, else `$signed(…)` (a concatenation is unsigned). */

@@ -328,6 +328,7 @@ function readersOf(n: Netlist): { by: number; shift: number; subtracted: boolean
         reads[t.a]!.push({ by: j, shift: t.shiftA, subtracted: false });
         return;
       case 'shr':
+      case 'rne':
         reads[t.a]!.push({ by: j, shift: -t.shift, subtracted: false });
         return;
       case 'relu':
