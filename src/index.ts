@@ -61,6 +61,15 @@ export { evaluateNetworkGraph } from './da/graph.js';
 export type { NetworkGraph, NetNode, KernelDef } from './da/graph.js';
 export { csd } from './da/csd.js';
 
+// Importing trained models (Keras 2/3 with QKeras and HGQ, ONNX and QONNX) into the layers
+// format, bit-exactly; the imported model graph and its independent float64 forward pass.
+export { importModel, readModelGraph, modelKind, isModelPath, layersText, MODEL_EXTENSIONS } from './import/index.js';
+export type { ImportOptions, ImportReport, ImportReportLayer, ImportResult, ModelKind } from './import/api.js';
+export { forwardModel } from './import/forward.js';
+export { importReportMarkdown, importReportLines } from './import/report.js';
+export { parseFixed, fixedText } from './import/fixed.js';
+export type { ModelGraph, ModelOp, FixedFormat, QRounding, QOverflow } from './import/ir.js';
+
 // Verifying: the netlist simulator against the reference model, and the emitted text read by
 // Yosys (and Icarus, where installed).
 export { simulateSpec, checkText, simulateInIcarus } from './flows/verify.js';
