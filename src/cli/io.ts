@@ -1,5 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { SpecError } from '../errors.js';
+import { extname } from 'node:path';
+import { SpecError, UsageError } from '../errors.js';
+import { importModel, isModelPath } from '../import/index.js';
+import type { ImportResult } from '../import/index.js';
+import type { ModelOpts } from './options.js';
+import { modelOptionsGiven } from './options.js';
 import { parseReport } from '../report/parse.js';
 import type { Report } from '../report/schema.js';
 import { decodeJsonBytes } from '../spec/json.js';
@@ -59,4 +64,36 @@ export function readSpec(file: string): Spec {
 
 export function readReport(file: string): Report {
   return parseReport(readText(file), file);
+}
+
+/** Whether a JSON text is a Keras architecture (a model config) rather than a layers file. */
+function isKerasJson(text: string): boolean {
+  try {
+    const v = JSON.parse(text) as Record<string, unknown>;
+    return v !== null && typeof v === 'object' && !('format' in v) && typeof v.class_name === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** What a design command reads: a layers file, or a trained model imported on the fly. */
+export interface LoadedSpec {
+  spec: Spec;
+  /** The import, when the file was a model. */
+  imported: (ImportResult & { spec: Spec }) | null;
+  /** The files read (never overwritten). */
+  inputs: string[];
+}
+
+/** A layers file (format 1), or a model file (.h5, .keras, .onnx, or a Keras architecture JSON) imported with the model options. */
+export async function loadSpec(file: string, o: ModelOpts): Promise<LoadedSpec> {
+  const asModel = isModelPath(file) || (extname(file).toLowerCase() === '.json' && isKerasJson(readText(file)));
+  if (!asModel) {
+    const given = modelOptionsGiven(o);
+    if (given.length > 0) throw new UsageError(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to model files (.h5, .keras, .onnx, a Keras JSON); ${file} is a layers file`);
+    return { spec: readSpec(file), imported: null, inputs: [file] };
+  }
+  if (isModelPath(file)) readBytes(file, MAX_INPUT_BYTES);
+  const imported = await importModel(file, o);
+  return { spec: imported.spec, imported, inputs: [file, ...(o.weights ? [o.weights] : [])] };
 }

@@ -5,6 +5,7 @@ import { registerBoards } from './commands/boards.js';
 import { registerBuild } from './commands/build.js';
 import { registerCheck } from './commands/check.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerImport } from './commands/import.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 
@@ -28,6 +29,7 @@ export function program(setCode: (code: number) => void): Command {
   registerGenerate(p, setCode);
   registerSim(p, setCode);
   registerCheck(p, setCode);
+  registerImport(p, setCode);
   registerBuild(p, setCode);
   registerBoards(p);
   registerReport(p, setCode);

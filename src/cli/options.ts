@@ -80,3 +80,41 @@ export function compileOptions(o: DesignOpts, log?: (line: string) => void): Com
 export function designOnly(o: DesignOpts): Omit<CompileOptions, 'latency' | 'log'> {
   return { depthSlack: o.depthSlack, cost: o.cost, ...(o.effort !== undefined ? { effort: o.effort } : {}), ...(o.conv !== 'auto' ? { conv: o.conv } : {}) };
 }
+
+/** The options of a model file (a trained model imported on the fly, or by `da-gen import`). */
+export interface ModelOpts {
+  weights?: string;
+  input?: string;
+  precision?: string[];
+  softmax?: 'refuse' | 'argmax' | 'drop';
+  name?: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** --weights, --input, --precision, --softmax, --name: how a model file is imported. */
+export function modelOptions(cmd: Command): Command {
+  return cmd
+    .option('--weights <file.h5>', 'model files: the HDF5 weights of a Keras architecture JSON (default: <name>_weights.h5 beside it)')
+    .option('--input <fixed<W,I>>', "model files: the input's fixed-point format, fixed<W,I> or ufixed<W,I> (default: the model's own input quantizer)")
+    .option('--precision <fixed<W,I>|NAME=fixed<W,I>>', 'model files: the precision of float layers (weights, bias, result), for all, or NAME=… for one layer; repeatable', collect)
+    .addOption(new Option('--softmax <mode>', 'model files: a final softmax becomes argmax (y is the index of the largest logit) or is dropped (y is the logits)').choices(['argmax', 'drop']))
+    .option('--name <module>', 'model files: the Verilog module name (default: from the file name)');
+}
+
+/** Whether any model option was given (they are refused with a layers file). */
+export function modelOptionsGiven(o: ModelOpts): string[] {
+  return (
+    [
+      ['weights', '--weights'],
+      ['input', '--input'],
+      ['precision', '--precision'],
+      ['softmax', '--softmax'],
+      ['name', '--name'],
+    ] as const
+  )
+    .filter(([k]) => o[k] !== undefined)
+    .map(([, f]) => f);
+}

@@ -7,11 +7,11 @@ import { checkText } from '../../flows/verify.js';
 import type { TextCheck } from '../../flows/verify.js';
 import type { CompareResult } from '../../sim/compare.js';
 import { describeSpec } from '../../spec/spec.js';
-import { readSpec } from '../io.js';
+import { loadSpec } from '../io.js';
 import { lastingSteps } from '../../flows/progress.js';
 import type { Progress } from '../../flows/progress.js';
-import { compileOptions, designOptions, intOption } from '../options.js';
-import type { DesignOpts } from '../options.js';
+import { compileOptions, designOptions, intOption, modelOptions } from '../options.js';
+import type { DesignOpts, ModelOpts } from '../options.js';
 import { attemptOption, progressPrinter } from '../progress.js';
 
 /** Seconds a step of sim or check runs before its progress is shown (quick runs print only their result). */
@@ -41,7 +41,7 @@ export function describeCheck(file: string, latency: number, c: TextCheck, ref: 
   return lines;
 }
 
-interface CheckOpts extends DesignOpts {
+interface CheckOpts extends DesignOpts, ModelOpts {
   vectors: number;
   seed: number;
   icarusVectors?: number;
@@ -50,7 +50,7 @@ interface CheckOpts extends DesignOpts {
 }
 
 async function check(file: string, o: CheckOpts): Promise<number> {
-  const spec = readSpec(file);
+  const { spec } = await loadSpec(file, o);
   const progress = commandProgress(o);
   progress.start('compiling the design');
   const t0 = performance.now();
@@ -68,12 +68,12 @@ async function check(file: string, o: CheckOpts): Promise<number> {
 }
 
 export function registerCheck(program: Command, setCode: (code: number) => void): void {
-  designOptions(
+  modelOptions(designOptions(
     program
       .command('check')
       .description('cross-check the emitted Verilog text: Yosys reads it, its JSON netlist is simulated against the reference model (and Icarus, if installed)')
-      .argument('<weights.json>', 'input file (format 1)'),
-  )
+      .argument('<file>', 'a layers file (format 1), or a trained model (see da-gen import)'),
+  ))
     .addOption(new Option('-n, --vectors <N>', 'input vectors to apply, one per cycle').default(500).argParser(intOption('--vectors', 1, 1_000_000)))
     .addOption(new Option('--seed <S>', 'seed for the random vectors').default(1).argParser(intOption('--seed', 0, 2 ** 32 - 1)))
     .addOption(

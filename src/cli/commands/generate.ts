@@ -10,15 +10,16 @@ import { reportJsonText } from '../../report/build.js';
 import { reportMarkdown } from '../../report/markdown.js';
 import { describeSpec } from '../../spec/spec.js';
 import { VERSION } from '../../version.js';
-import { readSpec } from '../io.js';
+import { loadSpec } from '../io.js';
 import { checkOutputs, manifestPathFor, writeOutputs } from '../output.js';
 import type { OutputFile } from '../output.js';
-import { designOnly, designOptions, positiveNumber, targetList, toolOptions } from '../options.js';
-import type { DesignOpts } from '../options.js';
+import { designOnly, designOptions, modelOptions, positiveNumber, targetList, toolOptions } from '../options.js';
+import type { DesignOpts, ModelOpts } from '../options.js';
 import { attemptOption, printers, progressPrinter } from '../progress.js';
 import { describeCheck } from './check.js';
+import { importSummary } from './import.js';
 
-interface GenerateOpts extends DesignOpts {
+interface GenerateOpts extends DesignOpts, ModelOpts {
   output?: string;
   verbose?: boolean;
   quiet?: boolean;
@@ -75,11 +76,12 @@ function checkCombination(o: GenerateOpts, given: (option: string) => boolean, o
 
 async function generate(file: string, o: GenerateOpts, given: (option: string) => boolean): Promise<number> {
   const { info, detail, error } = printers(o);
-  const spec = readSpec(file);
+  const { spec, imported, inputs } = await loadSpec(file, o);
   const { out, manifest } = outputsOf(spec.name, o);
   const targets = o.target ?? [];
   checkCombination(o, given, out);
-  checkOutputs(plannedFiles(out, manifest, o.report), [file]);
+  checkOutputs(plannedFiles(out, manifest, o.report), inputs);
+  if (imported) info(importSummary(imported));
   checkTargets(targets);
   checkReportOptions(spec, { baseline: !!o.baseline, targets });
   const about = describeSpec(spec);
@@ -101,7 +103,7 @@ async function generate(file: string, o: GenerateOpts, given: (option: string) =
         { path: out, text: r.verilog, what: 'output' },
         { path: manifest, text: r.manifestText, what: 'manifest' },
       ],
-      [file],
+      inputs,
     );
     const p = n.ports;
     info(
@@ -121,7 +123,7 @@ async function generate(file: string, o: GenerateOpts, given: (option: string) =
     const failures: string[] = [];
     const report = await reportDesign(spec, design, { ...run, baseline: !!o.baseline, noPnr: !o.pnr, onFailure: (m) => failures.push(m) });
     if (o.report !== undefined) {
-      await writeOutputs([{ path: o.report, text: o.report.endsWith('.json') ? reportJsonText(report) : reportMarkdown(report), what: '--report' }], [file, ...(manifest !== null ? [out, manifest] : [])]);
+      await writeOutputs([{ path: o.report, text: o.report.endsWith('.json') ? reportJsonText(report) : reportMarkdown(report), what: '--report' }], [...inputs, ...(manifest !== null ? [out, manifest] : [])]);
       info(`wrote ${o.report}`);
     } else {
       process.stdout.write(reportMarkdown(report));
@@ -139,7 +141,7 @@ export function registerGenerate(program: Command, setCode: (code: number) => vo
     program
       .command('generate', { isDefault: true })
       .description('write <name>.v and its manifest <name>.json (the default command); optionally synthesize and report')
-      .argument('<weights.json>', 'input file (format 1)')
+      .argument('<file>', 'a layers file (format 1), or a trained model (.h5, .keras, .onnx, Keras JSON): see da-gen import')
       .option('-o, --output <file.v>', 'Verilog output; the manifest goes beside it with .json ("-" prints Verilog to stdout)'),
   )
     .option('--target <names>', `synthesize for these targets (comma-separated or repeated): ${targetNames().join(', ')}`, targetList)
@@ -148,7 +150,7 @@ export function registerGenerate(program: Command, setCode: (code: number) => vo
     .option('--baseline', 'also synthesize the hand-written y = W*x design with the same registers, for comparison')
     .option('--check', 'cross-check the emitted Verilog: Yosys reads it, its netlist is simulated against the reference model (and Icarus, if installed)')
     .option('--no-pnr', 'skip place and route (synthesis counts only)');
-  toolOptions(cmd)
+  toolOptions(modelOptions(cmd))
     .option('-v, --verbose', 'print optimizer attempts, phases, adder counts and timings on stderr')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, o: GenerateOpts, cmd: Command) => {
