@@ -65,7 +65,7 @@ export { csd } from './da/csd.js';
 // format, bit-exactly; the imported model graph and its independent float64 forward pass.
 export { importModel, readModelGraph, modelKind, isModelPath, layersText, MODEL_EXTENSIONS } from './import/index.js';
 export type { ImportOptions, ImportReport, ImportReportLayer, ImportResult, ModelKind } from './import/api.js';
-export { forwardModel } from './import/forward.js';
+export { forwardModel, forwardTrace } from './import/forward.js';
 export { importReportMarkdown, importReportLines } from './import/report.js';
 export { parseFixed, fixedText } from './import/fixed.js';
 export type { ModelGraph, ModelOp, FixedFormat, QRounding, QOverflow } from './import/ir.js';

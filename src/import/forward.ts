@@ -33,6 +33,14 @@ interface Value {
 
 /** Run `graph` on the real input `x` (flat, channels last, of `graph.inputShape`). */
 export function forwardModel(graph: ModelGraph, x: readonly number[], options: ForwardOptions = {}): number[] {
+  return forwardTrace(graph, x, options).at(-1)!.v;
+}
+
+/**
+ * Run `graph` on `x` and keep every value on the way: the input, then the result of each
+ * operation, with its shape (channels last).
+ */
+export function forwardTrace(graph: ModelGraph, x: readonly number[], options: ForwardOptions = {}): { v: number[]; shape: number[] }[] {
   const exact = options.checkExact ?? true;
   checkShape(graph.inputShape, 'the input shape');
   const n = size(graph.inputShape);
@@ -40,11 +48,11 @@ export function forwardModel(graph: ModelGraph, x: readonly number[], options: F
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i]!)) throw new Error(`forwardModel: input ${i} is not a finite number: ${x[i]}`);
   }
-  let val: Value = { v: [...x], shape: [...graph.inputShape] };
+  const trace: Value[] = [{ v: [...x], shape: [...graph.inputShape] }];
   graph.ops.forEach((op, k) => {
-    val = applyOp(op, val, exact, `op ${k} (${op.op} ${op.meta.name})`);
+    trace.push(applyOp(op, trace.at(-1)!, exact, `op ${k} (${op.op} ${op.meta.name})`));
   });
-  return val.v;
+  return trace;
 }
 
 function applyOp(op: ModelOp, u: Value, exact: boolean, where: string): Value {

@@ -56,4 +56,15 @@ describe('a model file in place of a layers file', () => {
     if (haveTool('iverilog', ['-V'])) expect(c.stdout).toMatch(/PASS .*Icarus/);
     else console.log('SKIPPED: the Icarus half of this check (iverilog is not installed)');
   });
+
+  it('sim runs a model; build reads one the same way (a float model without --input stops before any tool runs)', () => {
+    const s = runCli(['sim', join(M, 'hgq_jet_classifier.h5'), '-n', '200'], dir);
+    expect(s.status, s.stderr).toBe(0);
+    expect(listAll(dir)).toEqual([]);
+    const b = runCli(['build', join(M, 'KERAS_3layer_ternary_small.json'), '--board', 'icebreaker', '-o', 'out', '--precision', 'fixed<16,6>'], dir);
+    expect(b.status).toBe(2);
+    expect(b.stderr.trim().split('\n')).toHaveLength(1);
+    expect(b.stderr).toMatch(/--input/);
+    expect(listAll(dir)).toEqual([]);
+  });
 });

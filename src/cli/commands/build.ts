@@ -8,13 +8,13 @@ import { boardNames } from '../../boards/index.js';
 import { reportJsonText } from '../../report/build.js';
 import { reportMarkdown } from '../../report/markdown.js';
 import { DEFAULT_VECTORS } from '../../rtl/verilog/selftest.js';
-import { readSpec } from '../io.js';
+import { loadSpec } from '../io.js';
 import { checkOutputFolder, checkOutputs, writeOutputs } from '../output.js';
-import { compileOptions, designOptions, intOption, positiveNumber, toolOptions } from '../options.js';
-import type { DesignOpts } from '../options.js';
+import { compileOptions, designOptions, intOption, modelOptions, positiveNumber, toolOptions } from '../options.js';
+import type { DesignOpts, ModelOpts } from '../options.js';
 import { attemptOption, printers, progressPrinter } from '../progress.js';
 
-interface BuildOpts extends DesignOpts {
+interface BuildOpts extends DesignOpts, ModelOpts {
   board: string;
   pllMhz?: number;
   output: string;
@@ -26,11 +26,11 @@ interface BuildOpts extends DesignOpts {
 
 async function build(file: string, o: BuildOpts): Promise<number> {
   const { info } = printers(o);
-  const spec = readSpec(file);
+  const { spec, inputs } = await loadSpec(file, o);
   const board = loadBoard(o.board);
   const dir = checkOutputFolder(o.output);
   // Before the long work: the files whose names are known already must not replace the input.
-  checkOutputs(['v', 'json'].map((ext) => ({ path: join(o.output, `${spec.name}.${ext}`), text: '', what: ext === 'v' ? 'output' : 'manifest' })), [file]);
+  checkOutputs(['v', 'json'].map((ext) => ({ path: join(o.output, `${spec.name}.${ext}`), text: '', what: ext === 'v' ? 'output' : 'manifest' })), inputs);
   const res = await buildForBoard(spec, board, {
     ...compileOptions(o),
     ...attemptOption(o),
@@ -43,7 +43,7 @@ async function build(file: string, o: BuildOpts): Promise<number> {
   const files = Object.entries(res.files).map(([name, text]) => ({ path: join(o.output, name), text }));
   files.push({ path: join(o.output, 'report.json'), text: reportJsonText(res.report) });
   files.push({ path: join(o.output, 'report.md'), text: reportMarkdown(res.report) });
-  await writeOutputs(files, [file]);
+  await writeOutputs(files, inputs);
   const t = res.report.targets[0]!;
   info(`wrote ${files.length} files to ${dir}/ for ${board.name} (${board.part}, ${t.clock_mhz} MHz)`);
   for (const n of res.notes) info(`  ${n}`);
@@ -53,12 +53,12 @@ async function build(file: string, o: BuildOpts): Promise<number> {
 }
 
 export function registerBuild(program: Command, setCode: (code: number) => void): void {
-  const cmd = designOptions(
+  const cmd = modelOptions(designOptions(
     program
       .command('build')
       .description('the core in a self-test for a board: simulation, synthesis, place and route with the board pins, and the bitstream')
-      .argument('<weights.json>', 'input file (format 1)'),
-  )
+      .argument('<file>', 'a layers file (format 1), or a trained model (see da-gen import)'),
+  ))
     .requiredOption('--board <name>', `the board: ${boardNames().join(', ')} (da-gen boards lists them)`)
     .option('-o, --output <dir>', 'directory for the files', 'build')
     .addOption(new Option('-n, --vectors <N>', 'self-test vectors, one per cycle').default(DEFAULT_VECTORS).argParser(intOption('--vectors', 1, 1 << 24)))
