@@ -325,7 +325,6 @@ function errorBound(g: ModelGraph, x: readonly number[], precision: string): num
   const delta = 2 ** -fmt.frac / (fmt.rounding === 'floor' ? 1 : 2);
   const trace = forwardTrace(g, x, { checkExact: false });
   const one = (op: ModelOp, k: number, v: number[]) => forwardModel({ ...g, inputShape: trace[k]!.shape, ops: [op] }, v, { checkExact: false });
-  const abs = (w: number[] | null) => w?.map(Math.abs) ?? null;
   const plus = (a: number[], b: number[], c = 1) => a.map((v, i) => v + c * b[i]!);
   let e = x.map(() => 0);
   g.ops.forEach((op, k) => {
