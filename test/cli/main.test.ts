@@ -1,10 +1,10 @@
 import type { SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { VERSION } from '../../src/version.js';
-import { listAll as listEntries, ROOT, runCli } from '../helpers/cli.js';
+import { listAll as listEntries, ROOT, runCli, runMain } from '../helpers/cli.js';
 import { specDoc } from '../helpers/spec-doc.js';
 import { freshFolderPerTest } from '../helpers/temp.js';
 import { stripComments } from '../helpers/netlist.js';
@@ -532,26 +532,7 @@ describe('boards and build on the command line', () => {
 });
 
 describe('main, in-process', () => {
-  /** Run main with stdout and stderr captured; resolves to the exit code and what was written. */
-  async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout += String(chunk);
-      return true;
-    });
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += String(chunk);
-      return true;
-    });
-    try {
-      const code = await main(args);
-      return { code, stdout, stderr };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-  }
+  const inProcess = runMain;
 
   it('--version resolves 0 and prints the version', async () => {
     const r = await inProcess(['--version']);

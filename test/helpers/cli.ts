@@ -3,6 +3,8 @@ import type { SpawnSyncReturns } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built command (test/global-setup.ts builds it before the tests). */
@@ -19,4 +21,25 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
 /** Every entry under `d`, hidden files and subdirectories included, sorted. */
 export function listAll(d: string): string[] {
   return (readdirSync(d, { recursive: true }) as string[]).map((p) => p.split('\\').join('/')).sort();
+}
+
+/** Run `main` in this process with stdout and stderr captured: the exit code and what was written. */
+export async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
 }
