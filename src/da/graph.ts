@@ -24,13 +24,17 @@ import { fitToOutput, formatRange } from '../spec/tables.js';
  *   mux     sel ≠ 0 ? (a << shiftA) : (b << shiftB), where a = −1 is the constant ca and
  *           b = −1 the constant cb; a multiplexer
  *   table   entries[a − base], a lookup table (ROM) over a's range
+ *   cat     the bits of `args` side by side, args[0] lowest: Σ_j (args[j] mod 2^widths[j]) <<
+ *           (widths[0] + … + widths[j−1]), an unsigned value (wiring: no logic); the address
+ *           of a table over a group of narrow values (LUT-based distributed arithmetic)
  *   inst    output `out` of kernel `kernel` (NetworkGraph.kernels) applied to `args`, one
  *           variable per kernel input, −1 for zero (one the kernel does not read): a convolution's kernel
  *           built once and instantiated per output position. The nodes of one instance (one
  *           per output used, same `instance` and args) are consecutive.
  *
  * The first four are adders (one carry chain each); the others are the steps between layers.
- * Depth: an adder, ReLU, rne, fit with saturation, comparator and table are one level each; a
+ * Depth: an adder, ReLU, rne, fit with saturation, comparator and table are one level each (a
+ * cat is none); a
  * multiplexer joins its comparator's level (max and argmax are one level per comparison). Every
  * output of an instance is at its kernel's base level plus the kernel's depth.
  */
@@ -138,6 +142,26 @@ export interface TableNode extends NodeBase {
   entries: bigint[];
 }
 
+export interface CatNode extends NodeBase {
+  op: 'cat';
+  /** The values, lowest bits first (never −1). */
+  args: number[];
+  /** The bits taken from each (its two's complement low bits), 1 or more each. */
+  widths: number[];
+}
+
+/** The value of a cat node from its parts' values. */
+export function catValue(parts: readonly bigint[], widths: readonly number[]): bigint {
+  let r = 0n;
+  let at = 0n;
+  parts.forEach((p, j) => {
+    const w = BigInt(widths[j]!);
+    r |= BigInt.asUintN(Number(w), p) << at;
+    at += w;
+  });
+  return r;
+}
+
 export interface InstNode extends NodeBase {
   op: 'inst';
   /** Index in NetworkGraph.kernels. */
@@ -163,7 +187,7 @@ export interface KernelDef {
 }
 
 /** A node of a network graph. */
-export type NetNode = AdderNode | AddcNode | ShrNode | RneNode | ReluNode | FitNode | SquareNode | CmpNode | MuxNode | TableNode | InstNode;
+export type NetNode = AdderNode | AddcNode | ShrNode | RneNode | ReluNode | FitNode | SquareNode | CmpNode | MuxNode | TableNode | CatNode | InstNode;
 export type NetOp = NetNode['op'];
 
 export interface FitFormat {
@@ -251,6 +275,13 @@ export function evaluateNetworkGraph(g: NetworkGraph, x: readonly bigint[]): big
         inst = { id: n.instance, y: y.map((yk, j) => yk >> BigInt(kg.outputs[j]!.shift)) };
       }
       val[g.nIn + k] = inst.y[n.out]!;
+      continue;
+    }
+    if (n.op === 'cat') {
+      val[g.nIn + k] = catValue(
+        n.args.map((v) => val[v]!),
+        n.widths,
+      );
       continue;
     }
     const a = n.op === 'mux' ? 0n : val[n.a]!;

@@ -12,8 +12,9 @@ import { bitsFor } from '../da/ranges.js';
  * then read as two's complement if the signal is signed. Widths come from exact value ranges,
  * so the modulo never changes a value. The steps between layers mean what their nodes mean: a
  * comparator is one unsigned bit, a multiplexer is its chosen operand (shifted and extended as
- * an adder's) or constant, and a table is entries[a − base], 0 for a value of a outside the
- * entries (which only a register's contents before its first load can be).
+ * an adder's) or constant, a table is entries[a − base], 0 for a value of a outside the
+ * entries (which only a register's contents before its first load can be), and a cat is its
+ * operands' low bits side by side (wiring: no logic).
  *
  * Signals are a discriminated union on `kind`, one member per cell kind, with the same
  * meaning as the graph's nodes (see da/graph.ts); operands are indices into `signals`.
@@ -138,6 +139,21 @@ export interface TableSignal extends SignalBase {
 }
 
 /**
+ * The low widths[j] bits of each args[j] side by side, args[0] lowest: Σ_j (args[j] mod
+ * 2^widths[j]) << (widths[0] + … + widths[j−1]). Unsigned, Σ widths bits wide (whatever its
+ * range); an operand narrower than widths[j] is extended (sign- or zero-, as it is signed)
+ * to widths[j] bits, whose pattern is then its value mod 2^widths[j]; a wider one is cut to
+ * its low bits. Wiring: no logic level; it is placed in the first stage that reads it (the
+ * table whose address it is; the last stage when only outputs read it), so a register rank
+ * between its operands and that reader registers the operands, not the concatenation.
+ */
+export interface CatSignal extends SignalBase {
+  kind: 'cat';
+  args: number[];
+  widths: number[];
+}
+
+/**
  * Output `output` of an instance of block `block`, whose ports read `args` (a signal per port).
  * The signals of one instance share `instance` and `args` and are consecutive; the signal's
  * width and signedness are the block output's.
@@ -158,7 +174,7 @@ export interface RegSignal extends SignalBase {
 
 export type AdderSignal = AddSignal | SubSignal | NegSignal | AddcSignal;
 export type StepSignal = ShrSignal | RneSignal | ReluSignal | FitSignal | SquareSignal | CmpSignal | MuxSignal | TableSignal;
-export type NetSignal = InputSignal | AdderSignal | StepSignal | RegSignal | InstSignal;
+export type NetSignal = InputSignal | AdderSignal | StepSignal | CatSignal | RegSignal | InstSignal;
 export type NetKind = NetSignal['kind'];
 
 /** Whether a signal is an adder (one carry chain). */
@@ -166,14 +182,14 @@ export function isAdder(s: NetSignal): s is AdderSignal {
   return s.kind === 'add' || s.kind === 'sub' || s.kind === 'neg' || s.kind === 'addc';
 }
 
-/** Whether a signal is a step between layers (shr, rne, relu, fit, square, cmp, mux, table): neither an input, an adder, a register nor an instance's output. */
+/** Whether a signal is a step between layers (shr, rne, relu, fit, square, cmp, mux, table): neither an input, an adder, a concatenation (wiring), a register nor an instance's output. */
 export function isStep(s: NetSignal): s is StepSignal {
-  return s.kind !== 'input' && s.kind !== 'reg' && s.kind !== 'inst' && !isAdder(s);
+  return s.kind !== 'input' && s.kind !== 'reg' && s.kind !== 'inst' && s.kind !== 'cat' && !isAdder(s);
 }
 
 /**
- * The signals a signal reads: none for an input; [a] or [a, b]; a comparator's [a] or [a, b]
- * and a multiplexer's [sel, a, b] without its constants (never −1).
+ * The signals a signal reads: none for an input; [a] or [a, b]; a comparator's [a] or [a, b],
+ * a multiplexer's [sel, a, b] without its constants, a cat's and an instance's args (never −1).
  */
 export function signalOperands(s: NetSignal): number[] {
   return s.kind === 'input' ? [] : operandFields(s);
@@ -267,6 +283,12 @@ function signalOf(n: NetNode, common: SignalBase, at: (v: number) => number): Ne
       return { kind: 'mux', ...common, sel: at(n.sel), a: at(n.a), shiftA: n.shiftA, ca: n.ca, b: at(n.b), shiftB: n.shiftB, cb: n.cb };
     case 'table':
       return { kind: 'table', ...common, a: at(n.a), base: n.base, entries: n.entries };
+    case 'cat':
+      if (n.args.length === 0 || n.args.length !== n.widths.length || n.args.some((v) => v < 0) || n.widths.some((w) => !Number.isInteger(w) || w < 1)) {
+        throw new Error(`internal: a cat node needs one variable and a width of 1 or more bits per part, got args [${n.args.join(', ')}], widths [${n.widths.join(', ')}]`);
+      }
+      // Σ widths bits, unsigned, whatever its range (a table's ROM is indexed by all of them)
+      return { kind: 'cat', ...common, width: n.widths.reduce((t, w) => t + w, 0), signed: false, args: n.args.map(at), widths: [...n.widths] };
     case 'inst':
       throw new Error('internal: an instance is built with its block (buildNetlist)');
     default: {
@@ -410,13 +432,45 @@ export function instanceCost(b: Block, live: readonly boolean[]): { adders: numb
   return { adders, adderBits, registerBits };
 }
 
+/**
+ * The stage each used variable is produced in: stageOf(its level), except a cat (wiring, no
+ * logic of its own), which is placed in the earliest stage that reads it (an output reads in
+ * the last stage, L): where the table it addresses is, so that a register rank between its
+ * operands and the table registers the operands rather than the concatenation. Readers come
+ * after what they read, so one pass from the last node back finds every reader's stage first
+ * (a cat read by a cat included).
+ */
+function varStages(g: NetworkGraph, used: Uint8Array, stageOf: (level: number) => number, latency: number): Int32Array {
+  const nIn = g.nIn;
+  const nVars = nIn + g.nodes.length;
+  const level = (v: number): number => (v < nIn ? 0 : g.nodes[v - nIn]!.level);
+  const stage = new Int32Array(nVars);
+  for (let v = 0; v < nVars; v++) stage[v] = stageOf(level(v));
+  /** the earliest stage that reads each variable (NONE: none yet) */
+  const NONE = 0x7fffffff;
+  const firstRead = new Int32Array(nVars).fill(NONE);
+  const read = (v: number, st: number): void => {
+    if (st < firstRead[v]!) firstRead[v] = st;
+  };
+  for (const o of [...g.outputs, ...(g.score ? [g.score] : [])]) if (o.v >= 0) read(o.v, latency);
+  for (let k = g.nodes.length - 1; k >= 0; k--) {
+    const v = nIn + k;
+    if (!used[v]) continue;
+    const n = g.nodes[k]!;
+    if (n.op === 'cat' && firstRead[v]! !== NONE) stage[v] = Math.max(stage[v]!, firstRead[v]!);
+    // an instance's ports read its args from its kernel's base level on
+    const at = n.op === 'inst' ? stageOf(g.kernels![n.kernel]!.base) : stage[v]!;
+    for (const u of operandsOf(n)) read(u, at);
+  }
+  return stage;
+}
+
 export function buildNetlist(g: NetworkGraph, moduleName: string, latency: number): Netlist {
   if (!Number.isInteger(latency) || latency < 0 || latency > MAX_LATENCY) {
     throw new RangeError(`latency must be an integer from 0 to ${MAX_LATENCY}, got ${latency}`);
   }
   const nIn = g.nIn;
   const nVars = nIn + g.nodes.length;
-  const level = (v: number): number => (v < nIn ? 0 : g.nodes[v - nIn]!.level);
   let depth = 0;
   for (const o of [...g.outputs, ...(g.score ? [g.score] : [])]) if (o.v >= nIn) depth = Math.max(depth, g.nodes[o.v - nIn]!.level);
   const cuts = stageCuts(depth, latency);
@@ -441,7 +495,6 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
       delayedAt[v * (latency + 1) + rank] = idx;
     },
   };
-  const varStage = (v: number): number => stageOf(level(v));
   const varName = (v: number): string => (v < nIn ? `x${v}` : `a${v - nIn}`);
 
   // Which variables are used at all, so unused inputs get no wire.
@@ -452,6 +505,8 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
     if (!used[nIn + k]) continue;
     for (const v of operandsOf(g.nodes[k]!)) used[v] = 1;
   }
+  const stages = varStages(g, used, stageOf, latency);
+  const varStage = (v: number): number => stages[v]!;
 
   for (let i = 0; i < nIn; i++) {
     if (!used[i]) continue;
@@ -485,7 +540,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
       lastInstance = n.instance;
       continue;
     }
-    const s = stageOf(n.level);
+    const s = varStage(nIn + k);
     for (const v of operandsOf(n)) need(v, s - 1);
   }
   for (const o of g.outputs) if (o.v >= 0) need(o.v, latency);
@@ -494,7 +549,7 @@ export function buildNetlist(g: NetworkGraph, moduleName: string, latency: numbe
   // Emit by stage: adders of stage k (by level, then index), then register rank k.
   const nodeOrder: number[][] = [];
   for (let k = 0; k <= Math.max(latency, 0); k++) nodeOrder.push([]);
-  for (let k = 0; k < g.nodes.length; k++) if (used[nIn + k]) nodeOrder[stageOf(g.nodes[k]!.level)]!.push(k);
+  for (let k = 0; k < g.nodes.length; k++) if (used[nIn + k]) nodeOrder[varStage(nIn + k)]!.push(k);
   for (const list of nodeOrder) list.sort((p, q) => g.nodes[p]!.level - g.nodes[q]!.level || p - q);
 
   const versionAt = (v: number, stage: number): number => {
@@ -618,6 +673,7 @@ export function flattenNetlist(n: Netlist): Netlist {
     if (c.a !== undefined) c.a = at(c.a);
     if (c.b !== undefined) c.b = at(c.b);
     if (c.sel !== undefined) c.sel = at(c.sel);
+    if (c.kind === 'cat') c.args = c.args.map(at);
     return c;
   };
   for (let i = 0; i < n.signals.length; ) {

@@ -91,6 +91,10 @@ function maxIntermediateBits(n: Netlist): number {
         operand(s.a, 0);
         m = Math.max(m, constantBits(s.base) + 2);
         break;
+      case 'cat':
+        // each operand's low bits (its value mod 2^w), shifted to its place: within the width
+        for (const a of s.args) operand(a, 0);
+        break;
       case 'inst':
         throw new Error('internal: a netlist with instances is flattened before it is simulated');
       default: {
@@ -190,6 +194,18 @@ export function compileNetlist(netlist: Netlist): NetlistSim {
         const t = tableArray(s.entries, s.width, s.signed);
         const k = s.base === 0n ? v(s.a) : `${v(s.a)} - ${term(s.base)}`;
         return set(`(${t}[${big ? `Number(${k})` : k}] ?? ${lit(0)})`);
+      }
+      case 'cat': {
+        // Σ_j (a_j mod 2^w_j) · 2^(w_0 + … + w_(j−1)): each part its low bits, as catValue
+        let at = 0;
+        const parts = s.args.map((a, j) => {
+          const w = s.widths[j]!;
+          const low = big ? `BigInt.asUintN(${w}, ${v(a)})` : `wu(${v(a)}, ${2 ** w})`;
+          const e = shl(low, at);
+          at += w;
+          return e;
+        });
+        return set(`(${parts.join(' + ')})`);
       }
       case 'inst':
         throw new Error('internal: a netlist with instances is flattened before it is simulated');

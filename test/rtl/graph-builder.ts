@@ -12,7 +12,7 @@ export const EXHAUSTIVE = 4096;
 /**
  * Network graphs written by hand, node by node (`add` returns the new variable's number). The
  * levels follow the graph's rules (adders, comparators, tables, ReLU and saturating fits are
- * one level each; a multiplexer, a right shift and a wrapping fit take their operands' level),
+ * one level each; a multiplexer, a right shift, a wrapping fit and a cat take their operands' level),
  * and every node's lo/hi is its exact range over `vectors`: every input vector when there are at
  * most EXHAUSTIVE of them, else the extremes and random ones (and then a test must run those
  * vectors, since others may leave the ranges). Each node's values are found by
@@ -50,7 +50,7 @@ export class GraphBuilder {
   add(hand: HandNode): number {
     const reads = operandsOf({ ...hand, level: 0, lo: 0n, hi: 0n } as NetNode);
     for (const v of reads) if (v < 0 || v >= this.size) throw new Error(`node ${this.nodes.length} reads variable ${v}, not defined`);
-    const own = hand.op === 'mux' || hand.op === 'shr' || (hand.op === 'fit' && hand.fit.overflow === 'wrap') ? 0 : 1;
+    const own = hand.op === 'mux' || hand.op === 'shr' || hand.op === 'cat' || (hand.op === 'fit' && hand.fit.overflow === 'wrap') ? 0 : 1;
     const level = Math.max(0, ...reads.map((v) => this.level(v))) + own;
     const node = { ...hand, level, lo: 0n, hi: 0n } as NetNode;
     const V = this.size;

@@ -74,6 +74,10 @@ export function adderForms(n: Pick<Netlist, 'signals' | 'outputs' | 'score'>): A
         read(s.sel, idx, 0, false);
         read(s.a, idx, s.shiftA, false);
         return read(s.b, idx, s.shiftB, false);
+      case 'cat':
+        // wiring: its operands' bits as they are, nothing subtracted
+        for (const a of s.args) read(a, idx, 0, false);
+        return;
       case 'inst':
         // an instance's port: its block decides how it is read
         for (const a of s.args) read(a, idx, 0, false);

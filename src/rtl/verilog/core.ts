@@ -2,7 +2,7 @@ import { bitsFor } from '../../da/ranges.js';
 import { outputRange } from '../../spec/tables.js';
 import { VERSION } from '../../version.js';
 import type { Forms, LoweredNetlist } from '../lower.js';
-import type { AdderSignal, Block, CmpSignal, InstSignal, MuxSignal, NetSignal, SquareSignal, StepSignal, TableSignal } from '../netlist.js';
+import type { AdderSignal, Block, CatSignal, CmpSignal, InstSignal, MuxSignal, NetSignal, SquareSignal, StepSignal, TableSignal } from '../netlist.js';
 import { isStep } from '../netlist.js';
 import type { Rom } from '../passes/tables.js';
 
@@ -335,6 +335,23 @@ class Emitter {
     return [`  assign ${s.name} = ${cond} ? ${side(s.a, s.shiftA, s.ca)} : ${side(s.b, s.shiftB, s.cb)};`];
   }
 
+  /**
+   * A concatenation, highest part first: `{a2[w2-1:0], a1, a0[w0-1:0]}`, each operand cut to its
+   * part's low bits, or extended (sign- or zero-, as it is signed) when narrower, so that each
+   * part is its value mod 2^width. Wiring: no logic.
+   */
+  cat(s: CatSignal): string[] {
+    const parts = s.args.map((a, j) => this.operand(a, 0, s.widths[j]!)!);
+    let at = 0;
+    const fields = s.args.map((a, j) => {
+      const w = s.widths[j]!;
+      const f = `${this.n.signals[a]!.name} in ${w === 1 ? `[${at}]` : `[${at + w - 1}:${at}]`}`;
+      at += w;
+      return f;
+    });
+    return [`  ${decl(s, 'wire')};  // ${fields.join(', ')} (a concatenation: wiring)`, `  assign ${s.name} = {${parts.reverse().join(', ')}};`];
+  }
+
   /** A table: its width's low bits of the slot of its ROM that a's bit pattern selects (the slots are a power of two wide, so the slot starts at a's bits shifted). */
   private table(s: TableSignal, idx: number): string[] {
     const rom = this.forms.roms[this.forms.romOf[idx]!]!;
@@ -546,6 +563,8 @@ function header(n: LoweredNetlist, info: EmitInfo, use: BlockUse): string[] {
     const parts = [`${cmps} comparator${cmps === 1 ? '' : 's'}`, `${muxes} multiplexer${muxes === 1 ? '' : 's'}`, `${tables} lookup table${tables === 1 ? '' : 's'}${tables > 0 ? ` (${roms} distinct ROM${roms === 1 ? '' : 's'})` : ''}`];
     L.push(`//   and ${parts.join(', ')}; the depth counts a comparator or a table as one level`);
   }
+  const cats = count('cat');
+  if (cats > 0) L.push(`//   and ${cats} concatenation${cats === 1 ? '' : 's'} of narrow values (table addresses): wiring, no level`);
   return L;
 }
 
@@ -661,6 +680,10 @@ function signalLines(n: Printable & Layout, e: Emitter, inputLine: (s: Extract<N
         body.push(...e.instance(n.blocks, n.clocked, instFirst, idx));
         instFirst = -1;
       }
+      return;
+    }
+    if (s.kind === 'cat') {
+      body.push(...e.cat(s));
       return;
     }
     const held = e.forms.complemented[idx] ? ', held complemented (~): every reader subtracts it' : '';
