@@ -2,6 +2,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_DEPTH_SLACK } from '../da/cmvm.js';
 import { CONV_STRATEGIES } from '../da/network.js';
+import { ARITH_MODES, DEFAULT_ARITH, DEFAULT_LUT_INPUTS, MAX_LUT_INPUTS } from '../da/lut-da.js';
+import type { Arith } from '../da/lut-da.js';
 import type { ConvStrategy } from '../da/network.js';
 import type { CompileOptions } from '../flows/compile.js';
 import { targetNames } from '../platform/index.js';
@@ -43,6 +45,8 @@ export interface DesignOpts {
   cost: 'adders' | 'bits';
   effort?: number;
   conv: ConvStrategy;
+  arith: Arith;
+  lutInputs: number;
 }
 
 /** --latency, --depth-slack, --cost, --effort. */
@@ -60,7 +64,13 @@ export function designOptions(cmd: Command): Command {
       new Option('--conv <form>', 'convolutions: the kernel per output position, one Toeplitz matrix for the layer (when small), or auto: the one with fewer adders')
         .choices([...CONV_STRATEGIES])
         .default('auto'),
-    );
+    )
+    .addOption(
+      new Option('--arith <form>', 'dense layers over narrow inputs: lookup tables of input groups (LUT-based distributed arithmetic), shift-add only, or auto: the one with fewer cells')
+        .choices([...ARITH_MODES])
+        .default(DEFAULT_ARITH),
+    )
+    .addOption(new Option('--lut-inputs <K>', "the most address bits of a table: the LUT's inputs (4: iCE40, ECP5; 6: Xilinx)").default(DEFAULT_LUT_INPUTS).argParser(intOption('--lut-inputs', 2, MAX_LUT_INPUTS)));
 }
 
 /** --seed (nextpnr) and --timeout. */
@@ -78,7 +88,14 @@ export function compileOptions(o: DesignOpts, log?: (line: string) => void): Com
 
 /** The design options other than the latency. */
 export function designOnly(o: DesignOpts): Omit<CompileOptions, 'latency' | 'log'> {
-  return { depthSlack: o.depthSlack, cost: o.cost, ...(o.effort !== undefined ? { effort: o.effort } : {}), ...(o.conv !== 'auto' ? { conv: o.conv } : {}) };
+  return {
+    depthSlack: o.depthSlack,
+    cost: o.cost,
+    ...(o.effort !== undefined ? { effort: o.effort } : {}),
+    ...(o.conv !== 'auto' ? { conv: o.conv } : {}),
+    ...(o.arith !== DEFAULT_ARITH ? { arith: o.arith } : {}),
+    ...(o.lutInputs !== DEFAULT_LUT_INPUTS ? { lutInputs: o.lutInputs } : {}),
+  };
 }
 
 /** The options of a model file (a trained model imported on the fly, or by `da-gen import`). */

@@ -285,6 +285,22 @@ export class NetworkBuilder {
     return v;
   }
 
+  /**
+   * The bits of `vars` side by side (vars[0] lowest, `widths[j]` bits each): the address of a
+   * table over a group of narrow values. Wiring only (no level of its own); shared when the same
+   * group is asked twice.
+   */
+  cat(vars: readonly number[], widths: readonly number[]): number {
+    const key = `cat:${vars.join(',')}:${widths.join(',')}`;
+    const seen = this.memo.get(key);
+    if (seen !== undefined) return seen;
+    const bits = widths.reduce((a, w) => a + w, 0);
+    const level = Math.max(...vars.map((v) => this.levels[v]!));
+    const v = this.push({ op: 'cat', args: [...vars], widths: [...widths], level, lo: 0n, hi: (1n << BigInt(bits)) - 1n }, null);
+    this.memo.set(key, v);
+    return v;
+  }
+
   /** The range of a value. */
   valueRange(t: Value): { lo: bigint; hi: bigint } {
     if (t.v < 0) return { lo: t.c, hi: t.c };

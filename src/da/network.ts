@@ -8,6 +8,8 @@ import type { AdderGraph, FitFormat, NetGraphOutput, NetworkGraph } from './grap
 import { constant, NetworkBuilder } from './net-builder.js';
 import type { Value } from './net-builder.js';
 import { bitsFor } from './ranges.js';
+import { cellsSince, DEFAULT_ARITH, DEFAULT_LUT_INPUTS, tableForm } from './lut-da.js';
+import type { Arith } from './lut-da.js';
 
 /**
  * A whole network as one graph: each layer's matrix goes through the CMVM optimizer, and the
@@ -60,11 +62,12 @@ export interface LayerStats {
   postNodes: number;
   /**
    * How the layer was built: conv "per-position" or "toeplitz"; batchnorm "folded" (into the
-   * layer before) or "shift-add"; null for the other kinds.
+   * layer before) or "shift-add"; dense "table" (lookup tables compute part of it) or
+   * "shift-add" (tables were weighed and not kept); null otherwise.
    */
   strategy: string | null;
-  /** For a convolution: the adders of each strategy tried (in the order tried). */
-  tried: { strategy: string; adders: number }[];
+  /** For a convolution, and a dense layer whose tables were weighed: the adders of each form tried (in the order tried), and for a dense layer the cells it was chosen by. */
+  tried: { strategy: string; adders: number; cells?: number }[];
 }
 
 /** How convolutions are built: the cheaper of the two forms (default), or one of them. */
@@ -81,6 +84,10 @@ export interface NetworkOptions extends OptimizeOptions {
   conv?: ConvStrategy;
   /** A convolution per position as instances of one kernel (default true), or its adder graph applied at every position. */
   kernelModules?: boolean;
+  /** Dense layers over narrow inputs: lookup tables (LUT-based distributed arithmetic), shift-add only, or the cheaper (default auto; lut-da.ts). */
+  arith?: Arith;
+  /** The LUT's inputs: the most address bits of a table (default 4). */
+  lutInputs?: number;
 }
 
 export interface NetworkBuild {
@@ -97,7 +104,7 @@ export interface NetworkBuild {
  */
 export function networkStats(layers: readonly LayerStats[], score: boolean, design: { adders: number; adderBits: number; depth: number; ms: number }): OptimizeStats {
   const only = layers.length === 1 ? layers[0]! : null;
-  if (only !== null && only.kind === 'dense' && only.optimize !== null && only.postNodes === 0 && !score) return only.optimize;
+  if (only !== null && only.kind === 'dense' && only.strategy !== 'table' && only.optimize !== null && only.postNodes === 0 && !score) return only.optimize;
   const per = layers.map((l) => l.optimize);
   const sum = (f: (s: OptimizeStats) => number): number => per.reduce((t, s) => t + (s ? f(s) : 0), 0);
   return {
@@ -123,7 +130,7 @@ interface Built {
   optimize: OptimizeStats | null;
   prunedInputs: number;
   strategy: string | null;
-  tried: { strategy: string; adders: number }[];
+  tried: { strategy: string; adders: number; cells?: number }[];
   /** Index in `b.nodes` where the steps after the matrix begin. */
   postFrom: number;
 }
@@ -149,7 +156,7 @@ export function buildNetworkGraph(spec: Spec, opts: NetworkOptions = {}): Networ
     const start = b.mark();
     const built = buildLayer(b, step, vals, lopts);
     vals = built.outs;
-    if (built.tried.length > 0) opts.log?.(`layer ${li}: ${built.tried.map((t) => `${t.strategy} ${t.adders} adders`).join(', ')}: kept ${built.strategy}`);
+    if (built.tried.length > 0) opts.log?.(`layer ${li}: ${built.tried.map((t) => `${t.strategy} ${t.adders} adders${t.cells !== undefined ? ` (${t.cells} cells)` : ''}`).join(', ')}: kept ${built.strategy}`);
     if (plan[li + 1] === null) opts.log?.(`layer ${li + 1} (batchnorm): folded into layer ${li}`);
     layers.push({
       kind: layer.kind,
@@ -242,7 +249,7 @@ function buildLayer(b: NetworkBuilder, layer: Layer, vals: Value[], opts: Networ
     case 'dense': {
       const m = matrixOn(b, layer.weights, vals, opts);
       const postFrom = b.mark();
-      return { ...m, outs: m.outs.map((t, o) => postOps(b, layer, t, o)), strategy: null, tried: [], postFrom };
+      return { ...m, outs: m.outs.map((t, o) => postOps(b, layer, t, o)), strategy: m.form, postFrom };
     }
     case 'conv1d':
     case 'conv2d':
@@ -276,11 +283,24 @@ function formatOf(b: NetworkBuilder, vars: Iterable<number>): { width: number; s
   return { width: Math.min(width, 64), signed };
 }
 
+/** What matrixOn built. */
+interface MatrixBuilt {
+  outs: Value[];
+  optimize: OptimizeStats | null;
+  prunedInputs: number;
+  /** "table" when lookup tables compute part of it, "shift-add" when tables were tried and not kept, else null. */
+  form: string | null;
+  /** The forms built and their cost (adders, and cells as cellsSince counts them). */
+  tried: { strategy: string; adders: number; cells: number }[];
+}
+
 /**
  * W·u over values: constants and offsets join each output's constant part, inputs that are the
- * same variable merge into one column, columns no output uses vanish; the rest is one CMVM.
+ * same variable merge into one column, columns no output uses vanish; the rest is one CMVM, or,
+ * with narrow inputs (lut-da.ts), a CMVM over lookup tables of groups of inputs, whichever
+ * `opts.arith` asks for (auto: the one with fewer cells).
  */
-function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: readonly Value[], opts: OptimizeOptions): { outs: Value[]; optimize: OptimizeStats | null; prunedInputs: number } {
+function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: readonly Value[], opts: NetworkOptions): MatrixBuilt {
   const rows = W.length;
   const colOf = new Map<number, number>();
   const cols: number[] = [];
@@ -301,14 +321,51 @@ function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: 
   const live = cols.map((_, c) => M.some((row) => row[c] !== 0n));
   const keep = cols.filter((_, c) => live[c]);
   const prunedInputs = inputs.length - keep.length;
-  if (keep.length === 0) return { outs: offset.map((c) => constant(c)), optimize: null, prunedInputs };
-  const res = optimize(
-    M.map((row) => row.filter((_, c) => live[c])),
-    formatOf(b, keep),
-    opts,
-  );
-  const outs = b.applyGraph(res.graph, keep.map((v): Value => ({ v, shift: 0, c: 0n })));
-  return { outs: outs.map((t, o) => ({ ...t, c: t.c + offset[o]! })), optimize: res.stats, prunedInputs };
+  const withOffset = (outs: Value[], extra?: readonly bigint[]): Value[] => outs.map((t, o) => ({ ...t, c: t.c + offset[o]! + (extra?.[o] ?? 0n) }));
+  if (keep.length === 0) return { outs: offset.map((c) => constant(c)), optimize: null, prunedInputs, form: null, tried: [] };
+  const Mk = M.map((row) => row.filter((_, c) => live[c]));
+  const arith = opts.arith ?? DEFAULT_ARITH;
+  const start = b.mark();
+  const shiftAdd = (res: OptimizeResult): Value[] => b.applyGraph(res.graph, keep.map((v): Value => ({ v, shift: 0, c: 0n })));
+  let sa: OptimizeResult | null = null;
+  let saCost = { adders: 0, cells: 0 };
+  if (arith !== 'table') {
+    sa = optimize(Mk, formatOf(b, keep), opts);
+    const outs = shiftAdd(sa);
+    if (arith === 'shift-add') return { outs: withOffset(outs), optimize: sa.stats, prunedInputs, form: null, tried: [] };
+    saCost = { adders: b.addersSince(start), cells: cellsSince(b, start) };
+    b.rollback(start);
+  }
+  const tf = tableForm(b, Mk, keep, opts.lutInputs ?? DEFAULT_LUT_INPUTS, (opts as { divide?: 'gcd' | 'pow2' }).divide ?? 'gcd');
+  if (tf === null) {
+    b.rollback(start);
+    sa ??= optimize(Mk, formatOf(b, keep), opts);
+    return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: null, tried: [] };
+  }
+  const live2 = tf.cols.map((_, c) => tf.M.some((row) => row[c] !== 0n));
+  const cols2 = tf.cols.filter((_, c) => live2[c]);
+  let tOuts: Value[];
+  let tStats: OptimizeStats | null = null;
+  if (cols2.length === 0) tOuts = tf.offset.map(() => constant(0n));
+  else {
+    const res = optimize(
+      tf.M.map((row) => row.filter((_, c) => live2[c])),
+      formatOf(b, cols2),
+      opts,
+    );
+    tStats = res.stats;
+    tOuts = b.applyGraph(res.graph, cols2.map((v): Value => ({ v, shift: 0, c: 0n })));
+  }
+  const tCost = { adders: b.addersSince(start), cells: cellsSince(b, start) };
+  const tried = [
+    ...(sa !== null ? [{ strategy: 'shift-add', ...saCost }] : []),
+    { strategy: `table (${tf.tables} tables over ${tf.groups} groups)`, ...tCost },
+  ];
+  if (sa !== null && tCost.cells >= saCost.cells) {
+    b.rollback(start);
+    return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: 'shift-add', tried };
+  }
+  return { outs: withOffset(tOuts, tf.offset), optimize: tStats, prunedInputs, form: 'table', tried };
 }
 
 /** Input position (r, c) of an [H, W, C] grid, channel ci, or −1 when it lies in the padding. */
@@ -392,7 +449,7 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: N
     });
     b.rollback(start);
     // its attempts are not reported: the progress line's "best" is the kernel's, per layer
-    const m = matrixOn(b, T, vals, { ...opts, onAttempt: undefined });
+    const m = matrixOn(b, T, vals, { ...opts, onAttempt: undefined, arith: 'shift-add' });
     const tAdders = b.addersSince(start);
     tried.push({ strategy: 'toeplitz', adders: tAdders });
     if (choice === 'toeplitz' || tAdders < ppAdders) {

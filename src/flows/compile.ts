@@ -3,6 +3,7 @@ import type { CostModel } from '../da/cse.js';
 import type { NetworkGraph } from '../da/graph.js';
 import { buildNetworkGraph, networkStats } from '../da/network.js';
 import type { ConvStrategy } from '../da/network.js';
+import type { Arith } from '../da/lut-da.js';
 
 export type { AttemptReport } from '../da/cmvm.js';
 import { lowerNetlist } from '../rtl/lower.js';
@@ -32,6 +33,10 @@ export interface CompileOptions {
    * (the same adders; compile time and text then grow with the image times the kernel).
    */
   kernelModules?: boolean;
+  /** Dense layers over narrow inputs: lookup tables, shift-add only, or the cheaper per layer (see da/lut-da.ts). */
+  arith?: Arith;
+  /** The most address bits of a table: the LUT's inputs (4 on iCE40 and ECP5, 6 on Xilinx parts). */
+  lutInputs?: number;
   /** Progress / detail lines (the CLI's --verbose). */
   log?: (line: string) => void;
   /**
@@ -63,6 +68,8 @@ export function compile(spec: Spec, opts: CompileOptions = {}): CompileResult {
     ...(opts.effort !== undefined ? { effort: opts.effort } : {}),
     ...(opts.conv !== undefined ? { conv: opts.conv } : {}),
     ...(opts.kernelModules !== undefined ? { kernelModules: opts.kernelModules } : {}),
+    ...(opts.arith !== undefined ? { arith: opts.arith } : {}),
+    ...(opts.lutInputs !== undefined ? { lutInputs: opts.lutInputs } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
   };

@@ -1,0 +1,185 @@
+import { isAdderOp } from './graph.js';
+import type { NetworkBuilder, Value } from './net-builder.js';
+import { bitsFor } from './ranges.js';
+
+/**
+ * LUT-based distributed arithmetic: a matrix over narrow values computed partly by lookup
+ * tables.
+ *
+ * The columns (the layer's distinct input variables) whose values fit in a few bits are packed
+ * into groups of at most K address bits (K = the LUT's inputs: 4 on iCE40 and ECP5, 6 on
+ * Xilinx parts). For each row and group, the partial sum Σ_{i∈group} w_i·x_i is a function of
+ * at most K bits: a table (a ROM whose address is the group's bits side by side, a `cat`
+ * node), one LUT per output bit and one logic level. A partial sum is written as g·T, with T
+ * the table of the group's weights divided by their greatest common divisor g (sign included,
+ * so that the first non-zero weight is positive): rows whose weights in a group are equal, or a
+ * multiple or a negation of each other, share one table, and a group whose only non-zero
+ * weight is one column needs no table (the column itself is the term). The tables and the
+ * columns left as they are then form a new matrix (rows × terms, the coefficients g), which
+ * goes through the usual CMVM optimizer: its shared sums and adder trees.
+ *
+ * The choice (cost.ts terms, iCE40-like cells): a table costs one LUT per output bit; an adder
+ * of w bits costs w LUTs and w carries. Per layer, `auto` builds both forms and keeps the
+ * cheaper; `table` keeps the tables whenever some group exists; `shift-add` never builds them.
+ */
+
+/** How a matrix is computed: shifts and adds only, lookup tables for narrow inputs, or the cheaper of the two per layer. */
+export type Arith = 'shift-add' | 'table' | 'auto';
+export const ARITH_MODES: readonly Arith[] = ['auto', 'shift-add', 'table'];
+/** Shift-add until the cost model is calibrated against synthesis (then auto). */
+export const DEFAULT_ARITH: Arith = 'shift-add';
+/** Inputs of the target's LUT (iCE40 and ECP5: 4). */
+export const DEFAULT_LUT_INPUTS = 4;
+export const MAX_LUT_INPUTS = 8;
+
+/** A column's field: the bits of its variable that a table reads (two's complement if signed). */
+interface Field {
+  v: number;
+  width: number;
+  signed: boolean;
+  lo: bigint;
+  hi: bigint;
+}
+
+/** The matrix rewritten over tables: new columns (variables), coefficients, and constant parts. */
+export interface TableForm {
+  /** The new matrix's columns: table outputs and the columns kept as they are. */
+  cols: number[];
+  M: bigint[][];
+  /** Per row, a constant to add (tables whose every entry is the same). */
+  offset: bigint[];
+  /** Distinct tables built, and groups. */
+  tables: number;
+  groups: number;
+}
+
+function fieldOf(b: NetworkBuilder, v: number): Field {
+  const { lo, hi } = b.range(v);
+  const signed = lo < 0n;
+  return { v, width: bitsFor(lo, hi, signed), signed, lo, hi };
+}
+
+/** Columns packed, in order, into groups of at most K bits; a column wider than K bits is in none. */
+function groupsOf(fields: readonly Field[], K: number, least: number): number[][] {
+  const groups: number[][] = [];
+  let cur: number[] = [];
+  let bits = 0;
+  fields.forEach((f, c) => {
+    if (f.width > K) return;
+    if (bits + f.width > K) {
+      groups.push(cur);
+      cur = [];
+      bits = 0;
+    }
+    cur.push(c);
+    bits += f.width;
+  });
+  if (cur.length > 0) groups.push(cur);
+  return groups.filter((g) => g.length >= least);
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * The value of field `f` in a table address (its bits at `at`), clamped to the field's range:
+ * addresses that no input can make still get an entry the inputs could give.
+ */
+function fieldValue(addr: bigint, at: number, f: Field): bigint {
+  let x = (addr >> BigInt(at)) & ((1n << BigInt(f.width)) - 1n);
+  if (f.signed && x >= 1n << BigInt(f.width - 1)) x -= 1n << BigInt(f.width);
+  return x < f.lo ? f.lo : x > f.hi ? f.hi : x;
+}
+
+/**
+ * M (rows × cols, over the variables `cols`) rewritten over tables of groups of at most K
+ * address bits; null when no two narrow columns can share a table.
+ */
+export function tableForm(b: NetworkBuilder, M: readonly (readonly bigint[])[], cols: readonly number[], K: number, divide: 'gcd' | 'pow2' = 'gcd'): TableForm | null {
+  const fields = cols.map((v) => fieldOf(b, v));
+  const groups = groupsOf(fields, K, divide === 'pow2' ? 1 : 2);
+  if (groups.length === 0) return null;
+  const inGroup = new Array<boolean>(cols.length).fill(false);
+  for (const g of groups) for (const c of g) inGroup[c] = true;
+  const newCols: number[] = [];
+  const colIndex = new Map<number, number>();
+  const rows = M.length;
+  const M2: bigint[][] = Array.from({ length: rows }, () => []);
+  const offset = new Array<bigint>(rows).fill(0n);
+  const column = (v: number): number => {
+    let k = colIndex.get(v);
+    if (k === undefined) {
+      k = newCols.length;
+      colIndex.set(v, k);
+      newCols.push(v);
+      for (const r of M2) r.push(0n);
+    }
+    return k;
+  };
+  const addTerm = (o: number, t: Value, coef: bigint): void => {
+    if (t.v < 0) {
+      offset[o]! += coef * t.c;
+      return;
+    }
+    const k = column(t.v);
+    M2[o]![k]! += coef << BigInt(t.shift);
+    offset[o]! += coef * t.c;
+  };
+  // the columns in no group keep their coefficients
+  for (let c = 0; c < cols.length; c++) {
+    if (inGroup[c]) continue;
+    for (let o = 0; o < rows; o++) if (M[o]![c] !== 0n) addTerm(o, { v: cols[c]!, shift: 0, c: 0n }, M[o]![c]!);
+  }
+  const tables = new Map<string, Value>();
+  groups.forEach((g, gi) => {
+    const gf = g.map((c) => fields[c]!);
+    const ats: number[] = [];
+    let at = 0;
+    for (const f of gf) {
+      ats.push(at);
+      at += f.width;
+    }
+    let address = -1;
+    for (let o = 0; o < rows; o++) {
+      const w = g.map((c) => M[o]![c]!);
+      const nz = w.filter((x) => x !== 0n);
+      if (nz.length === 0) continue;
+      let d = 0n;
+      for (const x of nz) d = gcd(d, x < 0n ? -x : x);
+      // pow2: divide by the power of two in the gcd only (the rest stays in the table)
+      if (divide === 'pow2') d &= -d;
+      const coef = nz[0]! < 0n ? -d : d;
+      const canon = w.map((x) => x / coef);
+      if (canon.filter((x) => x !== 0n).length === 1 && (canon.find((x) => x !== 0n) === 1n)) {
+        // one column: no table
+        addTerm(o, { v: cols[g[w.findIndex((x) => x !== 0n)]!]!, shift: 0, c: 0n }, w.find((x) => x !== 0n)!);
+        continue;
+      }
+      const key = `${gi}:${canon.join(',')}`;
+      let t = tables.get(key);
+      if (t === undefined) {
+        if (address < 0) address = b.cat(gf.map((f) => f.v), gf.map((f) => f.width));
+        t = b.table({ v: address, shift: 0, c: 0n }, (a) => gf.reduce((s, f, j) => s + canon[j]! * fieldValue(a, ats[j]!, f), 0n));
+        tables.set(key, t);
+      }
+      addTerm(o, t, coef);
+    }
+  });
+  return { cols: newCols, M: M2, offset, tables: tables.size, groups: groups.length };
+}
+
+/**
+ * The cells (LUTs and carries, as on iCE40) of the nodes built since `mark`: w LUTs and w
+ * carries per w-bit adder, one LUT per output bit of a table (its address fits one LUT).
+ */
+export function cellsSince(b: NetworkBuilder, mark: number): number {
+  let cells = 0;
+  for (let k = mark; k < b.nodes.length; k++) {
+    const n = b.nodes[k]!;
+    if (isAdderOp(n.op)) cells += 2 * bitsFor(n.lo, n.hi);
+    else if (n.op === 'table') cells += bitsFor(n.lo, n.hi);
+  }
+  return cells;
+}
