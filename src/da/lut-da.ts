@@ -94,12 +94,45 @@ function fieldValue(addr: bigint, at: number, f: Field): bigint {
 }
 
 /**
- * M (rows × cols, over the variables `cols`) rewritten over tables of groups of at most K
- * address bits; null when no two narrow columns can share a table.
+ * The columns cut into slices of `slice` bits (the lowest first; the top one signed when the
+ * column is): column c is Σ_p slice_p · 2^(p·slice), so a slice is a column of its own with
+ * the weights shifted. Slices of one position lie side by side (position 0 of every column,
+ * then position 1, …), so that a group holds the same bits of neighbouring columns. Columns
+ * no wider than `slice` stay whole.
  */
-export function tableForm(b: NetworkBuilder, M: readonly (readonly bigint[])[], cols: readonly number[], K: number, divide: 'gcd' | 'pow2' = 'gcd'): TableForm | null {
-  const fields = cols.map((v) => fieldOf(b, v));
-  const groups = groupsOf(fields, K, divide === 'pow2' ? 1 : 2);
+function sliced(b: NetworkBuilder, M: readonly (readonly bigint[])[], fields: readonly Field[], slice: number): { M: bigint[][]; fields: Field[] } {
+  const parts: { c: number; p: number; f: Field }[] = [];
+  fields.forEach((f, c) => {
+    if (f.width <= slice) {
+      parts.push({ c, p: 0, f });
+      return;
+    }
+    const n = Math.ceil(f.width / slice);
+    for (let p = 0; p < n; p++) {
+      const top = p === n - 1;
+      // the slice's bits as a value of their own (wiring: a shift and the low bits)
+      const shifted = p === 0 ? f.v : b.nonLinear('shr', f.v, p * slice);
+      const width = top ? f.width - p * slice : slice;
+      const v = top ? shifted : b.nonLinear('fit', shifted, 0, { width, signed: false, overflow: 'wrap' });
+      const r = b.range(v);
+      const sf: Field = { v, width, signed: top && f.signed, lo: r.lo, hi: r.hi };
+      parts.push({ c, p, f: sf });
+    }
+  });
+  parts.sort((x, y) => x.p - y.p || x.c - y.c);
+  return { M: M.map((row) => parts.map((q) => row[q.c]! << BigInt(q.p * slice))), fields: parts.map((q) => q.f) };
+}
+
+/**
+ * M (rows × cols, over the variables `cols`) rewritten over tables of groups of at most K
+ * address bits, the columns first cut into slices of `slice` bits when given; null when no
+ * group forms.
+ */
+export function tableForm(b: NetworkBuilder, M0: readonly (readonly bigint[])[], cols0: readonly number[], K: number, slice: number | null = null): TableForm | null {
+  const whole = cols0.map((v) => fieldOf(b, v));
+  const { M, fields } = slice === null ? { M: M0, fields: whole } : sliced(b, M0, whole, slice);
+  const cols = fields.map((f) => f.v);
+  const groups = groupsOf(fields, K, slice === null ? 2 : 1);
   if (groups.length === 0) return null;
   const inGroup = new Array<boolean>(cols.length).fill(false);
   for (const g of groups) for (const c of g) inGroup[c] = true;
@@ -148,8 +181,8 @@ export function tableForm(b: NetworkBuilder, M: readonly (readonly bigint[])[], 
       if (nz.length === 0) continue;
       let d = 0n;
       for (const x of nz) d = gcd(d, x < 0n ? -x : x);
-      // pow2: divide by the power of two in the gcd only (the rest stays in the table)
-      if (divide === 'pow2') d &= -d;
+      // a slice alone: its table is the multiple (the odd part), as a KCM's
+      if (g.length === 1) d &= -d;
       const coef = nz[0]! < 0n ? -d : d;
       const canon = w.map((x) => x / coef);
       if (canon.filter((x) => x !== 0n).length === 1 && (canon.find((x) => x !== 0n) === 1n)) {

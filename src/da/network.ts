@@ -336,36 +336,52 @@ function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: 
     saCost = { adders: b.addersSince(start), cells: cellsSince(b, start) };
     b.rollback(start);
   }
-  const tf = tableForm(b, Mk, keep, opts.lutInputs ?? DEFAULT_LUT_INPUTS, (opts as { divide?: 'gcd' | 'pow2' }).divide ?? 'gcd');
-  if (tf === null) {
+  const K = opts.lutInputs ?? DEFAULT_LUT_INPUTS;
+  const tried: MatrixBuilt['tried'] = sa !== null ? [{ strategy: 'shift-add', ...saCost }] : [];
+  let best: { slice: number | null; cells: number } | null = null;
+  for (const slice of sliceCandidates(b, keep, K)) {
+    const t = tablesOn(b, Mk, keep, K, slice, opts);
     b.rollback(start);
+    if (t === null) continue;
+    tried.push({ strategy: t.name, adders: t.adders, cells: t.cells });
+    if (best === null || t.cells < best.cells) best = { slice, cells: t.cells };
+  }
+  if (best === null || (sa !== null && best.cells >= saCost.cells)) {
     sa ??= optimize(Mk, formatOf(b, keep), opts);
-    return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: null, tried: [] };
+    return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: tried.length > 1 ? 'shift-add' : null, tried: tried.length > 1 ? tried : [] };
   }
-  const live2 = tf.cols.map((_, c) => tf.M.some((row) => row[c] !== 0n));
-  const cols2 = tf.cols.filter((_, c) => live2[c]);
-  let tOuts: Value[];
-  let tStats: OptimizeStats | null = null;
-  if (cols2.length === 0) tOuts = tf.offset.map(() => constant(0n));
-  else {
+  const t = tablesOn(b, Mk, keep, K, best.slice, opts)!;
+  return { outs: withOffset(t.outs, t.offset), optimize: t.stats, prunedInputs, form: 'table', tried };
+}
+
+/** The slice widths worth trying: none (narrow columns whole), half a LUT, single bits; those that cut some column. */
+function sliceCandidates(b: NetworkBuilder, cols: readonly number[], K: number): (number | null)[] {
+  const widest = Math.max(...cols.map((v) => bitsFor(b.range(v).lo, b.range(v).hi)));
+  const out: (number | null)[] = [null];
+  for (const s of [Math.floor(K / 2), 1]) if (s >= 1 && s < widest && !out.includes(s)) out.push(s);
+  return out;
+}
+
+/** M over tables (lut-da.ts) and the CMVM over them, built in b: the values and what they cost. */
+function tablesOn(b: NetworkBuilder, M: readonly (readonly bigint[])[], cols: readonly number[], K: number, slice: number | null, opts: NetworkOptions): { outs: Value[]; offset: bigint[]; stats: OptimizeStats | null; name: string; adders: number; cells: number } | null {
+  const start = b.mark();
+  const tf = tableForm(b, M, cols, K, slice);
+  if (tf === null) return null;
+  const live = tf.cols.map((_, c) => tf.M.some((row) => row[c] !== 0n));
+  const used = tf.cols.filter((_, c) => live[c]);
+  let outs: Value[] = tf.offset.map(() => constant(0n));
+  let stats: OptimizeStats | null = null;
+  if (used.length > 0) {
     const res = optimize(
-      tf.M.map((row) => row.filter((_, c) => live2[c])),
-      formatOf(b, cols2),
-      opts,
+      tf.M.map((row) => row.filter((_, c) => live[c])),
+      formatOf(b, used),
+      { ...opts, onAttempt: undefined },
     );
-    tStats = res.stats;
-    tOuts = b.applyGraph(res.graph, cols2.map((v): Value => ({ v, shift: 0, c: 0n })));
+    stats = res.stats;
+    outs = b.applyGraph(res.graph, used.map((v): Value => ({ v, shift: 0, c: 0n })));
   }
-  const tCost = { adders: b.addersSince(start), cells: cellsSince(b, start) };
-  const tried = [
-    ...(sa !== null ? [{ strategy: 'shift-add', ...saCost }] : []),
-    { strategy: `table (${tf.tables} tables over ${tf.groups} groups)`, ...tCost },
-  ];
-  if (sa !== null && tCost.cells >= saCost.cells) {
-    b.rollback(start);
-    return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: 'shift-add', tried };
-  }
-  return { outs: withOffset(tOuts, tf.offset), optimize: tStats, prunedInputs, form: 'table', tried };
+  const name = `table${slice === null ? '' : ` (${slice}-bit slices)`}: ${tf.tables} tables over ${tf.groups} groups`;
+  return { outs, offset: tf.offset, stats, name, adders: b.addersSince(start), cells: cellsSince(b, start) };
 }
 
 /** Input position (r, c) of an [H, W, C] grid, channel ci, or −1 when it lies in the padding. */
