@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateNetworkGraph } from '../../src/da/graph.js';
 import type { NetworkGraph } from '../../src/da/graph.js';
@@ -7,6 +10,7 @@ import { simulateSpec } from '../../src/flows/verify.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import type { Spec } from '../../src/spec/spec.js';
 import { Rng, testVectors } from '../../src/sim/vectors.js';
+import { runMain } from '../helpers/cli.js';
 import { icarusCheck } from '../helpers/icarus-check.js';
 import { ranks, yosysRead } from '../helpers/netlist.js';
 import { haveTool } from '../helpers/tools.js';
@@ -202,6 +206,33 @@ describe('through the netlist and the Verilog', () => {
         const c = await icarusCheck(a, (x: readonly bigint[]) => ref.map((row, o) => row.reduce((s, w, i) => s + w * x[i]!, off[o]!)), vectors);
         expect(c.mismatches, spec.name).toEqual([]);
       } else console.log('SKIPPED: the Icarus part of this test (iverilog is not installed)');
+    }
+  });
+});
+
+describe('the command: --arith and --lut-inputs', () => {
+  it('say which form each layer got (--verbose), and refuse values out of range (exit 2, no file)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'da-gen-lut-cli-'));
+    try {
+      const r = new Rng(12);
+      const file = join(dir, 'in.json');
+      writeFileSync(file, JSON.stringify({ format: 1, name: 'bnn', input: { width: 1, bipolar: true }, weights: randomMatrix(r, 8, 8, 8).map((row) => row.map(String)) }));
+      const ok = await runMain([file, '-o', join(dir, 'bnn.v'), '--arith', 'auto', '--lut-inputs', '4', '--verbose']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toMatch(/layer 0: shift-add \d+ adders \(\d+ cells\), table: \d+ tables over \d+ groups \d+ adders \(\d+ cells\).*: kept table/);
+      expect(readFileSync(join(dir, 'bnn.v'), 'utf8')).toMatch(/lookup table/);
+      for (const [args, msg] of [
+        [['--lut-inputs', '1'], /--lut-inputs/],
+        [['--lut-inputs', '9'], /--lut-inputs/],
+        [['--arith', 'lut'], /--arith/],
+      ] as const) {
+        const bad = await runMain([file, '-o', join(dir, 'bad.v'), ...args]);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toMatch(msg);
+        expect(existsSync(join(dir, 'bad.v'))).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -537,11 +537,11 @@ describe.runIf(icarus)('the printed cats, run by Icarus', () => {
 });
 
 describe.runIf(verilator)('verilator --lint-only -Wall on cats', () => {
-  it('has nothing to say at latencies 0..3', () => {
+  it('has nothing to say at latencies 0 and 3', () => {
     const dir = mkdtempSync(join(tmpdir(), 'da-gen-cat-'));
     dirs.push(dir);
     for (const c of PRINTED) {
-      for (const L of LATENCIES) {
+      for (const L of [0, 3]) {
         const file = join(dir, `${c.name}.v`);
         writeFileSync(file, build(c, L).verilog);
         const res = spawnSync('verilator', ['--lint-only', '-Wall', file], { encoding: 'utf8' });
@@ -563,13 +563,13 @@ describe('Yosys (WebAssembly) reads the printed cats', () => {
     }
   });
 
-  it('its JSON netlist, simulated, equals evaluateNetworkGraph at latencies 0..3', async () => {
+  it('its JSON netlist, simulated, equals evaluateNetworkGraph at latencies 0 and 3 (the netlist simulator and Icarus cover 1 and 2)', async () => {
     for (const c of CASES) {
-      for (const L of LATENCIES) {
+      for (const L of [0, 3]) {
         const { n, verilog } = build(c, L);
         const json = await readVerilogToJson(verilog, n.module);
         const sim = compileYosysJson(json, n.module, n.ports);
-        const vecs = c.vectors.filter((_, t) => t % 4 === L);
+        const vecs = c.vectors.filter((_, t) => t % 2 === L % 2);
         const ys = sim.run(withFlush(vecs, n.ports.nIn, L));
         expect(compareWithReference(reference(c.graph), vecs, ys, L).mismatches, `${c.name} L=${L}`).toEqual([]);
       }
