@@ -204,15 +204,25 @@ export function tableForm(b: NetworkBuilder, M0: readonly (readonly bigint[])[],
 }
 
 /**
- * The cells (LUTs and carries, as on iCE40) of the nodes built since `mark`: w LUTs and w
- * carries per w-bit adder, one LUT per output bit of a table (its address fits one LUT).
+ * Cells (SB_LUT4 + SB_CARRY) per result bit of an adder, as synth_ice40 maps da-gen's adders:
+ * one LUT and one carry per bit less what Yosys finds constant or shares. Fitted on
+ * `npm run bench:synth -- --lut` (2026-12-03): the shift-add designs' measured cells over their
+ * adder result bits were 1.33–1.72, 1.55 in the middle; a table's output bit is one LUT.
+ */
+export const ADDER_CELLS_PER_BIT = 1.55;
+/** `auto` keeps tables only when the estimate saves at least this share of the cells (the estimate's spread). */
+export const AUTO_MARGIN = 0.03;
+
+/**
+ * The cells (LUTs and carries, as on iCE40) of the nodes built since `mark`: ADDER_CELLS_PER_BIT
+ * per result bit of an adder, one LUT per output bit of a table (its address fits one LUT).
  */
 export function cellsSince(b: NetworkBuilder, mark: number): number {
   let cells = 0;
   for (let k = mark; k < b.nodes.length; k++) {
     const n = b.nodes[k]!;
-    if (isAdderOp(n.op)) cells += 2 * bitsFor(n.lo, n.hi);
+    if (isAdderOp(n.op)) cells += ADDER_CELLS_PER_BIT * bitsFor(n.lo, n.hi);
     else if (n.op === 'table') cells += bitsFor(n.lo, n.hi);
   }
-  return cells;
+  return Math.round(cells);
 }

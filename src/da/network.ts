@@ -8,7 +8,7 @@ import type { AdderGraph, FitFormat, NetGraphOutput, NetworkGraph } from './grap
 import { constant, NetworkBuilder } from './net-builder.js';
 import type { Value } from './net-builder.js';
 import { bitsFor } from './ranges.js';
-import { cellsSince, DEFAULT_ARITH, DEFAULT_LUT_INPUTS, tableForm } from './lut-da.js';
+import { AUTO_MARGIN, cellsSince, DEFAULT_ARITH, DEFAULT_LUT_INPUTS, tableForm } from './lut-da.js';
 import type { Arith } from './lut-da.js';
 
 /**
@@ -346,7 +346,7 @@ function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: 
     tried.push({ strategy: t.name, adders: t.adders, cells: t.cells });
     if (best === null || t.cells < best.cells) best = { slice, cells: t.cells };
   }
-  if (best === null || (sa !== null && best.cells >= saCost.cells)) {
+  if (best === null || (sa !== null && best.cells > (1 - AUTO_MARGIN) * saCost.cells)) {
     sa ??= optimize(Mk, formatOf(b, keep), opts);
     return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: tried.length > 1 ? 'shift-add' : null, tried: tried.length > 1 ? tried : [] };
   }
