@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { runYosys } from '@yowasp/yosys';
 import { signalOperands } from '../../src/rtl/netlist.js';
 import type { Netlist } from '../../src/rtl/netlist.js';
@@ -38,4 +39,14 @@ export function stripComments(v: string): string {
     .replace(/\(\*[^*]*\*\)/g, '')
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/\/\/[^\n]*/g, '');
+}
+
+/** The Verilog has no `*` outside comments and declares every signal of the netlist exactly once, with its width and signedness. */
+export function expectDeclaredOnce(n: Netlist, verilog: string, label: string): void {
+  const code = stripComments(verilog);
+  expect(code, label).not.toContain('*');
+  for (const s of n.signals) {
+    const decl = new RegExp(`^\\s*${s.kind === 'reg' ? 'reg' : 'wire'} ${s.signed ? 'signed ' : ''}\\[${s.width - 1}:0\\] ${s.name}\\b`, 'gm');
+    expect((code.match(decl) ?? []).length, `${label} ${s.name}`).toBe(1);
+  }
 }
