@@ -4,7 +4,8 @@
 // WebAssembly Yosys for iCE40 (synth_ice40, no place and route); the figure is SB_LUT4 +
 // SB_CARRY, and the ratio auto / shift-add. Cases:
 // - TFC_2W2A.onnx (../shared/models, imported with --precision fixed<16,6>);
-// - random 16×16 matrices (seeded) over 1-bit bipolar, 2- and 4-bit signed and unsigned inputs,
+// - random 16×16 matrices (seeded) over 1-bit (bipolar, unsigned, signed), 2- and 4-bit signed
+//   and unsigned inputs,
 //   with 2-, 4- and 8-bit weights;
 // - the benchmark files of ../shared/bench up to 32×32 (inputs of 8 bits or more), where auto
 //   must never cost more than shift-add.
@@ -50,6 +51,8 @@ async function cases() {
     ['s2', { width: 2, signed: true }],
     ['u4', { width: 4, signed: false }],
     ['s4', { width: 4, signed: true }],
+    ['u1', { width: 1, signed: false }],
+    ['s1', { width: 1, signed: true }],
   ]) {
     for (const wb of [2, 4, 8]) out.push({ name: `rand_${label}_w${wb}_16x16`, spec: randomCase(`rand_${label}_w${wb}`, input, wb, seed++) });
   }

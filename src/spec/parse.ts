@@ -25,7 +25,7 @@ import { TABLE_FUNCTIONS, fitToOutput, formatRange, functionTable } from './tabl
 import type { TableFunction } from './tables.js';
 import { moduleNameProblem } from './verilog-names.js';
 
-export const MIN_INPUT_WIDTH = 2;
+export const MIN_INPUT_WIDTH = 1;
 export const MAX_INPUT_WIDTH = 32;
 /** Largest matrix side accepted (rows or columns). */
 export const MAX_DIMENSION = 4096;
@@ -837,7 +837,7 @@ function parseInput(o: Record<string, unknown>, file: string): { width: number; 
     }
   } else {
     if (typeof width !== 'number' || !Number.isInteger(width) || width < MIN_INPUT_WIDTH || width > MAX_INPUT_WIDTH) {
-      const hint = width === 1 ? ' (width 1 needs "bipolar": true)' : '';
+      const hint = '';
       throw new SpecError(file, 'input.width', `expected an integer from ${MIN_INPUT_WIDTH} to ${MAX_INPUT_WIDTH}, got ${'width' in io ? describe(width) : 'nothing'}${hint}`);
     }
     if (typeof io.signed !== 'boolean') {

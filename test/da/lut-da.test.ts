@@ -73,6 +73,8 @@ function tableNodes(g: NetworkGraph) {
 
 const INPUTS: Input[] = [
   { width: 1, signed: false, bipolar: true },
+  { width: 1, signed: false },
+  { width: 1, signed: true },
   { width: 2, signed: false },
   { width: 2, signed: true },
   { width: 3, signed: true },
@@ -81,7 +83,7 @@ const INPUTS: Input[] = [
 ];
 
 describe('tables of every group size and field width up to K', () => {
-  it('compute W·x exactly: inputs of 1 (bipolar) to 4 bits, signed and unsigned, K = 2 … 6, with and without slices', () => {
+  it('compute W·x exactly: inputs of 1 (bipolar, unsigned, signed) to 4 bits, signed and unsigned, K = 2 … 6, with and without slices', () => {
     const r = new Rng(2024);
     let designs = 0;
     let tables = 0;
@@ -108,7 +110,7 @@ describe('tables of every group size and field width up to K', () => {
         expectComputesWx(graph, input, W, vectorsFor(input, cols, 300, designs), `${input.bipolar ? 'bipolar' : `${input.signed ? 's' : 'u'}${input.width}`} K=${K} ${rows}×${cols}`);
       }
     }
-    expect(designs).toBe(30);
+    expect(designs).toBe(40);
     expect(tables).toBeGreaterThan(30);
   });
 
@@ -186,6 +188,7 @@ describe('through the netlist and the Verilog', () => {
     const r = new Rng(77);
     const cases: [Input, number][] = [
       [{ width: 1, signed: false, bipolar: true }, 1],
+      [{ width: 1, signed: true }, 0],
       [{ width: 2, signed: true }, 2],
       [{ width: 4, signed: false }, 3],
     ];

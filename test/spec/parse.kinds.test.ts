@@ -123,8 +123,10 @@ describe('input.bipolar', () => {
     expectError(net([{ weights: w(1, 2) }], { width: 1, bipolar: null }), 'input.bipolar', 'expected true', 'got null');
   });
 
-  it('allows width 1 only with bipolar, keeping the 2..32 message', () => {
-    expectError(net([{ weights: w(1, 2) }], { width: 1, signed: false }), 'input.width', 'expected an integer from 2 to 32', 'got number 1', '"bipolar": true');
+  it('takes width 1 without bipolar as a plain bit: unsigned {0, 1} or signed {−1, 0}', () => {
+    expect(parse(net([{ weights: w(1, 2) }], { width: 1, signed: false })).input).toEqual({ width: 1, signed: false, bipolar: false, shape: [2] });
+    expect(parse(net([{ weights: w(1, 2) }], { width: 1, signed: true })).input).toEqual({ width: 1, signed: true, bipolar: false, shape: [2] });
+    expectError(net([{ weights: w(1, 2) }], { width: 0, signed: false }), 'input.width', 'expected an integer from 1 to 32', 'got number 0');
   });
 
   it('still requires signed without bipolar', () => {
