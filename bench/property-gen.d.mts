@@ -18,6 +18,8 @@ export interface DesignOptions {
   depthSlack: number;
   cost: 'adders' | 'bits';
   effort?: number;
+  arith?: 'shift-add' | 'table' | 'auto';
+  lutInputs?: number;
 }
 
 export interface Design {

@@ -780,7 +780,8 @@ function layersDoc(d, lib, name) {
 /**
  * The compile options: every latency the format allows (0..MAX_LATENCY; "auto" needs place and
  * route, so it is not drawn), depth slacks around the default (−1 = unbounded), both cost
- * models, and low efforts (the default effort, up to 16 attempts, on small matrices only).
+ * models, low efforts (the default effort, up to 16 attempts, on small matrices only), and
+ * lookup tables for narrow inputs (--arith table or auto, K = 2 … 6) for half the designs.
  */
 function optionsOf(d, lib, size) {
   const options = {
@@ -789,6 +790,9 @@ function optionsOf(d, lib, size) {
     cost: d.pick(['adders', 'bits']),
   };
   if (size > 32 || !d.chance(0.2)) options.effort = d.pick([1, 1, 1, 2, 3]);
+  // dense layers over narrow inputs as lookup tables (LUT-based distributed arithmetic) for some
+  options.arith = d.pick(['shift-add', 'shift-add', 'table', 'auto']);
+  if (options.arith !== 'shift-add') options.lutInputs = d.between(2, 6);
   return options;
 }
 
@@ -829,7 +833,8 @@ export function designFile(seed, d) {
 export function reproduceCommand(seed, d, command = 'sim') {
   const o = d.options;
   const effort = o.effort === undefined ? '' : ` --effort ${o.effort}`;
-  return `da-gen ${command} ${designFile(seed, d)} -l ${o.latency} --dc ${o.depthSlack} --cost ${o.cost}${effort} -n ${d.vectors} --seed ${d.vectorSeed}`;
+  const arith = o.arith === undefined || o.arith === 'shift-add' ? '' : ` --arith ${o.arith} --lut-inputs ${o.lutInputs}`;
+  return `da-gen ${command} ${designFile(seed, d)} -l ${o.latency} --dc ${o.depthSlack} --cost ${o.cost}${effort}${arith} -n ${d.vectors} --seed ${d.vectorSeed}`;
 }
 
 /** JSON integers as the format wants them: numbers within ±2^53, decimal strings beyond. */
