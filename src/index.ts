@@ -55,6 +55,9 @@ export type { LoweredNetlist } from './rtl/lower.js';
 export type { Manifest, ManifestLayer } from './rtl/manifest.js';
 export { DEFAULT_DEPTH_SLACK } from './da/cmvm.js';
 export { TOEPLITZ_MAX_ENTRIES } from './da/network.js';
+// lookup tables for narrow inputs (CompileOptions.arith, .lutInputs): the forms, the default LUT size, and the cost model's constants
+export { ARITH_MODES, DEFAULT_ARITH, DEFAULT_LUT_INPUTS, MAX_LUT_INPUTS, ADDER_CELLS_PER_BIT, AUTO_MARGIN } from './da/lut-da.js';
+export type { Arith } from './da/lut-da.js';
 export type { LayerStats } from './da/network.js';
 export type { AttemptReport, OptimizeStats } from './da/cmvm.js';
 export { evaluateNetworkGraph } from './da/graph.js';
