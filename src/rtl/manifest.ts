@@ -51,8 +51,8 @@ export interface ManifestLayer {
   out_shape: number[];
   /** How it was built: conv "per-position" or "toeplitz"; batchnorm "folded" or "shift-add"; else null. */
   strategy: string | null;
-  /** For a convolution: the adders of each strategy tried, in the order tried. */
-  tried: { strategy: string; adders: number }[];
+  /** For a convolution, and a dense layer whose lookup tables were weighed: the adders of each form tried, in the order tried (and for a dense layer the cells it was chosen by). */
+  tried: { strategy: string; adders: number; cells?: number }[];
   inputs: number;
   outputs: number;
   /** Inputs that were constant or repeated and vanished. */
