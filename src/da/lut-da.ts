@@ -16,17 +16,21 @@ import { bitsFor } from './ranges.js';
  * multiple or a negation of each other, share one table, and a group whose only non-zero
  * weight is one column needs no table (the column itself is the term). The tables and the
  * columns left as they are then form a new matrix (rows × terms, the coefficients g), which
- * goes through the usual CMVM optimizer: its shared sums and adder trees.
+ * goes through the usual CMVM optimizer: its shared sums and adder trees. Wider columns may
+ * first be cut into slices (tableForm's `slice`): each slice a value of its own, its weights
+ * shifted.
  *
- * The choice (cost.ts terms, iCE40-like cells): a table costs one LUT per output bit; an adder
- * of w bits costs w LUTs and w carries. Per layer, `auto` builds both forms and keeps the
- * cheaper; `table` keeps the tables whenever some group exists; `shift-add` never builds them.
+ * The choice (cellsSince, cells as synth_ice40 counts them): a table costs one LUT per output
+ * bit, an adder ADDER_CELLS_PER_BIT per result bit. Per layer (network.ts, matrixOn), `auto`
+ * builds shift-add and every table form and keeps the cheapest, tables only when they save
+ * AUTO_MARGIN; `table` keeps the cheapest table form whenever some group exists; `shift-add`
+ * never builds them.
  */
 
 /** How a matrix is computed: shifts and adds only, lookup tables for narrow inputs, or the cheaper of the two per layer. */
 export type Arith = 'shift-add' | 'table' | 'auto';
 export const ARITH_MODES: readonly Arith[] = ['auto', 'shift-add', 'table'];
-/** Shift-add until the cost model is calibrated against synthesis (then auto). */
+/** Shift-add: `auto` builds every form of a layer with narrow inputs, which costs 2–3× its compile time (README: Not done yet). */
 export const DEFAULT_ARITH: Arith = 'shift-add';
 /** Inputs of the target's LUT (iCE40 and ECP5: 4). */
 export const DEFAULT_LUT_INPUTS = 4;
