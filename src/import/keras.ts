@@ -556,20 +556,9 @@ function denseOps(ctx: Ctx, l: KLayer, next: KLayer | undefined, isLast: boolean
   checkShape(ctx, l, 'kernel', w.get('kernel')!, [nIn, units]);
   if (useBias) checkShape(ctx, l, 'bias', w.get('bias')!, [units]);
   const hgq = hgqOverrides(next, l.name);
-  let kernel = w.get('kernel')!.data.values.slice();
-  let bias = useBias ? w.get('bias')!.data.values.slice() : null;
   const m = meta(l);
   const fold = foldableBatchNorm(l, next, isFloatLayer(l, hgq));
-  if (fold) {
-    ctx.shape = [units];
-    const bn = batchNormAffine(ctx, next!);
-    kernel = kernel.map((v, k) => v * bn.scale[k % units]!);
-    bias = (bias ?? new Array<number>(units).fill(0)).map((v, o) => v * bn.scale[o]! + bn.offset[o]!);
-    m.notes.push(`${next!.name} (BatchNormalization) folded into the float weights and bias before quantization`);
-  }
-  const kq = quantizeParams(ctx, l, kernel, 'kernel', hgq?.weight_t ?? null, false);
-  const bq = bias === null ? null : quantizeParams(ctx, l, bias, 'bias', hgq?.bias_t ?? null, false);
-  noteChanged(m, hgq !== null, kernel, kq.values, 'weights');
+  const { kq, bq } = foldAndQuantize(ctx, l, w, useBias, fold ? next! : null, [units], hgq, m);
   const W: number[][] = [];
   for (let i = 0; i < nIn; i++) W.push(kq.values.slice(i * units, (i + 1) * units));
   ctx.ops.push({ op: 'dense', W, bias: bq?.values ?? null, weightType: kq.type, biasType: bq?.type ?? '—', meta: m });
@@ -579,6 +568,39 @@ function denseOps(ctx: Ctx, l: KLayer, next: KLayer | undefined, isLast: boolean
   if (float && (act === undefined || act === null || act === 'linear' || act === 'relu' || act === 'softmax')) ctx.ops.push(...resultQuant(ctx, l));
   ctx.ops.push(...activationOps(ctx, l, act, isLast && !fold));
   return fold ? 1 : 0;
+}
+
+/**
+ * A dense or conv layer's kernel and bias (flat, the output channel last), with the float
+ * BatchNormalization `bn` after it (over `outShape`, the layer's output) folded into them first,
+ * quantized as the layer says.
+ */
+function foldAndQuantize(
+  ctx: Ctx,
+  l: KLayer,
+  w: ReturnType<typeof weightsOf>,
+  useBias: boolean,
+  bn: KLayer | null,
+  outShape: number[],
+  hgq: Record<string, string> | null,
+  m: OpMeta,
+): { kq: ReturnType<typeof quantizeParams>; bq: ReturnType<typeof quantizeParams> | null } {
+  let kernel = w.get('kernel')!.data.values.slice();
+  let bias = useBias ? w.get('bias')!.data.values.slice() : null;
+  if (bn !== null) {
+    const channels = outShape[outShape.length - 1]!;
+    const saved = ctx.shape;
+    ctx.shape = outShape;
+    const a = batchNormAffine(ctx, bn);
+    ctx.shape = saved;
+    kernel = kernel.map((v, k) => v * a.scale[k % channels]!);
+    bias = (bias ?? new Array<number>(channels).fill(0)).map((v, o) => v * a.scale[o]! + a.offset[o]!);
+    m.notes.push(`${bn.name} (BatchNormalization) folded into the float weights and bias before quantization`);
+  }
+  const kq = quantizeParams(ctx, l, kernel, 'kernel', hgq?.weight_t ?? null, false);
+  const bq = bias === null ? null : quantizeParams(ctx, l, bias, 'bias', hgq?.bias_t ?? null, false);
+  noteChanged(m, hgq !== null, kernel, kq.values, 'weights');
+  return { kq, bq };
 }
 
 function noteChanged(m: OpMeta, hgq: boolean, before: number[], after: number[], what: string): void {
@@ -603,24 +625,11 @@ function convOps(ctx: Ctx, l: KLayer, next: KLayer | undefined, isLast: boolean)
   checkShape(ctx, l, 'kernel', w.get('kernel')!, rank === 1 ? [ks[1], cin, filters] : [ks[0], ks[1], cin, filters]);
   if (useBias) checkShape(ctx, l, 'bias', w.get('bias')!, [filters]);
   const hgq = hgqOverrides(next, l.name);
-  let kernel = w.get('kernel')!.data.values.slice();
-  let bias = useBias ? w.get('bias')!.data.values.slice() : null;
   const m = meta(l);
   const fold = foldableBatchNorm(l, next, isFloatLayer(l, hgq));
   const outShape = windowOut(ctx.shape, rank, ks, strides, dilation, padding, filters);
   if (outShape.some((d) => d < 1)) throw new SpecError(ctx.label, where(l), `the kernel does not fit the input [${ctx.shape.join(', ')}]`);
-  if (fold) {
-    const saved = ctx.shape;
-    ctx.shape = outShape;
-    const bn = batchNormAffine(ctx, next!);
-    ctx.shape = saved;
-    kernel = kernel.map((v, k) => v * bn.scale[k % filters]!);
-    bias = (bias ?? new Array<number>(filters).fill(0)).map((v, o) => v * bn.scale[o]! + bn.offset[o]!);
-    m.notes.push(`${next!.name} (BatchNormalization) folded into the float weights and bias before quantization`);
-  }
-  const kq = quantizeParams(ctx, l, kernel, 'kernel', hgq?.weight_t ?? null, false);
-  const bq = bias === null ? null : quantizeParams(ctx, l, bias, 'bias', hgq?.bias_t ?? null, false);
-  noteChanged(m, hgq !== null, kernel, kq.values, 'weights');
+  const { kq, bq } = foldAndQuantize(ctx, l, w, useBias, fold ? next! : null, outShape, hgq, m);
   // stored [kh][kw][cin][cout] (rank 1: [k][cin][cout]) row-major
   const kh = ks[0];
   const kw = ks[1];
