@@ -1,3 +1,4 @@
+import { sizeOf } from './shapes.js';
 import type { ArgmaxOp, ConvOp, DenseOp, FixedFormat, FlattenOp, ModelGraph, ModelOp, PoolOp, QuantOp } from './ir.js';
 
 /**
@@ -43,7 +44,7 @@ export function forwardModel(graph: ModelGraph, x: readonly number[], options: F
 export function forwardTrace(graph: ModelGraph, x: readonly number[], options: ForwardOptions = {}): { v: number[]; shape: number[] }[] {
   const exact = options.checkExact ?? true;
   checkShape(graph.inputShape, 'the input shape');
-  const n = size(graph.inputShape);
+  const n = sizeOf(graph.inputShape);
   if (x.length !== n) throw new Error(`forwardModel: the input has ${x.length} values, expected ${n} (shape [${graph.inputShape.join(', ')}])`);
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i]!)) throw new Error(`forwardModel: input ${i} is not a finite number: ${x[i]}`);
@@ -241,10 +242,6 @@ function arith(exact: boolean, where: string): { mul: (a: number, b: number) => 
 
 // ---------------------------------------------------------------------------------------------
 // shapes
-
-function size(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 function checkShape(shape: readonly number[], what: string): void {
   if (shape.length < 1 || shape.length > 3 || shape.some((d) => !Number.isInteger(d) || d < 1)) {

@@ -21,7 +21,7 @@ import { fixedText, fracBitsOf, parseFixed, quantize } from './fixed.js';
 import type { AffineOp, FixedFormat, ModelGraph, ModelOp, OpMeta, QRounding, QuantOp } from './ir.js';
 import type { ImportOptions } from './api.js';
 import { inputFromFirstQuant, PrecisionTable, softmaxOps } from './common.js';
-import { axisOut } from './shapes.js';
+import { axisOut, sizeOf } from './shapes.js';
 
 const { onnx } = onnxProto;
 
@@ -99,10 +99,6 @@ interface Const {
   via: string[];
 }
 
-function sizeOfDims(dims: readonly number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
-}
-
 /** An int64 from protobufjs: a number or a Long. */
 function num(v: unknown): number {
   if (typeof v === 'number') return v;
@@ -126,7 +122,7 @@ const TYPE_NAMES: Record<number, string> = { 1: 'float', 2: 'uint8', 3: 'int8', 
 /** The values of a TensorProto (raw_data little-endian, or the typed fields). */
 function tensorOf(t: ITensor, label: string, where: string): Const {
   const dims = (t.dims ?? []).map(num);
-  const n = sizeOfDims(dims);
+  const n = sizeOf(dims);
   const type = t.dataType ?? 0;
   const name = t.name ?? '';
   const what = `${where}${name ? ` tensor ${name}` : ''}`;
@@ -231,7 +227,7 @@ function broadcastDims(a: readonly number[], b: readonly number[]): number[] | n
 
 /** The flat index into `dims` (right-aligned, broadcast) of each element of `out`. */
 function broadcastIndex(dims: readonly number[], out: readonly number[]): number[] {
-  const n = sizeOfDims(out);
+  const n = sizeOf(out);
   const r = out.length;
   const strides = new Array<number>(r).fill(0);
   let s = 1;
@@ -651,7 +647,7 @@ class Walker {
         const c = ins(0, 'a tensor');
         let axis = this.attrInt(n, 'axis', 1);
         if (axis < 0) axis += c.dims.length;
-        this.constOut(n, keep(c, { dims: [sizeOfDims(c.dims.slice(0, axis)), sizeOfDims(c.dims.slice(axis))] }));
+        this.constOut(n, keep(c, { dims: [sizeOf(c.dims.slice(0, axis)), sizeOf(c.dims.slice(axis))] }));
         return;
       }
       case 'Unsqueeze': {
@@ -681,11 +677,11 @@ class Walker {
         let axis = this.attrInt(n, 'axis', 0);
         if (axis < 0) axis += r;
         if (parts.some((p) => p.dims.length !== r || p.dims.some((d, k) => k !== axis && d !== parts[0]!.dims[k]))) this.fail(n, `cannot concatenate tensors of shapes ${parts.map((p) => `[${p.dims.join(', ')}]`).join(', ')}`);
-        const outer = sizeOfDims(parts[0]!.dims.slice(0, axis));
+        const outer = sizeOf(parts[0]!.dims.slice(0, axis));
         const data: number[] = [];
         for (let o = 0; o < outer; o++) {
           for (const p of parts) {
-            const inner = sizeOfDims(p.dims.slice(axis));
+            const inner = sizeOf(p.dims.slice(axis));
             data.push(...p.data.slice(o * inner, (o + 1) * inner));
           }
         }
@@ -699,9 +695,9 @@ class Walker {
         const idx = ins(1, 'the indices');
         let axis = this.attrInt(n, 'axis', 0);
         if (axis < 0) axis += c.dims.length;
-        const outer = sizeOfDims(c.dims.slice(0, axis));
+        const outer = sizeOf(c.dims.slice(0, axis));
         const A = c.dims[axis]!;
-        const inner = sizeOfDims(c.dims.slice(axis + 1));
+        const inner = sizeOf(c.dims.slice(axis + 1));
         const data: number[] = [];
         for (let o = 0; o < outer; o++) {
           for (const i0 of idx.data) {
@@ -813,15 +809,15 @@ class Walker {
   }
 
   reshapeTarget(n: ONode, from: readonly number[], spec: readonly number[]): number[] {
-    const total = sizeOfDims(from);
+    const total = sizeOf(from);
     const t = spec.map((d, k) => (d === 0 && this.attrInt(n, 'allowzero', 0) === 0 ? from[k]! : d));
     const unknown = t.filter((d) => d === -1).length;
     if (unknown > 1 || t.some((d) => d < -1)) this.fail(n, `invalid target shape [${spec.join(', ')}]`);
     if (unknown === 1) {
-      const known = sizeOfDims(t.filter((d) => d !== -1));
+      const known = sizeOf(t.filter((d) => d !== -1));
       t[t.indexOf(-1)] = known === 0 ? 0 : total / known;
     }
-    if (sizeOfDims(t) !== total || t.some((d) => !Number.isInteger(d))) this.fail(n, `cannot reshape [${from.join(', ')}] to [${spec.join(', ')}]`);
+    if (sizeOf(t) !== total || t.some((d) => !Number.isInteger(d))) this.fail(n, `cannot reshape [${from.join(', ')}] to [${spec.join(', ')}]`);
     return t;
   }
 
@@ -876,7 +872,7 @@ class Walker {
       case 'Flatten': {
         let axis = this.attrInt(n, 'axis', 1);
         if (axis < 0) axis += this.shape.length;
-        const out = [sizeOfDims(this.shape.slice(0, axis)), sizeOfDims(this.shape.slice(axis))];
+        const out = [sizeOf(this.shape.slice(0, axis)), sizeOf(this.shape.slice(axis))];
         if (out[0] !== 1) this.fail(n, `only a Flatten to [1, n] is supported, got [${out.join(', ')}] from [${this.shape.join(', ')}] (axis ${axis})`);
         return this.flatten(n);
       }
@@ -1087,7 +1083,7 @@ class Walker {
 
   flatten(n: ONode): void {
     const ours = this.ourShape();
-    const total = sizeOfDims(this.shape);
+    const total = sizeOf(this.shape);
     if (ours.length > 1) {
       const C = ours[ours.length - 1]!;
       const positions = total / C;
@@ -1457,7 +1453,7 @@ export async function onnxGraph(bytes: Uint8Array, label: string, opts: ImportOp
   const pre = steps.slice(0, k);
   const firstQuant = steps[k];
   const absorbFlatten = (st: OpStep): void => {
-    const n = sizeOfDims(shapeIn);
+    const n = sizeOf(shapeIn);
     const order = st.op.op === 'flatten' && st.op.order === 'channels_first';
     notes.length = 0;
     notes.push(`x is taken flat [${n}]${order || layout === 'nchw' ? ` in the ONNX input's own (${shape.length === 4 ? 'NCHW' : 'NCL'}) order` : ''}: the model flattens its [${shape.join(', ')}] input first (${st.op.meta.name})`);

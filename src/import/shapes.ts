@@ -3,6 +3,8 @@
  * the front ends and the lowering.
  */
 
+import { shapeSize } from '../spec/spec.js';
+
 /** Positions along one axis: "same" gives ⌈L/s⌉, "valid" ⌊(L − (k−1)·d − 1)/s⌋ + 1 (0 or less: none). */
 export function axisOut(L: number, k: number, s: number, d: number, padding: 'valid' | 'same'): number {
   if (padding === 'same') return Math.ceil(L / s);
@@ -16,10 +18,8 @@ export function hwc(shape: readonly number[]): [number, number, number] {
   return [shape[0]!, shape[1]!, shape[2]!];
 }
 
-/** Number of elements. */
-export function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
+/** Number of elements (the layers format's own count). */
+export const sizeOf = shapeSize;
 
 /** The output shape of a rank-1 or rank-2 window operation (conv with `cout` channels, or a pool keeping C). */
 export function windowOut(shape: readonly number[], rank: 1 | 2, k: [number, number], s: [number, number], d: [number, number], padding: 'valid' | 'same', cout: number): number[] {
