@@ -45,6 +45,13 @@ import type { Arith } from './lut-da.js';
 /** Whole-layer (Toeplitz) optimization of a convolution is tried up to this many matrix entries. */
 export const TOEPLITZ_MAX_ENTRIES = 1 << 16;
 
+/** One form a layer was built in while its form was chosen: its adders, and for a dense layer the cells it was weighed by (lut-da.ts). */
+export interface TriedForm {
+  strategy: string;
+  adders: number;
+  cells?: number;
+}
+
 /** How one layer was built. */
 export interface LayerStats {
   kind: LayerKind;
@@ -67,7 +74,7 @@ export interface LayerStats {
    */
   strategy: string | null;
   /** For a convolution, and a dense layer whose tables were weighed: the adders of each form tried (in the order tried), and for a dense layer the cells it was chosen by. */
-  tried: { strategy: string; adders: number; cells?: number }[];
+  tried: TriedForm[];
 }
 
 /** How convolutions are built: the cheaper of the two forms (default), or one of them. */
@@ -130,7 +137,7 @@ interface Built {
   optimize: OptimizeStats | null;
   prunedInputs: number;
   strategy: string | null;
-  tried: { strategy: string; adders: number; cells?: number }[];
+  tried: TriedForm[];
   /** Index in `b.nodes` where the steps after the matrix begin. */
   postFrom: number;
 }
@@ -291,7 +298,7 @@ interface MatrixBuilt {
   /** "table" when lookup tables compute part of it, "shift-add" when tables were tried and not kept, else null. */
   form: string | null;
   /** The forms built and their cost (adders, and cells as cellsSince counts them). */
-  tried: { strategy: string; adders: number; cells: number }[];
+  tried: Required<TriedForm>[];
 }
 
 /**
@@ -421,7 +428,7 @@ function convolution(b: NetworkBuilder, layer: ConvLayer, vals: Value[], opts: N
   const kernel = taps.length > 0 && !(toeplitz && choice === 'toeplitz') ? optimize(kernelRows, formatOf(b, vars), opts) : null;
 
   const start = b.mark();
-  const tried: { strategy: string; adders: number }[] = [];
+  const tried: TriedForm[] = [];
   let outs: Value[] = [];
   let stats: OptimizeStats | null = null;
   let strategy = 'per-position';

@@ -1,5 +1,5 @@
 import type { OptimizeStats } from '../da/cmvm.js';
-import type { LayerStats } from '../da/network.js';
+import type { LayerStats, TriedForm } from '../da/network.js';
 import type { Layer, PostOps } from '../spec/spec.js';
 import { postOpsOf } from '../spec/spec.js';
 import { VERSION } from '../version.js';
@@ -52,7 +52,7 @@ export interface ManifestLayer {
   /** How it was built: conv "per-position" or "toeplitz"; batchnorm "folded" or "shift-add"; else null. */
   strategy: string | null;
   /** For a convolution, and a dense layer whose lookup tables were weighed: the adders of each form tried, in the order tried (and for a dense layer the cells it was chosen by). */
-  tried: { strategy: string; adders: number; cells?: number }[];
+  tried: TriedForm[];
   inputs: number;
   outputs: number;
   /** Inputs that were constant or repeated and vanished. */
