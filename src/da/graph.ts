@@ -34,9 +34,8 @@ import { fitToOutput, formatRange } from '../spec/tables.js';
  *
  * The first four are adders (one carry chain each); the others are the steps between layers.
  * Depth: an adder, ReLU, rne, fit with saturation, comparator and table are one level each (a
- * cat is none); a
- * multiplexer joins its comparator's level (max and argmax are one level per comparison). Every
- * output of an instance is at its kernel's base level plus the kernel's depth.
+ * cat is none); a multiplexer joins its comparator's level (max and argmax are one level per
+ * comparison). Every output of an instance is at its kernel's base level plus the kernel's depth.
  */
 
 /** What every node has: its adder level (longest path from an input; inputs are level 0) and its exact value range over all input vectors. */
