@@ -92,8 +92,8 @@ function gcd(a: bigint, b: bigint): bigint {
  * addresses that no input can make still get an entry the inputs could give.
  */
 function fieldValue(addr: bigint, at: number, f: Field): bigint {
-  let x = (addr >> BigInt(at)) & ((1n << BigInt(f.width)) - 1n);
-  if (f.signed && x >= 1n << BigInt(f.width - 1)) x -= 1n << BigInt(f.width);
+  const bits = addr >> BigInt(at);
+  const x = f.signed ? BigInt.asIntN(f.width, bits) : BigInt.asUintN(f.width, bits);
   return x < f.lo ? f.lo : x > f.hi ? f.hi : x;
 }
 
