@@ -189,9 +189,10 @@ export function tableForm(b: NetworkBuilder, M0: readonly (readonly bigint[])[],
       if (g.length === 1) d &= -d;
       const coef = nz[0]! < 0n ? -d : d;
       const canon = w.map((x) => x / coef);
-      if (canon.filter((x) => x !== 0n).length === 1 && (canon.find((x) => x !== 0n) === 1n)) {
-        // one column: no table
-        addTerm(o, { v: cols[g[w.findIndex((x) => x !== 0n)]!]!, shift: 0, c: 0n }, w.find((x) => x !== 0n)!);
+      const j = w.findIndex((x) => x !== 0n);
+      if (nz.length === 1 && canon[j] === 1n) {
+        // one column, times a power of two: no table
+        addTerm(o, { v: cols[g[j]!]!, shift: 0, c: 0n }, w[j]!);
         continue;
       }
       const key = `${gi}:${canon.join(',')}`;
