@@ -345,19 +345,20 @@ function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: 
   }
   const K = opts.lutInputs ?? DEFAULT_LUT_INPUTS;
   const tried: MatrixBuilt['tried'] = sa !== null ? [{ strategy: 'shift-add', ...saCost }] : [];
-  let best: { slice: number | null; cells: number } | null = null;
+  let best: { slice: number | null; cells: number; res: OptimizeResult | null } | null = null;
   for (const slice of sliceCandidates(b, keep, K)) {
     const t = tablesOn(b, Mk, keep, K, slice, opts);
     b.rollback(start);
     if (t === null) continue;
     tried.push({ strategy: t.name, adders: t.adders, cells: t.cells });
-    if (best === null || t.cells < best.cells) best = { slice, cells: t.cells };
+    if (best === null || t.cells < best.cells) best = { slice, cells: t.cells, res: t.res };
   }
   if (best === null || (sa !== null && best.cells > (1 - AUTO_MARGIN) * saCost.cells)) {
     sa ??= optimize(Mk, formatOf(b, keep), opts);
     return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: tried.length > 1 ? 'shift-add' : null, tried: tried.length > 1 ? tried : [] };
   }
-  const t = tablesOn(b, Mk, keep, K, best.slice, opts)!;
+  // rebuilt over the same builder state, so its CMVM result applies as it is (not searched again)
+  const t = tablesOn(b, Mk, keep, K, best.slice, opts, best.res)!;
   return { outs: withOffset(t.outs, t.offset), optimize: t.stats, prunedInputs, form: 'table', tried };
 }
 
@@ -369,26 +370,33 @@ function sliceCandidates(b: NetworkBuilder, cols: readonly number[], K: number):
   return out;
 }
 
-/** M over tables (lut-da.ts) and the CMVM over them, built in b: the values and what they cost. */
-function tablesOn(b: NetworkBuilder, M: readonly (readonly bigint[])[], cols: readonly number[], K: number, slice: number | null, opts: NetworkOptions): { outs: Value[]; offset: bigint[]; stats: OptimizeStats | null; name: string; adders: number; cells: number } | null {
+/**
+ * M over tables (lut-da.ts) and the CMVM over them, built in b: the values and what they cost.
+ * `searched`: the CMVM result of an earlier call from the same builder state, used instead of a
+ * new search.
+ */
+function tablesOn(
+  b: NetworkBuilder,
+  M: readonly (readonly bigint[])[],
+  cols: readonly number[],
+  K: number,
+  slice: number | null,
+  opts: NetworkOptions,
+  searched: OptimizeResult | null = null,
+): { outs: Value[]; offset: bigint[]; stats: OptimizeStats | null; res: OptimizeResult | null; name: string; adders: number; cells: number } | null {
   const start = b.mark();
   const tf = tableForm(b, M, cols, K, slice);
   if (tf === null) return null;
   const live = tf.cols.map((_, c) => tf.M.some((row) => row[c] !== 0n));
   const used = tf.cols.filter((_, c) => live[c]);
   let outs: Value[] = tf.offset.map(() => constant(0n));
-  let stats: OptimizeStats | null = null;
+  let res: OptimizeResult | null = null;
   if (used.length > 0) {
-    const res = optimize(
-      tf.M.map((row) => row.filter((_, c) => live[c])),
-      formatOf(b, used),
-      { ...opts, onAttempt: undefined },
-    );
-    stats = res.stats;
+    res = searched ?? optimize(tf.M.map((row) => row.filter((_, c) => live[c])), formatOf(b, used), { ...opts, onAttempt: undefined });
     outs = b.applyGraph(res.graph, used.map((v): Value => ({ v, shift: 0, c: 0n })));
   }
   const name = `table${slice === null ? '' : ` (${slice}-bit slices)`}: ${tf.tables} tables over ${tf.groups} groups`;
-  return { outs, offset: tf.offset, stats, name, adders: b.addersSince(start), cells: cellsSince(b, start) };
+  return { outs, offset: tf.offset, stats: res?.stats ?? null, res, name, adders: b.addersSince(start), cells: cellsSince(b, start) };
 }
 
 /** Input position (r, c) of an [H, W, C] grid, channel ci, or −1 when it lies in the padding. */
