@@ -3,7 +3,7 @@
  * the input format a model's first quantizer implies.
  */
 import { SpecError, UsageError } from '../errors.js';
-import { parseFixed } from './fixed.js';
+import { fixedText, parseFixed } from './fixed.js';
 import type { ImportOptions } from './api.js';
 import type { FixedFormat, ModelOp, OpMeta, QuantOp } from './ir.js';
 
@@ -39,6 +39,13 @@ export class PrecisionTable {
   /** The precision of a float layer's result, or null when none is given. */
   resultFor(name: string): FixedFormat | null {
     return this.weightFor(name);
+  }
+
+  /** The quantizer of a float layer's result at its --precision (none when no precision applies to it). */
+  resultOps(name: string, cls: string): QuantOp[] {
+    const p = this.resultFor(name);
+    if (p === null) return [];
+    return [{ op: 'quant', formats: [p], source: `result ${fixedText(p)} (--precision)`, meta: { name, cls, notes: [] } }];
   }
 
   /** Whether any precision is given at all. */

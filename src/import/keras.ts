@@ -342,12 +342,6 @@ function activationOps(ctx: Ctx, l: KLayer, act: unknown, isLast: boolean): Mode
 }
 
 /** Float results of a float model: quantized to the result precision after the layer. */
-function resultQuant(ctx: Ctx, l: KLayer): QuantOp[] {
-  const p = ctx.precision.resultFor(l.name);
-  if (p === null) return [];
-  return [{ op: 'quant', formats: [p], source: `result ${fixedText(p)} (--precision)`, meta: { ...meta(l), notes: [] } }];
-}
-
 /** Builds the graph of a Keras model. */
 export function kerasGraph(src: KerasSource, opts: ImportOptions, name: string): ModelGraph {
   const label = src.configLabel;
@@ -416,7 +410,7 @@ function layerOps(ctx: Ctx, l: KLayer, next: KLayer | undefined, isLast: boolean
       }
       m.notes.push(`scale and offset quantized to ${fixedText(p)}`);
       const op: AffineOp = { op: 'affine', scale: scale.map((v) => quantize(v, p)), offset: offset.map((v) => quantize(v, p)), meta: m };
-      ctx.ops.push(op, ...resultQuant(ctx, l));
+      ctx.ops.push(op, ...ctx.precision.resultOps(l.name, l.cls));
       return 0;
     }
     case 'Activation':
@@ -565,7 +559,7 @@ function denseOps(ctx: Ctx, l: KLayer, next: KLayer | undefined, isLast: boolean
   ctx.shape = [units];
   const float = isFloatLayer(l, hgq);
   const act = l.config.activation;
-  if (float && (act === undefined || act === null || act === 'linear' || act === 'relu' || act === 'softmax')) ctx.ops.push(...resultQuant(ctx, l));
+  if (float && (act === undefined || act === null || act === 'linear' || act === 'relu' || act === 'softmax')) ctx.ops.push(...ctx.precision.resultOps(l.name, l.cls));
   ctx.ops.push(...activationOps(ctx, l, act, isLast && !fold));
   return fold ? 1 : 0;
 }
@@ -650,7 +644,7 @@ function convOps(ctx: Ctx, l: KLayer, next: KLayer | undefined, isLast: boolean)
   ctx.shape = outShape;
   const float = isFloatLayer(l, hgq);
   const act = l.config.activation;
-  if (float && (act === undefined || act === null || act === 'linear' || act === 'relu' || act === 'softmax')) ctx.ops.push(...resultQuant(ctx, l));
+  if (float && (act === undefined || act === null || act === 'linear' || act === 'relu' || act === 'softmax')) ctx.ops.push(...ctx.precision.resultOps(l.name, l.cls));
   ctx.ops.push(...activationOps(ctx, l, act, isLast && !fold));
   return fold ? 1 : 0;
 }

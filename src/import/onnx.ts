@@ -18,7 +18,7 @@ import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { SpecError, UsageError } from '../errors.js';
 import { fixedText, fracBitsOf, parseFixed, quantize } from './fixed.js';
-import type { AffineOp, FixedFormat, ModelGraph, ModelOp, OpMeta, QRounding, QuantOp } from './ir.js';
+import type { AffineOp, FixedFormat, ModelGraph, ModelOp, OpMeta, QRounding } from './ir.js';
 import type { ImportOptions } from './api.js';
 import { inputFromFirstQuant, PrecisionTable, softmaxOps } from './common.js';
 import { axisOut, sizeOf } from './shapes.js';
@@ -1291,12 +1291,6 @@ function floatValues(mp: Mapper, name: string, where: string, values: number[], 
   return { values: values.map((v) => quantize(v, p)), type: fixedText(p) };
 }
 
-function resultQuant(mp: Mapper, name: string, cls: string): QuantOp[] {
-  const p = mp.precision.resultFor(name);
-  if (p === null) return [];
-  return [{ op: 'quant', formats: [p], source: `result ${fixedText(p)} (--precision)`, meta: { name, cls, notes: [] } }];
-}
-
 function isQuantStep(s: Step | undefined): s is OpStep {
   return s !== undefined && s.k === 'op' && (s.op.op === 'quant' || s.op.op === 'sign');
 }
@@ -1346,7 +1340,7 @@ function mapSteps(mp: Mapper, steps: Step[]): void {
           }
           mp.ops.push({ op: 'conv', rank: st.rank, kernel: K, strides: st.strides, dilation: st.dilation, padding: st.padding, bias: bv?.values ?? null, weightType: wv.type, biasType: bv?.type ?? '—', meta: m });
         }
-        if (float && !isQuantStep(steps[i + 1])) mp.ops.push(...resultQuant(mp, st.name, st.cls));
+        if (float && !isQuantStep(steps[i + 1])) mp.ops.push(...mp.precision.resultOps(st.name, st.cls));
         break;
       }
       case 'affine': {
@@ -1369,7 +1363,7 @@ function mapSteps(mp: Mapper, steps: Step[]): void {
         }
         m.notes.push(`scale and offset quantized to ${fixedText(p)}`);
         const op: AffineOp = { op: 'affine', scale: st.scale.map((v) => quantize(v, p)), offset: st.offset.map((v) => quantize(v, p)), meta: m };
-        mp.ops.push(op, ...resultQuant(mp, st.name, st.cls));
+        mp.ops.push(op, ...mp.precision.resultOps(st.name, st.cls));
         break;
       }
       case 'softmax':
