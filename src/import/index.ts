@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { unzipSync } from 'fflate';
 import { SpecError, UsageError } from '../errors.js';
 import { parseSpec } from '../spec/parse.js';
 import type { Spec } from '../spec/spec.js';
@@ -134,6 +133,8 @@ export async function readModelGraph(path: string, opts: ImportOptions = {}): Pr
       }
     }
     case 'keras3': {
+      // the zip reader is loaded when an archive is read, not at every start
+      const { unzipSync } = await import('fflate');
       let files: Record<string, Uint8Array>;
       try {
         files = unzipSync(bytes);

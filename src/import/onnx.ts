@@ -14,7 +14,6 @@
  * values throughout: a Transpose between NHWC and NCHW changes the flag, not the values; a
  * flatten of NCHW data becomes an explicit (c, h, w) permutation.
  */
-import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { SpecError, UsageError } from '../errors.js';
 import { fixedText, fracBitsOf, parseFixed, quantize } from './fixed.js';
@@ -23,7 +22,6 @@ import type { ImportOptions } from './api.js';
 import { inputFromFirstQuant, PrecisionTable, softmaxOps } from './common.js';
 import { axisOut, sizeOf } from './shapes.js';
 
-const { onnx } = onnxProto;
 
 type INode = OnnxTypes.INodeProto;
 type ITensor = OnnxTypes.ITensorProto;
@@ -1381,6 +1379,8 @@ function mapSteps(mp: Mapper, steps: Step[]): void {
 
 /** Builds the graph of an ONNX (or QONNX) model. */
 export async function onnxGraph(bytes: Uint8Array, label: string, opts: ImportOptions, name: string): Promise<ModelGraph> {
+  // the schema (protobufjs and onnx.proto) is loaded when an ONNX model is read, not at every start
+  const { onnx } = (await import('onnx-proto')).default;
   let model: OnnxTypes.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
