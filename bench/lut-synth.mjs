@@ -2,15 +2,18 @@
 // synthesis. Each case is compiled twice (latency 2), with --arith shift-add and with --arith
 // auto (tables where the cost model expects fewer cells), and both are synthesized by the same
 // WebAssembly Yosys for iCE40 (synth_ice40, no place and route); the figure is SB_LUT4 +
-// SB_CARRY, and the ratio auto / shift-add. Cases:
+// SB_CARRY, and the ratio auto / shift-add; also for ECP5 (synth_ecp5: LUT4 + 2·CCU2C, a CCU2C
+// taking a slice's two LUTs; --ice40-only leaves it out). Cases:
 // - TFC_2W2A.onnx (../shared/models, imported with --precision fixed<16,6>);
 // - random 16×16 matrices (seeded) over 1-bit (bipolar, unsigned, signed), 2- and 4-bit signed
 //   and unsigned inputs,
 //   with 2-, 4- and 8-bit weights;
 // - the benchmark files of ../shared/bench up to 32×32 (inputs of 8 bits or more), where auto
 //   must never cost more than shift-add.
-// Writes bench/lut-results.json and prints a Markdown table. Slow: minutes.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Writes bench/lut-results.json (a run of some cases, named as arguments, replaces their rows)
+// and prints the whole Markdown table (--table: print it only). Slow: minutes; TFC_2W2A alone
+// about half an hour.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, importModel, parseSpec, synthesizeTargets } from '../dist/index.js';
@@ -18,6 +21,8 @@ import { compile, importModel, parseSpec, synthesizeTargets } from '../dist/inde
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = join(here, '..', '..', 'shared');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const ecp5 = !process.argv.includes('--ice40-only');
+const tableOnly = process.argv.includes('--table');
 const K = Number((process.argv.find((a) => a.startsWith('--lut-inputs=')) ?? '--lut-inputs=4').split('=')[1]);
 
 /** A seeded 32-bit generator (xorshift), so the random cases are the same on every run. */
@@ -62,34 +67,54 @@ async function cases() {
   return out.filter((c) => only.length === 0 || only.some((o) => c.name.includes(o)));
 }
 
-async function cells(spec, arith) {
+async function cells(spec, arith, same = null) {
   const t0 = performance.now();
   const r = compile(spec, { latency: 2, arith, lutInputs: K });
   const ms = performance.now() - t0;
-  const flow = await synthesizeTargets(r, { targets: ['ice40-up5k'], noPnr: true, timeoutSeconds: 3600 });
-  const d = flow.targets.find((t) => t.design === 'da-gen');
-  if (!d || !d.cells) throw new Error(`${spec.name} (${arith}): synthesis failed: ${flow.failures.join('; ')}`);
   const forms = r.manifest.layers ? r.manifest.layers.map((l) => l.strategy ?? '-').join(',') : r.netlist.signals.some((s) => s.kind === 'table') ? 'table' : 'shift-add';
-  return { lut4: d.cells.SB_LUT4 ?? 0, carry: d.cells.SB_CARRY ?? 0, sum: (d.cells.SB_LUT4 ?? 0) + (d.cells.SB_CARRY ?? 0), adders: r.stats.adders, compile_s: Number((ms / 1000).toFixed(1)), forms };
+  // the same Verilog as the other form's: the same cells (synthesis is deterministic)
+  if (same !== null && same.verilog === r.verilog) return { ...same.counts, compile_s: Number((ms / 1000).toFixed(1)), forms, same_verilog: true };
+  const flow = await synthesizeTargets(r, { targets: ecp5 ? ['ice40-up5k', 'ecp5-25k'] : ['ice40-up5k'], noPnr: true, timeoutSeconds: 3600 });
+  const of = (target) => {
+    const d = flow.targets.find((t) => t.design === 'da-gen' && t.target === target);
+    if (!d || !d.cells) throw new Error(`${spec.name} (${arith}, ${target}): synthesis failed: ${flow.failures.join('; ')}`);
+    return d.cells;
+  };
+  const ice = of('ice40-up5k');
+  const counts = { lut4: ice.SB_LUT4 ?? 0, carry: ice.SB_CARRY ?? 0, sum: (ice.SB_LUT4 ?? 0) + (ice.SB_CARRY ?? 0), adders: r.stats.adders, compile_s: Number((ms / 1000).toFixed(1)), forms };
+  if (ecp5) {
+    // ECP5: a CCU2C is two bits of carry chain and takes a slice's two LUT4s: LUT4 equivalents = LUT4 + 2·CCU2C
+    const e = of('ecp5-25k');
+    counts.ecp5 = { lut4: e.LUT4 ?? 0, ccu2c: e.CCU2C ?? 0, lut_eq: (e.LUT4 ?? 0) + 2 * (e.CCU2C ?? 0) };
+  }
+  return { ...counts, verilog: r.verilog, counts };
 }
 
 const rows = [];
-for (const c of await cases()) {
+for (const c of tableOnly ? [] : await cases()) {
   process.stderr.write(`bench:synth --lut: ${c.name} …\n`);
-  const sa = await cells(c.spec, 'shift-add');
-  const auto = await cells(c.spec, 'auto');
-  const row = { case: c.name, input: c.spec.input, shift_add: sa, auto, ratio: Number((auto.sum / sa.sum).toFixed(3)), wide: !!c.wide };
+  const { verilog, counts, ...sa } = await cells(c.spec, 'shift-add');
+  const { verilog: _v, counts: _c, ...auto } = await cells(c.spec, 'auto', { verilog, counts });
+  const row = { case: c.name, input: c.spec.input, shift_add: sa, auto, ratio: Number((auto.sum / sa.sum).toFixed(3)), ...(ecp5 ? { ecp5_ratio: Number((auto.ecp5.lut_eq / sa.ecp5.lut_eq).toFixed(3)) } : {}), wide: !!c.wide };
   rows.push(row);
-  process.stderr.write(`  shift-add ${sa.sum} (${sa.lut4} + ${sa.carry}), auto ${auto.sum} (${auto.lut4} + ${auto.carry}) [${auto.forms}]: ${row.ratio}\n`);
+  process.stderr.write(`  shift-add ${sa.sum} (${sa.lut4} + ${sa.carry}), auto ${auto.sum} (${auto.lut4} + ${auto.carry}) [${auto.forms}]: ${row.ratio}${ecp5 ? `; ECP5 LUT4 + 2·CCU2C ${sa.ecp5.lut_eq} → ${auto.ecp5.lut_eq}: ${row.ecp5_ratio}` : ''}\n`);
 }
+// a run of some cases (filters) replaces their rows in the file and keeps the others; the table
+// printed is the whole file's (--table: print it without running anything)
+const file = join(here, 'lut-results.json');
+const before = existsSync(file) && (only.length > 0 || tableOnly) ? JSON.parse(readFileSync(file, 'utf8')).rows : [];
+const all = [...before.map((r) => rows.find((x) => x.case === r.case) ?? r), ...rows.filter((x) => !before.some((r) => r.case === x.case))];
+if (!tableOnly) writeFileSync(file, JSON.stringify({ node: process.version, lutInputs: K, rows: all }, null, 1) + '\n');
 const fmt = (i) => (i.bipolar ? 'bipolar' : `${i.signed ? 's' : 'u'}${i.width}`);
 const lines = [
-  `| case | input | shift-add SB_LUT4 + SB_CARRY | auto SB_LUT4 + SB_CARRY | auto / shift-add | auto's forms per layer |`,
-  '|---|---|---:|---:|---:|---|',
-  ...rows.map((r) => `| ${r.case} | ${fmt(r.input)} | ${r.shift_add.lut4} + ${r.shift_add.carry} = ${r.shift_add.sum} | ${r.auto.lut4} + ${r.auto.carry} = ${r.auto.sum} | ${r.ratio} | ${r.auto.forms} |`),
+  `| case | input | shift-add SB_LUT4 + SB_CARRY | auto SB_LUT4 + SB_CARRY | auto / shift-add | ECP5 LUT4 + 2·CCU2C: shift-add → auto | ECP5 ratio | auto's forms per layer |`,
+  '|---|---|---:|---:|---:|---:|---:|---|',
+  ...all.map(
+    (r) =>
+      `| ${r.case} | ${fmt(r.input)} | ${r.shift_add.lut4} + ${r.shift_add.carry} = ${r.shift_add.sum} | ${r.auto.lut4} + ${r.auto.carry} = ${r.auto.sum} | ${r.ratio} | ${r.ecp5_ratio !== undefined ? `${r.shift_add.ecp5.lut_eq} → ${r.auto.ecp5.lut_eq}` : '—'} | ${r.ecp5_ratio ?? '—'} | ${r.auto.forms} |`,
+  ),
 ];
 console.log(lines.join('\n'));
-writeFileSync(join(here, 'lut-results.json'), JSON.stringify({ node: process.version, lutInputs: K, rows }, null, 1) + '\n');
 const worse = rows.filter((r) => r.wide && r.auto.sum > r.shift_add.sum);
 if (worse.length > 0) {
   process.stderr.write(`bench:synth --lut: auto costs more than shift-add on ${worse.map((r) => r.case).join(', ')}\n`);

@@ -1,6 +1,6 @@
 import { isAdderOp } from './graph.js';
 import type { NetworkBuilder, Value } from './net-builder.js';
-import { bitsFor } from './ranges.js';
+import { bitLength, bitsFor } from './ranges.js';
 
 /**
  * LUT-based distributed arithmetic: a matrix over narrow values computed partly by lookup
@@ -30,8 +30,8 @@ import { bitsFor } from './ranges.js';
 /** How a matrix is computed: shifts and adds only, lookup tables for narrow inputs, or the cheaper of the two per layer. */
 export type Arith = 'shift-add' | 'table' | 'auto';
 export const ARITH_MODES: readonly Arith[] = ['auto', 'shift-add', 'table'];
-/** Shift-add: `auto` builds every form of a layer with narrow inputs, which costs 2–3× its compile time (README: Not done yet). */
-export const DEFAULT_ARITH: Arith = 'shift-add';
+/** auto: the form with fewer cells per layer (network.ts, matrixOn). */
+export const DEFAULT_ARITH: Arith = 'auto';
 /** Inputs of the target's LUT (iCE40 and ECP5: 4). */
 export const DEFAULT_LUT_INPUTS = 4;
 export const MAX_LUT_INPUTS = 8;
@@ -217,6 +217,32 @@ export function tableForm(b: NetworkBuilder, M0: readonly (readonly bigint[])[],
 export const ADDER_CELLS_PER_BIT = 1.55;
 /** `auto` keeps tables only when the estimate saves at least this share of the cells (the estimate's spread). */
 export const AUTO_MARGIN = 0.03;
+
+/**
+ * A lower bound on the cells of a CMVM over `cols` (each a variable with its range) that ends in
+ * at most `outputs` distinct results (they may be columns themselves).
+ *
+ * Pick for every node (column or adder) that is not a result one adder that reads it: a forest
+ * whose roots are the results, an adder with at most two children. An adder's range is at least
+ * as large as each operand's (shifts only enlarge it), so it has at least log2(that size) bits,
+ * as many as any column below it. Charge each adder with two children to the column that is the
+ * narrowest below the child whose narrowest column is wider: every column is charged at most
+ * once, and all but one per tree are. So the adders' bits are at least the sum of the
+ * cols − outputs narrowest columns' bits, and there are at least cols − outputs adders. Used to
+ * leave out a form that cannot win before its CMVM is searched.
+ */
+export function adderCellsAtLeast(b: NetworkBuilder, cols: readonly number[], outputs: number): { adders: number; cells: number } {
+  const adders = Math.max(0, cols.length - outputs);
+  const widths = cols
+    .map((v) => {
+      const r = b.range(v);
+      return Math.max(1, bitLength(r.hi - r.lo));
+    })
+    .sort((x, y) => x - y);
+  let bits = 0;
+  for (let k = 0; k < adders; k++) bits += widths[k]!;
+  return { adders, cells: Math.floor(ADDER_CELLS_PER_BIT * bits) };
+}
 
 /**
  * The cells (LUTs and carries, as on iCE40) of the nodes built since `mark`: ADDER_CELLS_PER_BIT

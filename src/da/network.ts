@@ -8,7 +8,7 @@ import type { AdderGraph, FitFormat, NetGraphOutput, NetworkGraph } from './grap
 import { constant, NetworkBuilder } from './net-builder.js';
 import type { Value } from './net-builder.js';
 import { bitsFor } from './ranges.js';
-import { AUTO_MARGIN, cellsSince, DEFAULT_ARITH, DEFAULT_LUT_INPUTS, tableForm } from './lut-da.js';
+import { adderCellsAtLeast, AUTO_MARGIN, cellsSince, DEFAULT_ARITH, DEFAULT_LUT_INPUTS, tableForm } from './lut-da.js';
 import type { Arith } from './lut-da.js';
 
 /**
@@ -50,6 +50,14 @@ export interface TriedForm {
   strategy: string;
   adders: number;
   cells?: number;
+  /** adders and cells are lower bounds: the form could not win, and was not searched. */
+  atLeast?: boolean;
+}
+
+/** A form tried, in words: `table: 12 tables over 4 groups 40 adders (610 cells)`, `≥` before bounds. */
+export function triedText(t: TriedForm): string {
+  const at = t.atLeast === true ? '≥' : '';
+  return `${t.strategy} ${at}${t.adders} adders${t.cells !== undefined ? ` (${at}${t.cells} cells${t.atLeast === true ? ', not searched' : ''})` : ''}`;
 }
 
 /** How one layer was built. */
@@ -163,7 +171,7 @@ export function buildNetworkGraph(spec: Spec, opts: NetworkOptions = {}): Networ
     const start = b.mark();
     const built = buildLayer(b, step, vals, lopts);
     vals = built.outs;
-    if (built.tried.length > 0) opts.log?.(`layer ${li}: ${built.tried.map((t) => `${t.strategy} ${t.adders} adders${t.cells !== undefined ? ` (${t.cells} cells)` : ''}`).join(', ')}: kept ${built.strategy}`);
+    if (built.tried.length > 0) opts.log?.(`layer ${li}: ${built.tried.map(triedText).join(', ')}: kept ${built.strategy}`);
     if (plan[li + 1] === null) opts.log?.(`layer ${li + 1} (batchnorm): folded into layer ${li}`);
     layers.push({
       kind: layer.kind,
@@ -298,7 +306,7 @@ interface MatrixBuilt {
   /** "table" when lookup tables compute part of it, "shift-add" when tables were tried and not kept, else null. */
   form: string | null;
   /** The forms built and their cost (adders, and cells as cellsSince counts them). */
-  tried: Required<TriedForm>[];
+  tried: TriedForm[];
 }
 
 /**
@@ -334,32 +342,42 @@ function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: 
   const arith = opts.arith ?? DEFAULT_ARITH;
   const start = b.mark();
   const shiftAdd = (res: OptimizeResult): Value[] => b.applyGraph(res.graph, keep.map((v): Value => ({ v, shift: 0, c: 0n })));
+  if (arith === 'shift-add') {
+    const sa = optimize(Mk, formatOf(b, keep), opts);
+    return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: null, tried: [] };
+  }
+  // Shift-add, the usual winner, is weighed by its full search; the table forms by their first
+  // search attempt (the full search gains a few per cent at most, and costs up to 16 attempts),
+  // and only the one kept is searched in full.
+  const quick: NetworkOptions = { ...opts, effort: 1, onAttempt: undefined };
+  const tried: TriedForm[] = [];
   let sa: OptimizeResult | null = null;
-  let saCost = { adders: 0, cells: 0 };
-  if (arith !== 'table') {
+  let saCells = Infinity;
+  if (arith === 'auto') {
     sa = optimize(Mk, formatOf(b, keep), opts);
-    const outs = shiftAdd(sa);
-    if (arith === 'shift-add') return { outs: withOffset(outs), optimize: sa.stats, prunedInputs, form: null, tried: [] };
-    saCost = { adders: b.addersSince(start), cells: cellsSince(b, start) };
+    shiftAdd(sa);
+    saCells = cellsSince(b, start);
+    tried.push({ strategy: 'shift-add', adders: b.addersSince(start), cells: saCells });
     b.rollback(start);
   }
   const K = opts.lutInputs ?? DEFAULT_LUT_INPUTS;
-  const tried: MatrixBuilt['tried'] = sa !== null ? [{ strategy: 'shift-add', ...saCost }] : [];
-  let best: { slice: number | null; cells: number; res: OptimizeResult | null } | null = null;
+  let best: { slice: number | null; cells: number } | null = null;
   for (const slice of sliceCandidates(b, keep, K)) {
-    const t = tablesOn(b, Mk, keep, K, slice, opts);
+    // a form whose lower bound already loses is not searched
+    const budget = Math.min((1 - AUTO_MARGIN) * saCells, best?.cells ?? Infinity);
+    const t = tablesOn(b, Mk, keep, K, slice, quick, budget);
     b.rollback(start);
     if (t === null) continue;
-    tried.push({ strategy: t.name, adders: t.adders, cells: t.cells });
-    if (best === null || t.cells < best.cells) best = { slice, cells: t.cells, res: t.res };
+    tried.push({ strategy: t.name, adders: t.adders, cells: t.cells, ...(t.outs === null ? { atLeast: true } : {}) });
+    if (t.outs !== null && (best === null || t.cells < best.cells)) best = { slice, cells: t.cells };
   }
-  if (best === null || (sa !== null && best.cells > (1 - AUTO_MARGIN) * saCost.cells)) {
+  const weighed = tried.length > 1 ? tried : [];
+  if (best === null || best.cells > (1 - AUTO_MARGIN) * saCells) {
     sa ??= optimize(Mk, formatOf(b, keep), opts);
-    return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: tried.length > 1 ? 'shift-add' : null, tried: tried.length > 1 ? tried : [] };
+    return { outs: withOffset(shiftAdd(sa)), optimize: sa.stats, prunedInputs, form: weighed.length > 0 ? 'shift-add' : null, tried: weighed };
   }
-  // rebuilt over the same builder state, so its CMVM result applies as it is (not searched again)
-  const t = tablesOn(b, Mk, keep, K, best.slice, opts, best.res)!;
-  return { outs: withOffset(t.outs, t.offset), optimize: t.stats, prunedInputs, form: 'table', tried };
+  const t = tablesOn(b, Mk, keep, K, best.slice, opts)!;
+  return { outs: withOffset(t.outs!, t.offset), optimize: t.stats, prunedInputs, form: 'table', tried: weighed };
 }
 
 /** The slice widths worth trying: none (narrow columns whole), half a LUT, single bits; those that cut some column. */
@@ -372,8 +390,8 @@ function sliceCandidates(b: NetworkBuilder, cols: readonly number[], K: number):
 
 /**
  * M over tables (lut-da.ts) and the CMVM over them, built in b: the values and what they cost.
- * `searched`: the CMVM result of an earlier call from the same builder state, used instead of a
- * new search.
+ * When the tables and a lower bound on the CMVM's cells (adderCellsAtLeast) already exceed
+ * `budget`, the CMVM is not searched: `outs` is null, and adders and cells are that bound.
  */
 function tablesOn(
   b: NetworkBuilder,
@@ -382,21 +400,24 @@ function tablesOn(
   K: number,
   slice: number | null,
   opts: NetworkOptions,
-  searched: OptimizeResult | null = null,
-): { outs: Value[]; offset: bigint[]; stats: OptimizeStats | null; res: OptimizeResult | null; name: string; adders: number; cells: number } | null {
+  budget = Infinity,
+): { outs: Value[] | null; offset: bigint[]; stats: OptimizeStats | null; name: string; adders: number; cells: number } | null {
   const start = b.mark();
   const tf = tableForm(b, M, cols, K, slice);
   if (tf === null) return null;
   const live = tf.cols.map((_, c) => tf.M.some((row) => row[c] !== 0n));
   const used = tf.cols.filter((_, c) => live[c]);
+  const name = `table${slice === null ? '' : ` (${slice}-bit slices)`}: ${tf.tables} tables over ${tf.groups} groups`;
+  const least = adderCellsAtLeast(b, used, tf.M.filter((row) => row.some((x) => x !== 0n)).length);
+  const tableCells = cellsSince(b, start);
+  if (tableCells + least.cells > budget) return { outs: null, offset: tf.offset, stats: null, name, adders: least.adders, cells: tableCells + least.cells };
   let outs: Value[] = tf.offset.map(() => constant(0n));
   let res: OptimizeResult | null = null;
   if (used.length > 0) {
-    res = searched ?? optimize(tf.M.map((row) => row.filter((_, c) => live[c])), formatOf(b, used), { ...opts, onAttempt: undefined });
+    res = optimize(tf.M.map((row) => row.filter((_, c) => live[c])), formatOf(b, used), opts);
     outs = b.applyGraph(res.graph, used.map((v): Value => ({ v, shift: 0, c: 0n })));
   }
-  const name = `table${slice === null ? '' : ` (${slice}-bit slices)`}: ${tf.tables} tables over ${tf.groups} groups`;
-  return { outs, offset: tf.offset, stats: res?.stats ?? null, res, name, adders: b.addersSince(start), cells: cellsSince(b, start) };
+  return { outs, offset: tf.offset, stats: res?.stats ?? null, name, adders: b.addersSince(start), cells: cellsSince(b, start) };
 }
 
 /** Input position (r, c) of an [H, W, C] grid, channel ci, or −1 when it lies in the padding. */

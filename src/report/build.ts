@@ -1,4 +1,5 @@
 import type { OptimizeStats } from '../da/cmvm.js';
+import { triedText } from '../da/network.js';
 import type { Netlist } from '../rtl/netlist.js';
 import { buildManifest } from '../rtl/manifest.js';
 import type { Manifest, ManifestLayer } from '../rtl/manifest.js';
@@ -131,6 +132,7 @@ function networkOf(m: Manifest | undefined): ReportNetwork | null {
       kind: l.kind,
       shape: l.out_shape.join('×'),
       strategy: l.strategy,
+      forms: l.tried.map(({ at_least, ...t }) => triedText({ ...t, atLeast: at_least === true })),
       inputs: l.inputs,
       outputs: l.outputs,
       adders: l.adders,
@@ -223,6 +225,7 @@ export function canonicalReport(r: Report): Report {
               kind: l.kind,
               shape: l.shape,
               strategy: l.strategy,
+              forms: [...l.forms],
               inputs: l.inputs,
               outputs: l.outputs,
               adders: l.adders,

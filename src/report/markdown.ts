@@ -82,6 +82,12 @@ export function reportMarkdown(r: Report): string {
       out.push(row([String(k), kind, l.shape, String(l.inputs), String(l.outputs), String(l.adders), l.bias ? 'yes' : 'no', l.activation, String(l.shift), l.rounding, escapeCell(l.output ?? 'full precision'), frac]));
     });
     out.push('');
+    const weighed = nw.layers.map((l, k) => ({ l, k })).filter(({ l }) => l.forms.length > 0);
+    if (weighed.length > 0) {
+      out.push('Forms weighed (cells as on iCE40: LUTs and carries; ≥: a lower bound, that form was not searched):', '');
+      for (const { l, k } of weighed) out.push(`- layer ${k}, kept ${l.strategy ?? l.kind}: ${l.forms.join('; ')}`);
+      out.push('');
+    }
     if (nw.score !== null) out.push(`Score: \`${nw.score}\` of the last layer, ${nw.score_width}-bit port \`score\`${nw.squares ? `; squares by ${nw.squares}` : ''}.`, '');
   }
 

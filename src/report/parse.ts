@@ -30,6 +30,7 @@ const NON_NEGATIVE_OR_NULL: Check<number | null> = {
 };
 const STRING: Check<string> = { what: 'a string', ok: (v): v is string => typeof v === 'string' };
 const COUNT_OR_STRING: Check<number | string> = { what: 'a non-negative integer or a string', ok: (v): v is number | string => typeof v === 'string' || COUNT.ok(v) };
+const STRINGS: Check<string[]> = { what: 'an array of strings', ok: (v): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string') };
 const STRING_OR_NULL: Check<string | null> = { what: 'a string or null', ok: (v): v is string | null => v === null || typeof v === 'string' };
 const BOOL: Check<boolean> = { what: 'true or false', ok: (v): v is boolean => typeof v === 'boolean' };
 const BOOL_OR_NULL: Check<boolean | null> = { what: 'true, false or null', ok: (v): v is boolean | null => v === null || typeof v === 'boolean' };
@@ -118,6 +119,8 @@ export function parseReport(text: string, file: string): Report {
           kind: l.kind === undefined ? 'dense' : field(l, p, 'kind', STRING),
           shape: l.shape === undefined ? String(outputs) : field(l, p, 'shape', STRING),
           strategy: l.strategy === undefined ? null : field(l, p, 'strategy', STRING_OR_NULL),
+          // reports written before the forms were listed have none
+          forms: l.forms === undefined ? [] : field(l, p, 'forms', STRINGS),
           inputs: field(l, p, 'inputs', POSITIVE_INT),
           outputs,
           adders: field(l, p, 'adders', COUNT),

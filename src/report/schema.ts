@@ -86,8 +86,10 @@ export interface ReportLayer {
   kind: string;
   /** Output shape, e.g. "9×7×4". */
   shape: string;
-  /** conv "per-position" or "toeplitz", batchnorm "folded" or "shift-add", else null. */
+  /** conv "per-position" or "toeplitz", batchnorm "folded" or "shift-add", dense "table" or "shift-add" when its tables were weighed, else null. */
   strategy: string | null;
+  /** The forms weighed, in words, with their adders (and cells for a dense layer): why `strategy` was kept. Empty when none. */
+  forms: string[];
   inputs: number;
   outputs: number;
   /** Adders of the layer's matrix. */

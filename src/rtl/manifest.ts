@@ -43,6 +43,9 @@ export interface Manifest {
   output_ranges: [string, string][];
 }
 
+/** A form tried, as the manifest writes it: `at_least` when its adders and cells are lower bounds (not searched). */
+export type ManifestTried = Omit<TriedForm, 'atLeast'> & { at_least?: true };
+
 export interface ManifestLayer {
   /** The layer's kind ("dense", "conv2d", "maxpool2d", "table", …). */
   kind: string;
@@ -52,7 +55,7 @@ export interface ManifestLayer {
   /** How it was built: conv "per-position" or "toeplitz"; batchnorm "folded" or "shift-add"; else null. */
   strategy: string | null;
   /** For a convolution, and a dense layer whose lookup tables were weighed: the adders of each form tried, in the order tried (and for a dense layer the cells it was chosen by). */
-  tried: TriedForm[];
+  tried: ManifestTried[];
   inputs: number;
   outputs: number;
   /** Inputs that were constant or repeated and vanished. */
@@ -93,7 +96,7 @@ export function manifestLayers(layers: readonly Layer[], built: readonly LayerSt
       in_shape: [...l.inShape],
       out_shape: [...l.outShape],
       strategy: b.strategy,
-      tried: b.tried.map((t) => ({ ...t })),
+      tried: b.tried.map(({ atLeast, ...t }) => (atLeast === true ? { ...t, at_least: true } : { ...t })),
       inputs: b.inputs,
       outputs: b.outputs,
       pruned_inputs: b.prunedInputs,

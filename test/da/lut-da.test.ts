@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateNetworkGraph } from '../../src/da/graph.js';
 import type { NetworkGraph } from '../../src/da/graph.js';
+import { optimize } from '../../src/da/cmvm.js';
+import { adderCellsAtLeast, cellsSince, tableForm } from '../../src/da/lut-da.js';
+import { NetworkBuilder } from '../../src/da/net-builder.js';
+import type { Value } from '../../src/da/net-builder.js';
 import { buildNetworkGraph } from '../../src/da/network.js';
 import { compile } from '../../src/flows/compile.js';
 import { simulateSpec } from '../../src/flows/verify.js';
@@ -237,5 +241,50 @@ describe('the command: --arith and --lut-inputs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the lower bound that lets auto skip a form (adderCellsAtLeast)', () => {
+  it('never exceeds the cells of the CMVM it bounds: shift-add and table forms, 60 random matrices', () => {
+    const r = new Rng(97);
+    let tight = 0;
+    for (let k = 0; k < 60; k++) {
+      const input = [
+        { width: 1, signed: false },
+        { width: 2, signed: true },
+        { width: 3, signed: false },
+        { width: 4, signed: true },
+        { width: 8, signed: true },
+      ][k % 5]!;
+      const rows = 1 + r.below(12);
+      const cols = 1 + r.below(12);
+      const W = randomMatrix(r, rows, cols, 2 + r.below(7));
+      const b = new NetworkBuilder(cols, input);
+      const inputs = Array.from({ length: cols }, (_, i) => i);
+      // the plain matrix, then its table form (slices of 1 bit and whole columns)
+      const forms: { M: bigint[][]; vars: number[] }[] = [{ M: W, vars: inputs }];
+      for (const slice of [null, 1]) {
+        const tf = tableForm(b, W, inputs, 4, slice);
+        if (tf !== null) forms.push({ M: tf.M, vars: tf.cols });
+      }
+      for (const { M, vars } of forms) {
+        const live = vars.map((_, c) => M.some((row) => row[c] !== 0n));
+        const used = vars.filter((_, c) => live[c]);
+        const Mu = M.map((row) => row.filter((_, c) => live[c]));
+        if (used.length === 0) continue;
+        const signed = used.some((v) => b.range(v).lo < 0n);
+        const width = Math.max(2, ...used.map((v) => { const q = b.range(v); return Math.max(q.hi.toString(2).length, (q.lo < 0n ? (-q.lo).toString(2).length : 0)) + (signed ? 1 : 0); }));
+        const start = b.mark();
+        b.applyGraph(optimize(Mu, { width, signed }, { effort: 1 }).graph, used.map((v): Value => ({ v, shift: 0, c: 0n })));
+        const bound = adderCellsAtLeast(b, used, Mu.filter((row) => row.some((x) => x !== 0n)).length);
+        const actual = { adders: b.addersSince(start), cells: cellsSince(b, start) };
+        expect(bound.adders, `case ${k}: adders`).toBeLessThanOrEqual(actual.adders);
+        expect(bound.cells, `case ${k}: cells`).toBeLessThanOrEqual(actual.cells);
+        if (bound.adders === actual.adders) tight++;
+        b.rollback(start);
+      }
+    }
+    // it is a bound that bites: on some matrices it is the CMVM's count exactly
+    expect(tight).toBeGreaterThan(0);
   });
 });

@@ -28,8 +28,8 @@ function vectors(s: Spec, n: number, seed = 1): bigint[][] {
 }
 
 /** Builds the graph and checks it equals the reference model on the vectors. */
-function check(s: Spec, n = 200): ReturnType<typeof buildNetworkGraph> {
-  const built = buildNetworkGraph(s);
+function check(s: Spec, n = 200, opts: Parameters<typeof buildNetworkGraph>[1] = {}): ReturnType<typeof buildNetworkGraph> {
+  const built = buildNetworkGraph(s, opts);
   const ref = referenceOf(s);
   for (const x of vectors(s, n)) expect(evaluateNetworkGraph(built.graph, x), `x = ${x.join(',')}`).toEqual(ref(x));
   return built;
@@ -112,12 +112,13 @@ describe('batchnorm', () => {
   const bn = { kind: 'batchnorm', scale: [3, -2], offset: [4, 7], activation: 'relu', shift: 1, output: OUT8 };
 
   it('folds into a linear, unshifted dense layer at full precision', () => {
+    // 5-bit inputs: --arith auto weighs 2- and 1-bit slices in tables, and keeps shift-add
     const b = check(spec([dense, bn], { width: 5, signed: true }));
-    expect(b.layers.map((l) => l.strategy)).toEqual([null, 'folded']);
+    expect(b.layers.map((l) => l.strategy)).toEqual(['shift-add', 'folded']);
   });
 
   it('is kept after a layer with an activation', () => {
-    const b = check(spec([{ ...dense, activation: 'relu' }, bn], { width: 5, signed: true }));
+    const b = check(spec([{ ...dense, activation: 'relu' }, bn], { width: 5, signed: true }), 200, { arith: 'shift-add' });
     expect(b.layers.map((l) => l.strategy)).toEqual([null, 'shift-add']);
   });
 
@@ -199,9 +200,13 @@ describe('activations and bipolar values', () => {
 
   it('a bipolar input folds −W·1 into the bias: no adder per input', () => {
     const s = spec([{ weights: [[1, 1, 1, 1]] }], { width: 1, signed: false, bipolar: true });
-    const b = check(s);
+    const adders = (b: ReturnType<typeof check>): number => b.graph.nodes.filter((n) => n.op === 'add' || n.op === 'sub' || n.op === 'neg' || n.op === 'addc').length;
     // Σ (2b − 1) = 2·(b0 + b1 + b2 + b3) − 4: three adders for the sum, one for the constant
-    expect(b.graph.nodes.filter((n) => n.op === 'add' || n.op === 'sub' || n.op === 'neg' || n.op === 'addc').length).toBe(4);
+    expect(adders(check(s, 200, { arith: 'shift-add' }))).toBe(4);
+    // by default (auto) the four bits are one table's address: the constant's adder is left
+    const auto = check(s);
+    expect(adders(auto)).toBe(1);
+    expect(auto.graph.nodes.filter((n) => n.op === 'table').length).toBe(1);
   });
 
   it('a ternary network with sign activations (a BNN-style tagger)', () => {

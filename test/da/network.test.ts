@@ -178,13 +178,21 @@ describe('compile: a plain matrix and the same matrix written as layers', () => 
     const spec = parseSpec(JSON.stringify({ format: 1, name: 'm', input: { width: 8, signed: true }, layers: [{ weights: [[3, 5], [7, -1]] }] }), 'm.json');
     expect(spec.form).toBe('layers');
     const r = compile(spec, { latency: 1 });
+    // 8-bit inputs: the table forms of 2- and 1-bit slices lose by their lower bound alone
+    const tried = r.manifest.layers![0]!.tried;
+    expect(tried.map((t) => [t.strategy.replace(/:.*/, ''), t.at_least ?? false])).toEqual([
+      ['shift-add', false],
+      ['table (2-bit slices)', true],
+      ['table (1-bit slices)', true],
+    ]);
+    expect(tried[1]!.cells).toBeGreaterThan(tried[0]!.cells!);
     expect(r.manifest.layers).toEqual([
       {
         kind: 'dense',
         in_shape: [2],
         out_shape: [2],
-        strategy: null,
-        tried: [],
+        strategy: 'shift-add',
+        tried,
         inputs: 2,
         outputs: 2,
         pruned_inputs: 0,
@@ -371,9 +379,10 @@ describe('the example networks', () => {
   // layer kind, not the search, and their default attempts cost seconds; the README's figures
   // and `da-gen check` use the default)
   for (const [file, effort, kinds, strategies] of [
-    ['cicada.json', 1, ['conv2d', 'flatten', 'dense', 'dense'], [['per-position', 'toeplitz'], [null], [null], [null]]],
-    ['conv1d-tagger.json', 1, ['conv1d', 'batchnorm', 'maxpool1d', 'conv1d', 'flatten', 'dense', 'dense', 'argmax'], [['per-position', 'toeplitz'], ['folded'], [null], ['per-position', 'toeplitz'], [null], [null], [null], [null]]],
-    ['ternary-tagger.json', undefined, ['dense', 'dense', 'dense', 'argmax'], [[null], [null], [null], [null]]],
+    // (a dense layer's form: its tables were weighed, --arith auto)
+    ['cicada.json', 1, ['conv2d', 'flatten', 'dense', 'dense'], [['per-position', 'toeplitz'], [null], ['shift-add', 'table'], ['shift-add', 'table']]],
+    ['conv1d-tagger.json', 1, ['conv1d', 'batchnorm', 'maxpool1d', 'conv1d', 'flatten', 'dense', 'dense', 'argmax'], [['per-position', 'toeplitz'], ['folded'], [null], ['per-position', 'toeplitz'], [null], ['shift-add', 'table'], ['shift-add', 'table'], [null]]],
+    ['ternary-tagger.json', undefined, ['dense', 'dense', 'dense', 'argmax'], [['shift-add', 'table'], ['shift-add', 'table'], ['shift-add', 'table'], [null]]],
   ] as const) {
     it(`${file} compiles at latency 2, lists its layers, and equals its reference model`, () => {
       const spec = parseSpec(readFileSync(join(examples, file), 'utf8'), file);

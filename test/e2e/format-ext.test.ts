@@ -231,7 +231,7 @@ describe('format extensions: the y port, the manifest and the report', () => {
 
   it('a batchnorm with per-channel formats folds, and its formats are the fused layer\'s', () => {
     const r = compiledAt(DESIGNS.find((d) => d.name === 'bn_folded')!, 1);
-    expect(r.manifest.layers!.map((l) => l.strategy)).toEqual([null, 'folded']);
+    expect(r.manifest.layers!.map((l) => l.strategy)).toEqual(['shift-add', 'folded']);
     expect(r.manifest.layers![1]!.shift).toEqual([2, 1, 3]);
     // 6- and 5-bit signed, and a pruned channel → 6-bit signed
     expect([r.manifest.output_width, r.manifest.output_signed]).toEqual([6, true]);

@@ -61,7 +61,9 @@ describe('reportMarkdown: a network', () => {
     const { report } = networkReport();
     const md = reportMarkdown(report);
     expect(md).toContain('## Layers');
-    expect(md).toContain('| 0 | dense | 3 | 2 | 3 |');
+    // 6-bit inputs: --arith auto weighed tables of slices, and the report says what each cost
+    expect(md).toContain('| 0 | dense (shift-add) | 3 | 2 | 3 |');
+    expect(md).toMatch(/^- layer 0, kept shift-add: shift-add \d+ adders \(\d+ cells\); table \(2-bit slices\): .*cells/m);
     expect(md).toContain('5-bit unsigned, saturate');
     expect(md).toContain('| 4, 2 |');
     expect(md).toMatch(/Score: `sum_of_squares` of the last layer, \d+-bit port `score`; squares by lookup table\./);
