@@ -78,6 +78,8 @@ export type { ModelGraph, ModelOp, FixedFormat, QRounding, QOverflow } from './i
 export { simulateSpec, checkText, simulateInIcarus } from './flows/verify.js';
 export type { SimulateOptions, SimulateResult, TextCheck } from './flows/verify.js';
 export { compileNetlist } from './sim/netlist-sim.js';
+export { compileNetlistWasm, simulatorFor, WASM_BATCH } from './sim/wasm-sim.js';
+export type { FastNetlistSim, TypedStream } from './sim/wasm-sim.js';
 export type { NetlistSim } from './sim/netlist-sim.js';
 export { referenceOf, matVec } from './sim/reference.js';
 export type { Reference } from './sim/reference.js';

@@ -10,7 +10,7 @@ import type { Report } from '../report/schema.js';
 import { DEFAULT_LATENCY } from '../rtl/netlist.js';
 import { DEFAULT_VECTORS, planSelfTest, selfTestVerilog } from '../rtl/verilog/selftest.js';
 import type { SelfTestBoard, SelfTestPlan } from '../rtl/verilog/selftest.js';
-import { compileNetlist } from '../sim/netlist-sim.js';
+import { simulatorFor } from '../sim/wasm-sim.js';
 import type { Spec } from '../spec/spec.js';
 import { icarusAvailable } from '../toolchain/icarus.js';
 import { DEFAULT_TIMEOUT_SECONDS, toolDescription } from '../toolchain/tool.js';
@@ -77,7 +77,7 @@ interface Prepared {
 async function prepare(spec: Spec, board: Board, family: Family & { boards: BoardSupport }, opts: BuildOptions, notes: string[]): Promise<Prepared> {
   const { vectors: _v, seed: _s, timeoutSeconds: _t, progress: _p, pllMhz: _m, latency, ...copts } = opts;
   const r = compile(spec, { ...copts, latency: latency ?? DEFAULT_LATENCY });
-  const sim = compileNetlist(r.netlist);
+  const sim = simulatorFor(r.netlist);
   const plan = planSelfTest(r.netlist, (v) => sim.run(v), { vectors: opts.vectors ?? DEFAULT_VECTORS });
   let pll: PllSetting | null = null;
   const drive = family.boards.pll;

@@ -4,7 +4,8 @@ import type { SelfTestBoard } from '../rtl/verilog/selftest.js';
 import { coreTestbench, selfTestTestbench } from '../rtl/verilog/testbench.js';
 import { StreamComparer } from '../sim/compare.js';
 import type { CompareResult } from '../sim/compare.js';
-import { compileNetlist } from '../sim/netlist-sim.js';
+import { simulatorFor } from '../sim/wasm-sim.js';
+import type { NetlistSim } from '../sim/netlist-sim.js';
 import { packVector, unpackOutputs } from '../sim/ports.js';
 import { referenceOf } from '../sim/reference.js';
 import type { Reference } from '../sim/reference.js';
@@ -40,7 +41,7 @@ export interface SimulateOptions extends Omit<CompileOptions, 'log'> {
 export interface SimulateResult {
   compile: CompileResult;
   compare: CompareResult;
-  mode: 'number' | 'bigint';
+  mode: NetlistSim['mode'];
 }
 
 /** "PASS" or how many values were wrong, for the end of a step. */
@@ -58,7 +59,7 @@ export function simulateSpec(spec: Spec, opts: SimulateOptions = {}): SimulateRe
   const r = compile(spec, copts);
   c.done(`${r.netlist.adders} adders, latency ${r.netlist.latency}`);
   const count = vectors ?? 1000;
-  const sim = compileNetlist(r.netlist);
+  const sim = simulatorFor(r.netlist);
   const step = startStep(progress, `netlist simulation (${sim.mode} mode), ${count} vectors`);
   const compare = runStreamed(sim.stream().run, {
     ...streamInputs(r, spec, count, seed ?? 1, referenceOf(spec), blockSize),

@@ -19,8 +19,8 @@ export interface NetlistSim {
    * gives the same outputs as one `run` of all of them. Each stream starts with cleared registers.
    */
   stream(): NetlistStream;
-  /** 'number' when every intermediate fits a double exactly, else 'bigint'. */
-  readonly mode: 'number' | 'bigint';
+  /** 'number' when every intermediate fits a double exactly, else 'bigint'; 'wasm' for the WebAssembly simulator (wasm-sim.ts). */
+  readonly mode: 'number' | 'bigint' | 'wasm';
   /** The generated JavaScript source (for debugging). */
   readonly source: string;
 }
@@ -37,7 +37,7 @@ function constantBits(c: bigint): number {
 }
 
 /** Bits of the widest intermediate value the generated code computes. */
-function maxIntermediateBits(n: Netlist): number {
+export function maxIntermediateBits(n: Netlist): number {
   let m = n.ports.inputWidth + 1;
   const operand = (idx: number, shift: number): void => {
     if (idx >= 0) m = Math.max(m, n.signals[idx]!.width + shift + 2);

@@ -132,7 +132,7 @@ describe('sim and check report their steps', () => {
     expect(res.compare.pass).toBe(true);
     expect(rec.events[0]).toBe('start compiling the design');
     expect(rec.events[1]).toMatch(/^done \d+ adders, latency 1$/);
-    expect(rec.events[2]).toBe('start netlist simulation (number mode), 40 vectors');
+    expect(rec.events[2]).toBe('start netlist simulation (wasm mode), 40 vectors');
     expect(rec.events.at(-1)).toBe('done PASS, 40 vectors');
   });
 
