@@ -7,13 +7,14 @@
 // the fallback) and the BigInt-vector API of both are timed too. Every output of Verilator and
 // of the WebAssembly simulator is compared from cycle L on (before it y shows the registers'
 // power-up state, which the Verilog leaves open): a bench of wrong answers would be worthless.
+// Then `da-gen run` on 10^6 events of axol1tl: events per second and peak memory (GNU time).
 // Writes bench/sim-results.json and prints a Markdown table. Needs verilator and a C++ compiler.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, compileNetlist, compileNetlistWasm, parseSpec, testVectors, WASM_BATCH } from '../dist/index.js';
+import { compile, compileNetlist, compileNetlistWasm, parseSpec, Rng, testVectors, WASM_BATCH } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = join(here, '..', '..', 'shared');
@@ -193,5 +194,41 @@ const lines = [
   ...rows.map((x) => `| ${x.design} | ${x.adders} | ${x.signals} | ${x.verilator_vps} | ${x.wasm_vps} | ${x.ratio} | ${x.js_vps} | ${x.slowdown ?? '—'}, ${x.verilator_slowdown ?? '—'} | ${x.size_ratio ?? '—'} | ${x.vectors}, ${x.mismatches === 0 ? 'all equal' : `${x.mismatches} differ`} |`),
 ];
 console.log(lines.join('\n'));
-writeFileSync(join(here, 'sim-results.json'), JSON.stringify({ node: process.version, rows }, null, 1) + '\n');
+
+// da-gen run on 10^6 events of axol1tl (a CSV of 10-bit codes, seeded): its events per second
+// and its peak memory (GNU time's maximum resident set size), the whole command in its own process
+let run = null;
+if (only.length === 0 || only.includes('run')) {
+  const dir = mkdtempSync(join(tmpdir(), 'da-gen-bench-run-'));
+  try {
+    const events = 1_000_000;
+    const data = join(dir, 'axol1tl-1m.csv');
+    const rng = new Rng(12345);
+    const parts = [];
+    let text = '';
+    for (let i = 0; i < events; i++) {
+      const row = new Array(57);
+      for (let k = 0; k < 57; k++) row[k] = rng.below(1024) - 512;
+      text += row.join(',') + '\n';
+      if (text.length > 1 << 22) {
+        parts.push(text);
+        text = '';
+      }
+    }
+    parts.push(text);
+    writeFileSync(data, parts.join(''));
+    process.stderr.write(`bench:sim: da-gen run on ${events} events of axol1tl …\n`);
+    const cli = join(here, '..', 'dist', 'bin.js');
+    const args = [cli, 'run', join(here, '..', 'examples', 'axol1tl.json'), '--inputs', data, '--raw', '-o', join(dir, 'out.csv'), '--threshold', '1000', '-q'];
+    const res = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb %M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const rss = /maxrss_kb (\d+)/.exec(res.stderr ?? '');
+    const rate = /(\d+) events\/s/.exec(res.stdout ?? '');
+    if (res.status !== 0 || !rate) throw new Error(`da-gen run failed: ${res.stderr}`);
+    run = { design: 'axol1tl', events, csv_mb: Math.round(statSync(data).size / 1e6), events_per_s: Number(rate[1]), max_rss_mb: rss ? Math.round(Number(rss[1]) / 1024) : null };
+    console.log(`\nda-gen run: ${events} events (${run.csv_mb} MB of CSV) of axol1tl in ${run.events_per_s} events/s, peak memory ${run.max_rss_mb ?? '?'} MB (the simulator alone: ${rows.find((x) => x.design === 'axol1tl')?.wasm_vps ?? '—'} vectors/s)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+writeFileSync(join(here, 'sim-results.json'), JSON.stringify({ node: process.version, rows, run }, null, 1) + '\n');
 if (rows.some((x) => x.mismatches > 0)) process.exitCode = 1;

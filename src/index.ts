@@ -76,6 +76,10 @@ export type { ModelGraph, ModelOp, FixedFormat, QRounding, QOverflow } from './i
 // Verifying: the netlist simulator against the reference model, and the emitted text read by
 // Yosys (and Icarus, where installed).
 export { simulateSpec, checkText, simulateInIcarus } from './flows/verify.js';
+export { runDataset, defaultInputFormat } from './flows/run.js';
+export type { RunOptions, RunSink, RunSummary } from './flows/run.js';
+export { openDataset, datasetFormat, npyHeader } from './flows/dataset.js';
+export type { DatasetReader, EventBlock } from './flows/dataset.js';
 export type { SimulateOptions, SimulateResult, TextCheck } from './flows/verify.js';
 export { compileNetlist } from './sim/netlist-sim.js';
 export { compileNetlistWasm, simulatorFor, WASM_BATCH } from './sim/wasm-sim.js';
@@ -83,7 +87,7 @@ export type { FastNetlistSim, TypedStream } from './sim/wasm-sim.js';
 export type { NetlistSim } from './sim/netlist-sim.js';
 export { referenceOf, matVec } from './sim/reference.js';
 export type { Reference } from './sim/reference.js';
-export { testVectors } from './sim/vectors.js';
+export { Rng, testVectors } from './sim/vectors.js';
 export { compareWithReference, withFlush } from './sim/compare.js';
 export type { CompareResult, Mismatch } from './sim/compare.js';
 

@@ -85,10 +85,14 @@ export interface LoadedSpec {
   inputs: string[];
 }
 
+/** Whether a design file is a trained model (.h5, .keras, .onnx, a Keras architecture JSON) rather than a layers file. */
+export function isModelFile(file: string): boolean {
+  return isModelPath(file) || (extname(file).toLowerCase() === '.json' && isKerasJson(readText(file)));
+}
+
 /** A layers file (format 1), or a model file (.h5, .keras, .onnx, or a Keras architecture JSON) imported with the model options. */
 export async function loadSpec(file: string, o: ModelOpts): Promise<LoadedSpec> {
-  const asModel = isModelPath(file) || (extname(file).toLowerCase() === '.json' && isKerasJson(readText(file)));
-  if (!asModel) {
+  if (!isModelFile(file)) {
     const given = modelOptionsGiven(o);
     if (given.length > 0) throw new UsageError(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to model files (.h5, .keras, .onnx, a Keras JSON); ${file} is a layers file`);
     return { spec: readSpec(file), imported: null, inputs: [file] };

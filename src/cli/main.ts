@@ -7,6 +7,7 @@ import { registerCheck } from './commands/check.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerImport } from './commands/import.js';
 import { registerReport } from './commands/report.js';
+import { registerRun } from './commands/run.js';
 import { registerSim } from './commands/sim.js';
 
 /**
@@ -28,6 +29,7 @@ export function program(setCode: (code: number) => void): Command {
     .configureOutput({ outputError: (str, write) => write(`da-gen: ${str.trim().replace(/\s*\n\s*/g, ' ')} (see da-gen --help)\n`) });
   registerGenerate(p, setCode);
   registerSim(p, setCode);
+  registerRun(p, setCode);
   registerCheck(p, setCode);
   registerImport(p, setCode);
   registerBuild(p, setCode);
