@@ -349,7 +349,7 @@ function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: 
   // Shift-add, the usual winner, is weighed by its full search; the table forms by their first
   // search attempt (the full search gains a few per cent at most, and costs up to 16 attempts),
   // and only the one kept is searched in full.
-  const quick: NetworkOptions = { ...opts, effort: 1, onAttempt: undefined };
+  const quick: NetworkOptions = { ...opts, effort: 1, onAttempt: undefined, log: undefined };
   const tried: TriedForm[] = [];
   let sa: OptimizeResult | null = null;
   let saCells = Infinity;
