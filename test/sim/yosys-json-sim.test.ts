@@ -5,6 +5,7 @@ import { compile } from '../../src/flows/compile.js';
 import type { CompileResult } from '../../src/flows/compile.js';
 import { simulateInIcarus } from '../../src/flows/verify.js';
 import type { Ports } from '../../src/rtl/netlist.js';
+import { emitBaselineVerilog } from '../../src/rtl/verilog/baseline.js';
 import { compareWithReference, withFlush } from '../../src/sim/compare.js';
 import { matrixReference } from '../../src/sim/reference.js';
 import { testVectors } from '../../src/sim/vectors.js';
@@ -389,6 +390,24 @@ endmodule
     const r2 = await simulate(INI, INI_PORTS, xs.map((x) => [x]));
     expect(r2.ys).toEqual(xs.map((x, t) => [t === 0 ? 9n : xs[t - 1]!, x]));
   });
+
+  it('the --baseline design (emitBaselineVerilog) equals W·x as Yosys reads it, signed inputs of every sign, latencies 0 and 2', async () => {
+    // (it once wrote each input's sign bit as x[a:b][k], which Yosys reads as x[k]: a wrong W*x
+    // that `da-gen check --prove` found)
+    const spec = matrixCase('bl', { width: 6, signed: true }, [
+      [3n, -5n, 7n, 1n],
+      [12n, 7n, -1n, -30n],
+      [0n, 9n, 5n, 2n],
+    ]);
+    for (const L of [0, 2]) {
+      const r = compile(spec, { latency: L });
+      const d: Design = { module: 'bl_baseline', ports: r.netlist.ports };
+      const vecs = testVectors(4, spec.input, 120, L + 5);
+      const { ys, types } = await simulate(emitBaselineVerilog(spec.weights, r.netlist), d, withFlush(vecs, 4, L));
+      expect(types.has('$mul')).toBe(true);
+      expect(compareWithReference(matrixReference(spec.weights), vecs, ys, L).mismatches, `latency ${L}`).toEqual([]);
+    }
+  }, 120_000);
 
   it('a hand-written W·x with * (the $mul baseline) equals W·x', async () => {
     const W = [

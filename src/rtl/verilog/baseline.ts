@@ -23,7 +23,8 @@ export function emitBaselineVerilog(weights: bigint[][], n: Netlist, moduleName 
   // every input as a signed value one bit wider than needed, so products and sums are signed
   for (let i = 0; i < nIn; i++) {
     const slice = `x[${i * W + W - 1}:${i * W}]`;
-    L.push(`  wire signed [${W}:0] x${i} = ${n.ports.inputSigned ? `{${slice}[${W - 1}], ${slice}}` : `{1'b0, ${slice}}`};`);
+    // the sign bit indexed in x itself: Yosys reads x[a:b][k] as x[k], not as bit k of the slice
+    L.push(`  wire signed [${W}:0] x${i} = ${n.ports.inputSigned ? `{x[${i * W + W - 1}], ${slice}}` : `{1'b0, ${slice}}`};`);
   }
   weights.forEach((row, o) => {
     const terms = row
