@@ -39,7 +39,7 @@ export function datasetFormat(path: string): 'csv' | 'npy' {
   return extname(path).toLowerCase() === '.npy' ? 'npy' : 'csv';
 }
 
-/** A dataset of `columns` numbers per event (null: taken from the file, checked against `expected`). */
+/** A dataset of `expected` numbers per event (a file with another count is refused), read `blockRows` events at a time. */
 export async function openDataset(path: string, expected: number, blockRows: number): Promise<DatasetReader> {
   return datasetFormat(path) === 'npy' ? openNpy(path, expected, blockRows) : openCsv(path, expected, blockRows);
 }

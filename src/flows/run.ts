@@ -1,5 +1,5 @@
 import { InputError, UsageError } from '../errors.js';
-import { codeRange, fixedText, roundBy } from '../import/fixed.js';
+import { codeRange, fixedText, overflowCode, roundBy } from '../import/fixed.js';
 import type { FixedFormat } from '../import/ir.js';
 import { compileNetlist } from '../sim/netlist-sim.js';
 import { compileNetlistWasm, WASM_BATCH } from '../sim/wasm-sim.js';
@@ -96,8 +96,7 @@ export async function runDataset(r: CompileResult, spec: Spec, path: string, sin
     return { rows: big!.run(vecs).map((row) => row.map((v) => Number(v))) };
   };
 
-  const [lo, hi] = codeRange({ ...fmt, overflow: fmt.overflow === 'saturate_symmetric' ? 'saturate_symmetric' : 'saturate' });
-  const m = 2 ** fmt.width;
+  const [lo, hi] = codeRange(fmt);
   const scale = 2 ** fmt.frac;
   const code = (v: number, index: number, column: number): number => {
     const bad = (what: string): never => {
@@ -118,8 +117,7 @@ export async function runDataset(r: CompileResult, spec: Spec, path: string, sin
     }
     if (k >= lo && k <= hi) return k;
     if (opts.strict) bad(`${v} is outside the input's range ${opts.raw ? `${lo} … ${hi}` : `${lo / scale} … ${hi / scale} (${fixedText(fmt)})`}`);
-    if (fmt.overflow === 'wrap') return ((((k - lo) % m) + m) % m) + lo;
-    return Math.min(hi, Math.max(lo, k));
+    return overflowCode(k, fmt);
   };
 
   const yScale = opts.real ? opts.real.yFrac.map((f) => 2 ** f) : null;

@@ -74,6 +74,11 @@ export function quantizeCode(x: number, f: FixedFormat): number {
   if (f.width === 0) return 0;
   const k = roundBy(x * 2 ** f.frac, f.rounding);
   if (!Number.isSafeInteger(k)) throw new Error(`quantizeCode: ${x} at 2^-${f.frac} is beyond float64's exact integers`);
+  return overflowCode(k, f);
+}
+
+/** An integer k brought into the format's codes: wrapped modulo 2^width, or clamped (width > 0). */
+export function overflowCode(k: number, f: Pick<FixedFormat, 'signed' | 'width' | 'overflow'>): number {
   const [lo, hi] = codeRange(f);
   if (f.overflow === 'wrap') {
     const m = 2 ** f.width;

@@ -9,16 +9,19 @@ import type { NetlistSim, NetlistStream } from './netlist-sim.js';
  * The netlist simulator compiled to WebAssembly: the same cycle semantics as compileNetlist's
  * JavaScript (netlist-sim.ts), written straight to a WebAssembly module's bytes (no toolchain).
  *
- * Every signal is an i64 local of one function `run(T)` that loops over T cycles: it reads each
- * cycle's inputs from linear memory, computes every signal in netlist order, each reduced to
- * its width (two's complement when signed: a shift left and an arithmetic shift right; else a
- * mask), writes y (and the score) to memory, then loads the registers at the clock edge. The
- * registers live in locals during a call and in memory between calls (a stream's state).
- * Needs every intermediate value to fit 63 bits, so that i64 arithmetic is exact before each
- * reduction (compileNetlistWasm returns null otherwise: the BigInt simulator is then the one).
+ * `run(T)` loops over T cycles. Each cycle it calls the functions that compute every signal in
+ * netlist order (CHUNK statements each), each signal an i64 reduced to its width (two's
+ * complement when signed: a shift left and an arithmetic shift right; else a mask) unless
+ * interval arithmetic proves the reduction idle (reductionsNeeded); then the functions that
+ * write y (and the score) to memory, then those of the clock edge. Every signal has a slot in
+ * memory: a register's holds its value from one cycle to the next (and one call to the next: a
+ * stream's state), another's the value a different function reads. Needs every intermediate
+ * value to fit 63 bits, so that i64 arithmetic is exact before each reduction
+ * (compileNetlistWasm returns null otherwise: the BigInt simulator is then the one).
  *
- * Memory: the tables' entries (i64), the registers (i64), then a batch of BATCH cycles of x and
- * of y and the score, each value 4 bytes when its port is at most 32 bits wide, else 8.
+ * Memory: the tables' entries (i64), the signals' slots and the registers' next values (i64),
+ * then a batch of WASM_BATCH cycles of x and of y and the score, each value 4 bytes when its
+ * port is at most 32 bits wide, else 8.
  */
 
 /** Statements per function of the module (see compileNetlistWasm). */
@@ -79,6 +82,7 @@ const OP = {
   br: 0x0c,
   brIf: 0x0d,
   end: 0x0b,
+  call: 0x10,
   select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
@@ -128,6 +132,12 @@ function representable(width: number, signed: boolean): { lo: bigint; hi: bigint
   return signed ? { lo: -(1n << BigInt(width - 1)), hi: (1n << BigInt(width - 1)) - 1n } : { lo: 0n, hi: (1n << BigInt(width)) - 1n };
 }
 
+/** Whether every value of `range` fits a `width`-bit signal (its reduction is then the identity). */
+function fitsWidth(range: { lo: bigint; hi: bigint }, width: number, signed: boolean): boolean {
+  const rep = representable(width, signed);
+  return range.lo >= rep.lo && range.hi <= rep.hi;
+}
+
 /**
  * For each signal, whether reducing it to its width can change it: an interval analysis from the
  * inputs' ranges, each signal's interval computed from its operands' (after their reductions).
@@ -146,8 +156,7 @@ export function reductionsNeeded(n: Netlist): { needed: Uint8Array; interval: { 
     n.signals.forEach((s, i) => {
       if (s.kind !== 'reg') return;
       const src = r.interval[s.a]!;
-      const rep = representable(s.width, s.signed);
-      next.set(i, src.lo >= rep.lo && src.hi <= rep.hi ? { lo: src.lo < 0n ? src.lo : 0n, hi: src.hi > 0n ? src.hi : 0n } : rep);
+      next.set(i, fitsWidth(src, s.width, s.signed) ? { lo: src.lo < 0n ? src.lo : 0n, hi: src.hi > 0n ? src.hi : 0n } : representable(s.width, s.signed));
     });
     const same = [...next].every(([i, x]) => regs.get(i)?.lo === x.lo && regs.get(i)?.hi === x.hi);
     if (same || pass === 3) return r;
@@ -166,7 +175,6 @@ function reductionsPass(n: Netlist, regs: ReadonlyMap<number, { lo: bigint; hi: 
   });
   const point = (v: bigint): { lo: bigint; hi: bigint } => ({ lo: v, hi: v });
   n.signals.forEach((s, i) => {
-    const rep = representable(s.width, s.signed);
     let r: { lo: bigint; hi: bigint } | null;
     switch (s.kind) {
       case 'input':
@@ -236,10 +244,10 @@ function reductionsPass(n: Netlist, regs: ReadonlyMap<number, { lo: bigint; hi: 
         throw new Error(`internal: no interval of signal ${String(kind)}`);
       }
     }
-    if (r !== null && r.lo >= rep.lo && r.hi <= rep.hi) iv.push(r);
+    if (r !== null && fitsWidth(r, s.width, s.signed)) iv.push(r);
     else {
       needed[i] = 1;
-      iv.push(rep);
+      iv.push(representable(s.width, s.signed));
     }
   });
   return { needed, interval: iv };
@@ -260,11 +268,6 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
   const es = score ? bytesFor(score.width) : 0;
   const regs = n.signals.flatMap((s, i) => (s.kind === 'reg' ? [{ s, i }] : []));
   const { needed, interval } = reductionsNeeded(n);
-  /** Whether `range` fits a `width`-bit signal (its reduction is then the identity). */
-  const fits = (range: { lo: bigint; hi: bigint }, width: number, signed: boolean): boolean => {
-    const rep = representable(width, signed);
-    return range.lo >= rep.lo && range.hi <= rep.hi;
-  };
 
   // memory layout
   const tableAt = new Map<NetSignal, number>();
@@ -320,8 +323,9 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
   let nLocals = 0;
   const P0 = 0;
   const P1 = 1;
-  let tmp = 0;
-  let tmp2 = 0;
+  // two scratch locals after the signals' (a function computes at most CHUNK signals)
+  const tmp = 2 + CHUNK;
+  const tmp2 = 3 + CHUNK;
 
   let c: number[] = [];
   const get = (l: number): void => {
@@ -558,54 +562,49 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
     if (o.signal < 0) k64(o.constant ?? 0n);
     else shifted(o.signal, o.shift);
     const range = o.signal < 0 ? { lo: o.constant ?? 0n, hi: o.constant ?? 0n } : { lo: interval[o.signal]!.lo << BigInt(o.shift), hi: interval[o.signal]!.hi << BigInt(o.shift) };
-    if (!fits(range, width, signed)) fit(width, signed);
+    if (!fitsWidth(range, width, signed)) fit(width, signed);
     mem(bytes === 4 ? OP.i64Store32 : OP.i64Store, bytes === 4 ? 2 : 3, offset);
   };
 
-  /** The functions' bodies (each with its count of i64 locals), in order; run is the last. */
+  /** The functions' bodies (each with its count of i64 and i32 locals), in order; run is the last. */
   const funcs: { code: number[]; i64: number; i32: number }[] = [];
-  const begin = (): void => {
-    c = [];
-    localOf = new Map();
-    nLocals = 0;
+  /** Functions of CHUNK statements each, in order: their signals' locals, then the scratch ones. */
+  const inChunks = (list: readonly (() => void)[]): void => {
+    for (let at0 = 0; at0 < list.length; at0 += CHUNK) {
+      c = [];
+      localOf = new Map();
+      nLocals = 0;
+      for (const f of list.slice(at0, at0 + CHUNK)) f();
+      c.push(OP.end);
+      funcs.push({ code: c, i64: CHUNK + 2, i32: 0 });
+    }
   };
-  const finish = (): void => {
-    c.push(OP.end);
-    funcs.push({ code: c, i64: nLocals, i32: 0 });
-  };
-  /** Scratch locals after the signals' (tmp and tmp2 are known only when the function is done: two more). */
-  const withScratch = (body: () => void): void => {
-    begin();
-    // the scratch locals take the indices after every signal of the chunk (at most CHUNK)
-    tmp = 2 + CHUNK;
-    tmp2 = tmp + 1;
-    body();
-    nLocals = CHUNK + 2;
-    finish();
-  };
-  for (let at0 = 0; at0 < comb.length; at0 += CHUNK) withScratch(() => comb.slice(at0, at0 + CHUNK).forEach((i) => statement(n.signals[i]!, i)));
+  inChunks(comb.map((i) => () => statement(n.signals[i]!, i)));
   const nComb = funcs.length;
   const outs: (() => void)[] = n.outputs.map((o, k) => () => output(o, outputWidth, outputSigned, P0, ey, k * ey));
   if (score) outs.push(() => output(score, score.width, false, P1, es, 0));
-  for (let at0 = 0; at0 < outs.length; at0 += CHUNK) withScratch(() => outs.slice(at0, at0 + CHUNK).forEach((f) => f()));
+  inChunks(outs);
   const nOutF = funcs.length - nComb;
   // the clock edge: every register's next value first, then all at once
-  const edge: (() => void)[] = regs.map(({ s }, k) => () => {
-    k32(0);
-    value(s.a);
-    if (!fits(interval[s.a]!, s.width, s.signed)) fit(s.width, s.signed);
-    mem(OP.i64Store, 3, nextAt + 8 * k);
-  });
-  const copy: (() => void)[] = regs.map(({ i }, k) => () => {
-    k32(0);
-    k32(0);
-    mem(OP.i64Load, 3, nextAt + 8 * k);
-    mem(OP.i64Store, 3, sigAt + 8 * i);
-  });
-  for (const list of [edge, copy]) for (let at0 = 0; at0 < list.length; at0 += CHUNK) withScratch(() => list.slice(at0, at0 + CHUNK).forEach((f) => f()));
+  inChunks(
+    regs.map(({ s }, k) => () => {
+      k32(0);
+      value(s.a);
+      if (!fitsWidth(interval[s.a]!, s.width, s.signed)) fit(s.width, s.signed);
+      mem(OP.i64Store, 3, nextAt + 8 * k);
+    }),
+  );
+  inChunks(
+    regs.map(({ i }, k) => () => {
+      k32(0);
+      k32(0);
+      mem(OP.i64Load, 3, nextAt + 8 * k);
+      mem(OP.i64Store, 3, sigAt + 8 * i);
+    }),
+  );
 
   // run(T): locals T (parameter 0), 1 unused, then t, x, y and score pointers
-  begin();
+  c = [];
   const T = 0;
   const tL = 2;
   const xp = 3;
@@ -614,7 +613,7 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
   const call = (f: number, a: number, b: number): void => {
     get(a);
     get(b);
-    c.push(0x10);
+    c.push(OP.call);
     uleb(f, c);
   };
   const advance = (l: number, by: number): void => {

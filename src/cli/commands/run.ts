@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../errors.js';
 import { startStep } from '../../flows/progress.js';
 import { compile } from '../../flows/compile.js';
+import { datasetFormat } from '../../flows/dataset.js';
 import { runDataset } from '../../flows/run.js';
 import type { RunSink } from '../../flows/run.js';
 import { parseFixed } from '../../import/fixed.js';
@@ -40,7 +41,7 @@ class StreamedFile implements RunSink {
   };
 
   constructor(readonly path: string) {
-    this.format = extname(path).toLowerCase() === '.npy' ? 'npy' : 'csv';
+    this.format = datasetFormat(path);
     this.tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   }
 
