@@ -81,6 +81,11 @@ export type { RunOptions, RunSink, RunSummary } from './flows/run.js';
 export { openDataset, datasetFormat, npyHeader } from './flows/dataset.js';
 export type { DatasetReader, EventBlock } from './flows/dataset.js';
 export type { SimulateOptions, SimulateResult, TextCheck } from './flows/verify.js';
+// check --prove: the module equals the hand-written W*x for all inputs (linear forms, then Yosys SAT)
+export { proveEquivalence, checkProveOptions, DEFAULT_SAT_SECONDS } from './flows/prove.js';
+export type { ProveOptions, ProofResult, Counterexample } from './flows/prove.js';
+export { linearForms } from './sim/linear-proof.js';
+export type { Form, LinearResult } from './sim/linear-proof.js';
 export { compileNetlist } from './sim/netlist-sim.js';
 export { compileNetlistWasm, simulatorFor, WASM_BATCH } from './sim/wasm-sim.js';
 export type { FastNetlistSim, TypedStream } from './sim/wasm-sim.js';

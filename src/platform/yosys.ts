@@ -112,3 +112,43 @@ export async function readVerilogToJson(verilog: string, top: string, opts: Tool
   if (!r.ok || start < 0) throw yosysFailure('reading the Verilog', r, yosys);
   return JSON.parse(r.stdout.slice(start)) as unknown;
 }
+
+/** What Yosys's SAT solver found on the miter of two modules. */
+export type SatOutcome =
+  | { kind: 'proven' }
+  /** The solver's model: the value of port x in each step (step 1 first), as an unsigned word. */
+  | { kind: 'counterexample'; x: bigint[] }
+  | { kind: 'time limit'; seconds: number };
+
+/**
+ * Yosys's own equivalence proof of two modules with the same ports (clk, x, y): a miter of
+ * `gold` and `gate` (`miter -equiv`), unrolled over `skip + 1` clock cycles from registers at
+ * zero, and `sat -prove` that the outputs agree in the last cycle (`-prove-skip skip`): every
+ * register of a pipeline `skip` ranks deep has then been loaded from the inputs. Each module is
+ * flattened first (keep_hierarchy unset), so that the adders da-gen writes as modules are inlined.
+ */
+export async function satEquivalence(
+  gold: { verilog: string; top: string },
+  gate: { verilog: string; top: string },
+  skip: number,
+  opts: ToolRunOptions = {},
+): Promise<SatOutcome> {
+  const script = [
+    'read_verilog gate.v', `hierarchy -top ${gate.top}`, 'setattr -mod -unset keep_hierarchy *', 'proc', 'flatten', `rename ${gate.top} da_gen_gate`,
+    'read_verilog gold.v', 'proc', `rename ${gold.top} da_gen_gold`,
+    'miter -equiv -flatten -make_outputs da_gen_gold da_gen_gate da_gen_miter', 'hierarchy -top da_gen_miter',
+    `tee -o sat.log sat -prove trigger 0 -set-init-zero -seq ${skip + 1} -prove-skip ${skip} -show-inputs da_gen_miter`,
+  ].join('; ');
+  const yosys = requireTool('yosys', 'the equivalence proof');
+  const r = await yosys.run(['-q', '-p', script], { 'gate.v': gate.verilog, 'gold.v': gold.verilog }, ['sat.log'], opts);
+  if (r.timedOut) return { kind: 'time limit', seconds: r.seconds };
+  const log = r.files['sat.log'];
+  if (!r.ok || log === undefined) throw yosysFailure('the equivalence proof', r, yosys);
+  if (/SAT proof finished - no model found: SUCCESS/.test(log)) return { kind: 'proven' };
+  if (!/SAT proof finished - model found: FAIL/.test(log)) throw new ToolError('yosys', 'the equivalence proof: Yosys reported neither a proof nor a counterexample', log);
+  // the model's table: "<step> \in_x <dec> <hex> <bin>", one row per step
+  const x: bigint[] = [];
+  for (const m of log.matchAll(/^\s*(\d+)\s+\\in_x\s+\S+\s+\S+\s+([01]+)\s*$/gm)) x[Number(m[1]) - 1] = BigInt(`0b${m[2]}`);
+  if (x.length !== skip + 1 || x.some((v) => v === undefined)) throw new ToolError('yosys', 'the equivalence proof: the counterexample\'s inputs could not be read', log);
+  return { kind: 'counterexample', x };
+}

@@ -43,11 +43,11 @@ export const SUPPORTED_CELLS: readonly string[] = [
   '$mux', '$dff',
 ];
 
-type Bit = number | '0' | '1' | 'x' | 'z';
+export type Bit = number | '0' | '1' | 'x' | 'z';
 
-type Source = { kind: 'const'; value: 0 | 1 | 'x' } | { kind: 'word'; word: number; pos: number };
+export type Source = { kind: 'const'; value: 0 | 1 | 'x' } | { kind: 'word'; word: number; pos: number };
 
-interface RawCell {
+export interface RawCell {
   name: string;
   type: string;
   parameters: Record<string, unknown>;
@@ -68,7 +68,7 @@ function parseBits(v: unknown, where: string): Bit[] {
 }
 
 /** A numeric cell parameter: a JSON number or a binary string (Yosys writes both). */
-function paramInt(cell: RawCell, name: string): number {
+export function paramInt(cell: RawCell, name: string): number {
   const v = cell.parameters[name];
   const where = `cell ${cell.name} (${cell.type}): parameter ${name}`;
   if (v === undefined) throw new YosysJsonError(`${where} is missing`);
@@ -81,7 +81,7 @@ function paramInt(cell: RawCell, name: string): number {
   throw new YosysJsonError(`${where}: expected a number or a binary string, got ${JSON.stringify(v)}`);
 }
 
-const paramBool = (cell: RawCell, name: string): boolean => paramInt(cell, name) !== 0;
+export const paramBool = (cell: RawCell, name: string): boolean => paramInt(cell, name) !== 0;
 
 // Helpers the generated code calls. `a` is already extended (signed or not) as the cell says.
 const asU = BigInt.asUintN;
@@ -139,21 +139,21 @@ interface Word {
   name: string;
 }
 
-interface CombCell {
+export interface CombCell {
   cell: RawCell;
   out: number;
   /** Words of other combinational cells this one reads. */
   deps: Set<number>;
 }
 
-interface DffCell {
+export interface DffCell {
   cell: RawCell;
   out: number;
   d: Bit[];
   negedge: boolean;
 }
 
-class YosysJsonBuilder {
+export class YosysJsonBuilder {
   readonly words: Word[] = [];
   readonly src = new Map<number, Source>();
   /** Word index → combinational cell that drives it (−1 for x, registers). */
@@ -383,8 +383,25 @@ function cellCode(b: YosysJsonBuilder, cell: RawCell, y: number): string {
   }
 }
 
-/** Compile the module `top` of a parsed Yosys JSON document; `ports` says how x and y are split into fields. */
-export function compileYosysJson(json: unknown, top: string, ports: Ports): YosysJsonSim {
+/** The module `top` of a Yosys JSON document, checked and ordered: what the simulator and the prover (sim/linear-proof.ts) read. */
+export interface YosysModule {
+  mod: Record<string, unknown>;
+  b: YosysJsonBuilder;
+  /** The word of port x (all nIn fields). */
+  xWord: number;
+  /** The sampled bits: y, then score when there is one. */
+  yBits: Bit[];
+  /** The combinational cells in topological order. */
+  combs: CombCell[];
+  dffs: DffCell[];
+}
+
+/**
+ * Read the module `top` of a parsed Yosys JSON document (`ports` says how x and y are split
+ * into fields): its ports checked, each cell checked against its shape, each output a word, the
+ * combinational cells in topological order.
+ */
+export function readYosysModule(json: unknown, top: string, ports: Ports): YosysModule {
   if (!isObject(json) || !isObject(json['modules'])) throw new YosysJsonError('not a Yosys JSON netlist: no "modules" object');
   const modules = json['modules'];
   const mod = modules[top];
@@ -492,6 +509,12 @@ export function compileYosysJson(json: unknown, top: string, ports: Ports): Yosy
     const stuck = combs.filter((_, i) => indeg[i]! > 0).map((c) => c.cell.name);
     throw new YosysJsonError(`combinational loop through ${stuck.length} cells, e.g. ${stuck.slice(0, 5).join(', ')}`);
   }
+  return { mod, b, xWord, yBits, combs: order.map((i) => combs[i]!), dffs };
+}
+
+/** Compile the module `top` of a parsed Yosys JSON document; `ports` says how x and y are split into fields. */
+export function compileYosysJson(json: unknown, top: string, ports: Ports): YosysJsonSim {
+  const { mod, b, xWord, yBits, combs, dffs } = readYosysModule(json, top, ports);
 
   // Initial register contents: unknown, unless a net carries an `init` attribute.
   const initV = new Map<number, bigint>();
@@ -525,9 +548,9 @@ export function compileYosysJson(json: unknown, top: string, ports: Ports): Yosy
   const CHUNK = 150;
   const fns: string[] = [];
   const combCalls: string[] = [];
-  for (let k = 0; k < order.length; k += CHUNK) {
+  for (let k = 0; k < combs.length; k += CHUNK) {
     const name = `c${fns.length}`;
-    const body = order.slice(k, k + CHUNK).map((i) => `{ ${cellCode(b, combs[i]!.cell, combs[i]!.out)} }`);
+    const body = combs.slice(k, k + CHUNK).map((cc) => `{ ${cellCode(b, cc.cell, cc.out)} }`);
     fns.push(`function ${name}() {\n${body.join('\n')}\n}`);
     combCalls.push(`${name}();`);
   }

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { EXIT_CHECK_FAILED } from '../../errors.js';
 import { compile } from '../../flows/compile.js';
 import { checkText } from '../../flows/verify.js';
+import { checkProveOptions, proveEquivalence } from '../../flows/prove.js';
+import type { ProofResult } from '../../flows/prove.js';
 import type { TextCheck } from '../../flows/verify.js';
 import type { CompareResult } from '../../sim/compare.js';
 import { describeSpec } from '../../spec/spec.js';
@@ -47,10 +49,27 @@ interface CheckOpts extends DesignOpts, ModelOpts {
   icarusVectors?: number;
   timeout?: number;
   quiet?: boolean;
+  prove?: boolean;
+}
+
+/** The proof's verdict: PROVEN, COUNTEREXAMPLE with the inputs cycle by cycle, or NOT PROVEN and why. */
+export function describeProof(file: string, p: ProofResult): string[] {
+  const secs = `${p.seconds.toFixed(1)} s`;
+  if (p.status === 'proven') {
+    return [`PROVEN ${file}: for every input sequence, from cycle ${p.from} on, every output equals the hand-written W*x module's (${p.method}, ${secs}): ${p.detail}`];
+  }
+  if (p.status === 'not proven') return [`NOT PROVEN ${file} (${secs}): ${p.detail}`];
+  const c = p.counterexample!;
+  return [
+    `COUNTEREXAMPLE ${file} (${p.method}, ${secs}): ${p.detail}`,
+    `  at cycle ${c.cycle}, output ${c.output} is ${c.got ?? 'unknown'}, the W*x module gives ${c.expected}, for the inputs x:`,
+    ...c.inputs.map((v, t) => `  cycle ${t}: [${v.join(', ')}]`),
+  ];
 }
 
 async function check(file: string, o: CheckOpts): Promise<number> {
   const { spec } = await loadSpec(file, o);
+  if (o.prove) checkProveOptions(spec);
   const progress = commandProgress(o);
   progress.start('compiling the design');
   const t0 = performance.now();
@@ -64,7 +83,10 @@ async function check(file: string, o: CheckOpts): Promise<number> {
     ...(o.timeout !== undefined ? { timeoutSeconds: o.timeout } : {}),
   });
   process.stdout.write(describeCheck(basename(file), r.netlist.latency, c, describeSpec(spec).reference).join('\n') + '\n');
-  return c.pass ? 0 : EXIT_CHECK_FAILED;
+  if (!o.prove) return c.pass ? 0 : EXIT_CHECK_FAILED;
+  const proof = await proveEquivalence(r, spec, { progress, ...(o.timeout !== undefined ? { timeoutSeconds: o.timeout } : {}) });
+  process.stdout.write(describeProof(basename(file), proof).join('\n') + '\n');
+  return c.pass && proof.status === 'proven' ? 0 : EXIT_CHECK_FAILED;
 }
 
 export function registerCheck(program: Command, setCode: (code: number) => void): void {
@@ -81,7 +103,8 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
         intOption('--icarus-vectors', 1, 1_000_000),
       ),
     )
-    .addOption(new Option('--timeout <s>', 'time limit of each tool run, in seconds').argParser(intOption('--timeout', 1, 86400)))
+    .addOption(new Option('--timeout <s>', 'time limit of each tool run, in seconds (of the SAT step of --prove: 60 unless given)').argParser(intOption('--timeout', 1, 86400)))
+    .option('--prove', 'also prove, for all inputs, that the module equals the hand-written W*x module (a single matrix only): exact linear forms over Yosys\'s reading of both, then Yosys\'s SAT solver where they do not decide; exit 1 unless proven')
     .option('-q, --quiet', 'print no progress, only the result and errors')
     .action(async (file: string, o: CheckOpts) => {
       setCode(await check(file, o));
