@@ -14,8 +14,16 @@ import type { Bit, RawCell } from './yosys-json-sim.js';
  * form's range fits: the range of a linear form over independent inputs is exact (each input at
  * its bound), so the check neither misses an overflow nor invents one.
  *
- * Two netlists whose output forms agree modulo the output width compute the same outputs for
- * every input sequence: that is the proof. Forms that differ give a counterexample outright (one
+ * Bits read from the middle of a value (da-gen adds above a value's low bits and wires the low
+ * bits past the adder) are fields of the value: atoms, variables of their own, kept canonical
+ * (Atoms.field) so that the same bits read through different forms meet, and turned back into
+ * the value's form when they are put back together (Atoms.normalize). A form with fields has a
+ * range computed as if they were independent of the inputs: it may be wider than the truth,
+ * never narrower, so a range check can fail where nothing overflows (the proof is then left
+ * undecided) but never pass where something does.
+ *
+ * Two netlists whose output forms (without fields) agree modulo the output width compute the
+ * same outputs for every input sequence: that is the proof. Forms that differ give a counterexample outright (one
  * input set to ±1), and a failed range check gives the input that reaches the bound, to try.
  * Cells that are not linear (a multiplexer with a live select, AND, comparisons) end the proof
  * with the cell named: another method must decide.
