@@ -30,5 +30,13 @@ async function baselineBench() {
     lines.push(`| ${x.case} | ${x.adders} | ${x.adder_bits} | ${x.dagen.SB_LUT4} | ${x.dagen.SB_CARRY ?? 0} | ${ff(x.dagen)} | ${x.baseline.SB_LUT4} | ${x.baseline.SB_CARRY ?? 0} | ${ff(x.baseline)} | ${x.lut_ratio} |`);
   }
   console.log(lines.join('\n'));
-  writeFileSync(join(here, 'synth-results.json'), JSON.stringify({ node: process.version, rows }, null, 1) + '\n');
+  // a run of some files replaces their rows and keeps the others
+  const out = join(here, 'synth-results.json');
+  let kept = [];
+  try {
+    kept = JSON.parse(readFileSync(out, 'utf8')).rows.filter((x) => !rows.some((y) => y.case === x.case));
+  } catch {
+    kept = [];
+  }
+  writeFileSync(out, JSON.stringify({ node: process.version, rows: [...kept, ...rows] }, null, 1) + '\n');
 }
