@@ -10,8 +10,8 @@ import type { Bit, RawCell } from './yosys-json-sim.js';
  * bits are V mod 2^width for every input sequence (from the cycle its registers first loaded
  * on). Adders, subtracters, negation, bitwise not (−V−1), products and shifts by constants keep
  * the form exact modulo the width. Where a cell reads a word *wider* than it is held (sign or zero
- * extension), or reads it below other bits (a concatenation), the value is the form only if the
- * form's range fits: the range of a linear form over independent inputs is exact (each input at
+ * extension), or reads it below other bits (a concatenation), the value is the form (less a
+ * multiple of 2^bits, which leaves the bits alone) only if the form's range fits: the range of a linear form over independent inputs is exact (each input at
  * its bound), so the check neither misses an overflow nor invents one.
  *
  * Bits read from the middle of a value (da-gen adds above a value's low bits and wires the low
@@ -465,6 +465,13 @@ function modPow2(f: Form, m: number): Form {
   return { terms, c: BigInt.asUintN(m, f.c) };
 }
 
+/** The j for which every value of r, less j·size, lies within bounds; null when there is none. */
+function windowOf(r: { lo: bigint; hi: bigint }, bounds: [bigint, bigint], size: bigint): bigint | null {
+  const d = r.lo - bounds[0];
+  const j = d >= 0n ? d / size : -((-d + size - 1n) / size);
+  return r.hi - j * size <= bounds[1] ? j : null;
+}
+
 function atomCount(f: Form): number {
   let n = 0;
   for (const v of f.terms.keys()) if (v < 0) n++;
@@ -618,11 +625,14 @@ export function linearForms(json: unknown, top: string, ports: Ports, input: { w
         acc = combine(acc, atoms.reduce(v, len), weight);
         continue;
       }
-      // the bounds the piece's value must lie in for its bits to be the form's
-      const bounds: [bigint, bigint] = top ? [-(1n << BigInt(len - 1)), (1n << BigInt(len - 1)) - 1n] : [0n, (1n << BigInt(rep > 0 ? len - 1 : len)) - 1n];
+      // the bounds the piece's value must lie in for its bits to be the form's; the form may be
+      // off by a multiple of 2^len (its bits are the same), so any window of 2^len values will do
+      const size = 1n << BigInt(len);
+      const bounds: [bigint, bigint] = top ? [-(size >> 1n), (size >> 1n) - 1n] : [0n, (rep > 0 ? size >> 1n : size) - 1n];
       const r = atoms.range(v, range);
-      if (r.lo >= bounds[0] && r.hi <= bounds[1]) {
-        acc = combine(acc, v, weight);
+      const j = windowOf(r, bounds, size);
+      if (j !== null) {
+        acc = combine(acc, combine(v, constForm(-j * size), 1n), weight);
         continue;
       }
       if (!top && rep === 0) {
@@ -632,9 +642,15 @@ export function linearForms(json: unknown, top: string, ports: Ports, input: { w
         acc = Atoms.linear(sum) ? atoms.field(sum, 0, p.dst + len) : combine(acc, atoms.field(v, 0, len), weight);
         continue;
       }
+      // a sign bit copied below other bits: 0 or all ones, −S·(2^(1 + rep) − 1) for S in {−1, 0}
+      const js = len === 1 && !top ? windowOf(r, [-1n, 0n], 2n) : null;
+      if (js !== null) {
+        acc = combine(acc, combine(v, constForm(-js * 2n), 1n), -weight * ((1n << BigInt(1 + rep)) - 1n));
+        continue;
+      }
       const how = rep > 0 ? `extended from ${len} bits` : `below other bits`;
       throw new Stop(
-        `${who} reads ${nameOf(p.word)}${p.pos > 0 ? ` from bit ${p.pos}` : ''} ${how}, but its value ranges over [${r.lo}, ${r.hi}], outside [${bounds[0]}, ${bounds[1]}]`,
+        `${who} reads ${nameOf(p.word)}${p.pos > 0 ? ` from bit ${p.pos}` : ''} ${how}, but its value ranges over [${r.lo}, ${r.hi}], which no shift of [${bounds[0]}, ${bounds[1]}] by a multiple of ${size} holds`,
         [...(r.lo < bounds[0] ? [r.atLo] : []), ...(r.hi > bounds[1] ? [r.atHi] : [])],
       );
     }
