@@ -1,11 +1,13 @@
 import { ToolError, UsageError } from '../errors.js';
 import { readVerilogToJson, satEquivalence } from '../platform/yosys.js';
 import { emitBaselineVerilog } from '../rtl/verilog/baseline.js';
-import { formsEqualMod, inputRange, linearForms } from '../sim/linear-proof.js';
+import { formsEqualMod, linearForms } from '../sim/linear-proof.js';
+import { unpackWord } from '../sim/ports.js';
 import type { Form, LinearResult } from '../sim/linear-proof.js';
 import { Rng } from '../sim/vectors.js';
 import { compileYosysJson } from '../sim/yosys-json-sim.js';
-import { describeSpec } from '../spec/spec.js';
+import { describeSpec, inputCount } from '../spec/spec.js';
+import { formatRange } from '../spec/tables.js';
 import type { Spec } from '../spec/spec.js';
 import type { CompileResult } from './compile.js';
 import { startStep, toolRun } from './progress.js';
@@ -96,7 +98,7 @@ export async function proveEquivalence(r: CompileResult, spec: Spec, opts: Prove
       return done({ status: 'not proven', method: 'sat', detail: `${why}Yosys's SAT solver did not finish within ${limit} s (too large for SAT; raise --timeout)`, counterexample: null });
     }
     const s = sides ?? (await readBoth());
-    const inputs = out.x.map((x) => splitInput(x, spec));
+    const inputs = out.x.map((x) => unpackWord(x, inputCount(spec), spec.input.width, spec.input.signed));
     const cex = confirm(s, inputs);
     if (!cex) throw new ToolError('yosys', "Yosys's SAT solver reported a counterexample that simulating the two netlists does not confirm");
     return done({ status: 'counterexample', method: 'sat', detail: `${why}Yosys's SAT solver found inputs on which the modules differ`, counterexample: cex });
@@ -165,18 +167,6 @@ export async function proveEquivalence(r: CompileResult, spec: Spec, opts: Prove
   return sat(why, s);
 }
 
-/** x as the nIn input values (signed as the input format says). */
-function splitInput(x: bigint, spec: Spec): bigint[] {
-  const w = spec.input.width;
-  const n = spec.input.shape.reduce((a, b) => a * b, 1);
-  const out: bigint[] = [];
-  for (let i = 0; i < n; i++) {
-    const f = BigInt.asUintN(w, x >> BigInt(i * w));
-    out.push(spec.input.signed ? BigInt.asIntN(w, f) : f);
-  }
-  return out;
-}
-
 /** Input vectors (cycle 0 .. L) from an assignment of the variables v = delay·nIn + i, seen at cycle `at`. */
 function vectorsOf(assign: Map<number, bigint>, nIn: number, at: number, cycles: number): bigint[][] {
   const seq = Array.from({ length: cycles }, () => new Array<bigint>(nIn).fill(0n));
@@ -192,11 +182,11 @@ function vectorsOf(assign: Map<number, bigint>, nIn: number, at: number, cycles:
  * input at ±1 where their coefficients differ.
  */
 function distinguishing(a: Form, b: Form, w: number, spec: Spec, L: number): bigint[][] {
-  const nIn = spec.input.shape.reduce((x, y) => x * y, 1);
+  const nIn = inputCount(spec);
   const m = (1n << BigInt(w)) - 1n;
   if (((a.c - b.c) & m) !== 0n) return vectorsOf(new Map(), nIn, L, L + 1);
-  const r = inputRange(spec.input.width, spec.input.signed);
-  const one = r.hi >= 1n ? 1n : -1n;
+  const [, hi] = formatRange(spec.input);
+  const one = hi >= 1n ? 1n : -1n;
   for (const v of new Set([...a.terms.keys(), ...b.terms.keys()])) {
     if ((((a.terms.get(v) ?? 0n) - (b.terms.get(v) ?? 0n)) & m) !== 0n) return vectorsOf(new Map([[v, one]]), nIn, L, L + 1);
   }
@@ -212,7 +202,7 @@ function searchInputs(
   L: number,
   confirm: (s: { gate: Side; gold: Side }, inputs: bigint[][]) => Counterexample | null,
 ): Counterexample | null {
-  const nIn = spec.input.shape.reduce((x, y) => x * y, 1);
+  const nIn = inputCount(spec);
   const cycles = 2 * L + 1;
   for (const res of [fg, fo]) {
     if (res.ok) continue;
@@ -224,8 +214,7 @@ function searchInputs(
       }
     }
   }
-  const r = inputRange(spec.input.width, spec.input.signed);
-  const draw = new Rng(1).bigSampler(r.lo, r.hi);
+  const draw = new Rng(1).bigSampler(...formatRange(spec.input));
   const seq: bigint[][] = [];
   for (let k = 0; k < RANDOM_TRIES; k++) seq.push(Array.from({ length: nIn }, draw));
   return confirm(s, seq);

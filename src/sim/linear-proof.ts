@@ -1,4 +1,5 @@
 import type { Ports } from '../rtl/netlist.js';
+import { formatRange } from '../spec/tables.js';
 import { paramBool, readYosysModule } from './yosys-json-sim.js';
 import type { Bit, RawCell } from './yosys-json-sim.js';
 
@@ -82,9 +83,6 @@ export interface InputRange {
   hi: bigint;
 }
 
-export function inputRange(width: number, signed: boolean): InputRange {
-  return signed ? { lo: -(1n << BigInt(width - 1)), hi: (1n << BigInt(width - 1)) - 1n } : { lo: 0n, hi: (1n << BigInt(width)) - 1n };
-}
 
 /** A form's range, and the inputs that reach each end (the variables of its linear part). */
 export interface FormRange {
@@ -535,7 +533,8 @@ export function linearForms(json: unknown, top: string, ports: Ports, input: { w
   const b = m.b;
   const nIn = ports.nIn;
   const W = input.width;
-  const range = inputRange(W, input.signed);
+  const [lo, hi] = formatRange(input);
+  const range: InputRange = { lo, hi };
   const atoms = new Atoms(nIn, range);
   // symbolic words: the netlist's words, with port x cut into one word per input field
   const forms = new Map<number, Form>();
