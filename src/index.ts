@@ -105,6 +105,10 @@ export { chooseLatency } from './flows/auto-latency.js';
 export type { LatencyChoice } from './flows/auto-latency.js';
 export { FAMILIES, targetNames } from './platform/index.js';
 export type { Family, Target } from './platform/family.js';
+// Cell estimates without synthesis: the netlist's logic profile, mapped by each family.
+export { estimateCells } from './platform/index.js';
+export { logicProfile } from './rtl/profile.js';
+export type { LogicProfile } from './rtl/profile.js';
 export type { Progress } from './flows/progress.js';
 
 // Boards: the core in a self-test, built into a bitstream for a board.

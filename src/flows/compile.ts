@@ -6,6 +6,7 @@ import type { ConvStrategy } from '../da/network.js';
 import type { Arith } from '../da/lut-da.js';
 
 export type { AttemptReport } from '../da/cmvm.js';
+import { estimateCells } from '../platform/index.js';
 import { lowerNetlist } from '../rtl/lower.js';
 import type { LoweredNetlist } from '../rtl/lower.js';
 import { buildManifest, manifestLayers, manifestText } from '../rtl/manifest.js';
@@ -84,7 +85,7 @@ export function compile(spec: Spec, opts: CompileOptions = {}): CompileResult {
   const network = about.listsLayers
     ? { inputShape: [...spec.input.shape], inputBipolar: spec.input.bipolar, layers: manifestLayers(spec.layers, build.layers), score: spec.score ? spec.score.kind : null, squares: describeSquares(netlist.forms.squares) }
     : undefined;
-  const manifest = buildManifest(netlist, stats, network);
+  const manifest = buildManifest(netlist, stats, network, estimateCells(netlist));
   const text = manifestText(manifest);
   const t3 = performance.now();
   return { graph: build.graph, stats, netlist, verilog, manifest, manifestText: text, ms: { optimize: t1 - t0, netlist: t2 - t1, emit: t3 - t2 } };

@@ -1,5 +1,5 @@
 import { ToolError } from '../errors.js';
-import { checkTargets, familyOf } from '../platform/index.js';
+import { checkTargets, estimateCells, familyOf } from '../platform/index.js';
 import { placeAndRouteCore, placerOf } from '../platform/nextpnr.js';
 import type { PnrResult } from '../platform/nextpnr.js';
 import { synthesize } from '../platform/yosys.js';
@@ -46,9 +46,10 @@ export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOption
   if (opts.baseline) designs.push({ design: 'baseline', top: `${n.module}_baseline`, verilog: emitBaselineVerilog(opts.baseline, n) });
   const p = opts.progress;
   const run = toolRun(opts.timeoutSeconds, p);
-  const tools = toolVersions(['yosys']);
+  const tools = targets.length > 0 ? toolVersions(['yosys']) : {};
   const out: TargetInput[] = [];
   const failures: string[] = [];
+  const estimates = r.manifest.estimated_cells ?? estimateCells(n);
   for (const t of targets) {
     const family = familyOf(t);
     const placer = opts.noPnr ? null : placerOf(family);
@@ -69,6 +70,12 @@ export async function synthesizeTargets(r: CompileResult, opts: SynthesizeOption
       }
       p?.done(s.seconds, `${s.luts ?? '?'} LUTs${s.carries !== null ? `, ${s.carries} carries` : ''}, ${s.ffs ?? '?'} FFs`);
       const entry: TargetInput = { target: t.name, design: d.design, flow: s.flow, cells: s.cells, luts: s.luts, carries: s.carries, ffs: s.ffs, bram: s.bram, dsp: s.dsp, clock_mhz: clock };
+      // the estimate made without synthesis, beside what synthesis counted (the da-gen design's)
+      const est = d.design === 'da-gen' ? estimates[family.name] : undefined;
+      if (est !== undefined) {
+        const e = family.resources(est);
+        entry.estimate = { luts: e.luts, carries: e.carries, ffs: e.ffs };
+      }
       if (placer !== null) {
         p?.start(`${t.name}: place and route of ${what} (${placer.name} --${t.device}, seed ${seed})`);
         let pr: PnrResult;

@@ -1,6 +1,6 @@
 import { findTool } from '../toolchain/tool.js';
 import type { Family } from './family.js';
-import { countCells } from './family.js';
+import { countCells, lutsForTable, total } from './family.js';
 
 /**
  * Lattice ECP5: `synth_ecp5 -nodsp` (WebAssembly Yosys), `.lpf` constraints; place and route
@@ -46,6 +46,17 @@ export const ecp5: Family = {
       ffs: countCells(cells, (k) => k === 'TRELLIS_FF'),
       bram: countCells(cells, (k) => k === 'DP16KD' || k === 'PDPW16KD'),
       dsp: countCells(cells, (k) => k === 'MULT18X18D' || k === 'ALU54B'),
+    };
+  },
+  estimate(p) {
+    // A CCU2C is two chain bits with their sum logic inside, so an adder's sum cannot be
+    // inverted for free (a complemented adder's bits are a LUT4 each); everything else is a
+    // LUT4 of its own (an inversion, a select, a ReLU); a table bit of more than 4 inputs uses
+    // the slice's multiplexers (PFUMX, L6MUX21) to choose between its halves, no LUT4.
+    return {
+      LUT4: p.inverters + p.complementedSums + p.muxBits + p.reluBits + p.reluOnSum + p.luts + total(p.tables.map((t) => lutsForTable(t.inputs, t.functions, 4, 0))),
+      CCU2C: total(p.chains, (c) => Math.ceil(c / 2)) + total(p.carryOnly, (c) => Math.ceil(c / 2)),
+      TRELLIS_FF: p.registers,
     };
   },
   pnr: {

@@ -1,3 +1,4 @@
+import type { LogicProfile } from '../rtl/profile.js';
 import type { ToolName } from '../toolchain/tool.js';
 
 /**
@@ -118,6 +119,12 @@ export interface Family {
   synthCommand(top: string, opts?: { keepHierarchy?: boolean }): string;
   /** LUTs, carries, flip-flops, block RAMs and DSPs from Yosys's cell counts. */
   resources(cells: Record<string, number>): ResourceCounts;
+  /**
+   * The cells its synthesis command would give, estimated from the netlist's logic profile
+   * without synthesis: its LUTs, carries (when it has carry cells) and flip-flops, under Yosys's
+   * names, in that order. Calibrated against Yosys in bench/estimate-results.json.
+   */
+  estimate(p: LogicProfile): Record<string, number>;
   /** Place and route, or null for a family that is synthesis only. */
   readonly pnr: PlaceAndRoute | null;
   /** Boards of this family, or null when there are none. */
@@ -127,4 +134,57 @@ export interface Family {
 /** Σ of the counts of the cell types that `pred` accepts. */
 export function countCells(cells: Record<string, number>, pred: (name: string) => boolean): number {
   return Object.entries(cells).reduce((s, [k, v]) => (pred(k) ? s + v : s), 0);
+}
+
+/** Σ over a list. */
+export function total(xs: readonly number[], f: (x: number) => number = (x) => x): number {
+  let t = 0;
+  for (const x of xs) t += f(x);
+  return t;
+}
+
+/**
+ * K-input LUTs for a lookup table's output bits, each given by its truth table over `inputs`
+ * address bits, as a LUT mapper finds them: a bit that is constant or one address bit needs
+ * none; one of at most K address bits, one LUT; a wider one is split on its highest address bit
+ * into two halves and a choice between them (`muxLuts`: 1 where a LUT chooses, 0 on a family
+ * with multiplexer cells for it). Equal halves and equal functions are built once, across all
+ * the table's bits. Address bits a function does not depend on are dropped first.
+ */
+export function lutsForTable(inputs: number, functions: readonly Uint8Array[], K: number, muxLuts: number): number {
+  const built = new Set<string>();
+  /** f over n address bits (f.length = 2^n): the LUTs it adds. */
+  const cost = (f: Uint8Array, n: number, top: boolean): number => {
+    // drop the address bits f does not depend on (bit j of the address: halves at stride 2^j)
+    let g = f;
+    let m = n;
+    for (let j = m - 1; j >= 0; j--) {
+      const stride = 1 << j;
+      let same = true;
+      for (let q = 0; q < g.length && same; q++) if ((q & stride) === 0 && g[q] !== g[q | stride]) same = false;
+      if (!same) continue;
+      const h = new Uint8Array(g.length >> 1);
+      let k = 0;
+      for (let q = 0; q < g.length; q++) if ((q & stride) === 0) h[k++] = g[q]!;
+      g = h;
+      m--;
+    }
+    if (m === 0) return 0; // a constant
+    if (m === 1 && top && g[0] === 0) return 0; // an address bit itself
+    // the truth table, 16 entries per character
+    let key = `${m}:`;
+    for (let q = 0; q < g.length; q += 16) {
+      let w = 0;
+      for (let r = 0; r < 16 && q + r < g.length; r++) w |= g[q + r]! << r;
+      key += String.fromCharCode(w);
+    }
+    if (built.has(key)) return 0;
+    built.add(key);
+    if (m <= K) return 1;
+    const half = g.length >> 1;
+    return cost(g.subarray(0, half), m - 1, false) + cost(g.subarray(half), m - 1, false) + muxLuts;
+  };
+  let luts = 0;
+  for (const f of functions) luts += cost(f, inputs, true);
+  return luts;
 }

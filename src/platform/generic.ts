@@ -1,5 +1,5 @@
 import type { Family } from './family.js';
-import { countCells } from './family.js';
+import { countCells, lutsForTable, total } from './family.js';
 
 /**
  * No particular FPGA: Yosys's technology-independent `synth`, mapped to 4-input LUTs by ABC.
@@ -19,6 +19,14 @@ export const generic: Family = {
       ffs: countCells(cells, (k) => /^\$_S?DFF/.test(k) || k === '$dff'),
       bram: countCells(cells, (k) => k.startsWith('$mem')),
       dsp: countCells(cells, (k) => k === '$mul' || k === '$macc'),
+    };
+  },
+  estimate(p) {
+    // No carry cells: a chain bit is its sum and its carry, two LUTs (a comparison's only the
+    // carry); ABC folds the inversions into them.
+    return {
+      $lut: 2 * total(p.chains) - p.unreadSums + total(p.carryOnly) + p.muxBits + p.reluBits + p.reluOnSum + p.luts + total(p.tables.map((t) => lutsForTable(t.inputs, t.functions, 4, 1))),
+      $_DFF_P_: p.registers,
     };
   },
   pnr: null,

@@ -1,7 +1,7 @@
 import { ToolError } from '../errors.js';
 import { findTool, requireTool } from '../toolchain/tool.js';
 import type { BoardSupport, Family, PinAssignment, PllSetting } from './family.js';
-import { countCells } from './family.js';
+import { countCells, lutsForTable, total } from './family.js';
 
 /**
  * Lattice iCE40: `synth_ice40`, nextpnr-ice40 and icepack (WebAssembly from npm, or native),
@@ -124,6 +124,17 @@ export const ice40: Family = {
       ffs: countCells(cells, (k) => k.startsWith('SB_DFF')),
       bram: countCells(cells, (k) => k.startsWith('SB_RAM')),
       dsp: countCells(cells, (k) => k === 'SB_MAC16'),
+    };
+  },
+  estimate(p) {
+    // A logic cell is a LUT4 and a carry beside it that reads two of the LUT's inputs: each
+    // chain bit is one LUT (its sum, or the inversion a comparison's carry needs) and each but
+    // the top one a carry; a ReLU's select joins the free fourth input of its operand's sum LUT.
+    const chainBits = total(p.chains);
+    return {
+      SB_LUT4: chainBits - p.unreadSums + p.inverters + p.muxBits + p.reluBits + p.luts + total(p.tables.map((t) => lutsForTable(t.inputs, t.functions, 4, 1))),
+      SB_CARRY: total(p.chains, (c) => c - 1) + total(p.carryOnly, (c) => c - 1),
+      SB_DFF: p.registers,
     };
   },
   pnr: {

@@ -1,4 +1,6 @@
 import { UsageError } from '../errors.js';
+import type { LoweredNetlist } from '../rtl/lower.js';
+import { logicProfile } from '../rtl/profile.js';
 import { findTool } from '../toolchain/tool.js';
 import { ecp5 } from './ecp5.js';
 import type { Family, Target } from './family.js';
@@ -44,4 +46,13 @@ export function timedTargets(targets: readonly Target[]): Target[] {
     const pnr = familyOf(t).pnr;
     return pnr !== null && findTool(pnr.placer) !== null;
   });
+}
+
+/**
+ * Estimated cells of a lowered netlist for every family, without synthesis: its logic profile
+ * (rtl/profile.ts) mapped by each family's `estimate`, keyed by the family's name.
+ */
+export function estimateCells(n: LoweredNetlist): Record<string, Record<string, number>> {
+  const p = logicProfile(n);
+  return Object.fromEntries(FAMILIES.map((f) => [f.name, f.estimate(p)]));
 }

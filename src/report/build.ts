@@ -67,6 +67,7 @@ export function targetResult(partial: TargetInput, ctx: TargetContext): TargetRe
     ffs: partial.ffs ?? null,
     bram: partial.bram ?? 0,
     dsp: partial.dsp ?? 0,
+    estimate: partial.estimate ? { luts: partial.estimate.luts, carries: partial.estimate.carries, ffs: partial.estimate.ffs } : null,
     wrapper_cells: partial.wrapper_cells ? sortedRecord(partial.wrapper_cells) : null,
     place_and_route: partial.place_and_route ?? null,
     fmax_mhz: fmax,
@@ -185,10 +186,18 @@ export function buildReport(args: BuildReportArgs): Report {
       stage_depths: stageDepths(n.cuts, n.adderDepth),
       register_bits: m.register_bits,
     },
+    ...(args.manifest?.estimated_cells !== undefined ? { estimates: sortedEstimates(args.manifest.estimated_cells) } : {}),
     ...(net !== null ? { network: net } : {}),
     targets: args.targets.map((t) => targetResult(t, ctx)),
     tools: sortedRecord(args.tools),
   };
+}
+
+/** Estimates by family, families and cells sorted by name. */
+function sortedEstimates(e: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const k of Object.keys(e).sort()) out[k] = sortedRecord(e[k]!);
+  return out;
 }
 
 /** A copy with every object's keys in schema order (record keys sorted), unknown keys dropped. */
@@ -218,6 +227,7 @@ export function canonicalReport(r: Report): Report {
       stage_depths: [...a.stage_depths],
       register_bits: a.register_bits,
     },
+    ...(r.estimates !== undefined ? { estimates: sortedEstimates(r.estimates) } : {}),
     ...(r.network !== undefined
       ? {
           network: {
@@ -253,6 +263,7 @@ export function canonicalReport(r: Report): Report {
       ffs: t.ffs,
       bram: t.bram,
       dsp: t.dsp,
+      estimate: t.estimate === null ? null : { luts: t.estimate.luts, carries: t.estimate.carries, ffs: t.estimate.ffs },
       wrapper_cells: t.wrapper_cells === null ? null : sortedRecord(t.wrapper_cells),
       place_and_route: t.place_and_route,
       fmax_mhz: t.fmax_mhz,

@@ -91,6 +91,19 @@ export function reportMarkdown(r: Report): string {
     if (nw.score !== null) out.push(`Score: \`${nw.score}\` of the last layer, ${nw.score_width}-bit port \`score\`${nw.squares ? `; squares by ${nw.squares}` : ''}.`, '');
   }
 
+  if (r.estimates !== undefined && Object.keys(r.estimates).length > 0) {
+    out.push('## Estimated cells', '');
+    out.push('Computed from the netlist without synthesis, per FPGA family (Yosys cell names); calibrated against Yosys in the README.', '');
+    out.push(row(['family', 'cells']), row(['---', '---']));
+    for (const [fam, cells] of Object.entries(r.estimates)) {
+      // LUTs, then carries, then flip-flops (the report keeps cell names sorted)
+      const rank = (k: string): number => (/lut/i.test(k) ? 0 : /carry|ccu/i.test(k) ? 1 : 2);
+      const listed = Object.entries(cells).sort(([a], [b]) => rank(a) - rank(b));
+      out.push(row([escapeCell(fam), escapeCell(listed.map(([k, v]) => `${v} ${k}`).join(', '))]));
+    }
+    out.push('');
+  }
+
   out.push('## Targets', '');
   const groups = groupTargets(r.targets);
   if (groups.length === 0) {
@@ -103,6 +116,7 @@ export function reportMarkdown(r: Report): string {
         'LUTs',
         'carries',
         'FFs',
+        'estimated LUTs, carries, FFs',
         'BRAM',
         'DSP',
         'Fmax (MHz)',
@@ -112,7 +126,7 @@ export function reportMarkdown(r: Report): string {
         '(LUT+carry)/adder bit',
         'note',
       ]),
-      row(['---', '---', '--:', '--:', '--:', '--:', '--:', '--:', '---', '--:', '--:', '--:', '---']),
+      row(['---', '---', '--:', '--:', '--:', '---', '--:', '--:', '--:', '---', '--:', '--:', '--:', '---']),
     );
     for (const g of groups) {
       for (const t of g.results) {
@@ -123,6 +137,7 @@ export function reportMarkdown(r: Report): string {
             count(t.luts),
             count(t.carries),
             count(t.ffs),
+            t.estimate === null ? '—' : `${count(t.estimate.luts)}, ${count(t.estimate.carries)}, ${count(t.estimate.ffs)}`,
             String(t.bram),
             String(t.dsp),
             fixed(t.fmax_mhz, 1),

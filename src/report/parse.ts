@@ -105,6 +105,19 @@ export function parseReport(text: string, file: string): Report {
     register_bits: field(a, 'arithmetic', 'register_bits', COUNT),
   };
 
+  // reports written before the estimates have none
+  let estimates: Record<string, Record<string, number>> | undefined;
+  if (top.estimates !== undefined) {
+    const e = obj(top.estimates, 'estimates', 'an object of estimated cells per family');
+    estimates = {};
+    for (const k of Object.keys(e).sort()) estimates[k] = record(e[k], keyPath('estimates', k), COUNT, 'an object of cell counts');
+  }
+  const estimateOf = (o: Record<string, unknown>, p: string): NonNullable<TargetResult['estimate']> => ({
+    luts: field(o, p, 'luts', COUNT_OR_NULL),
+    carries: field(o, p, 'carries', COUNT_OR_NULL),
+    ffs: field(o, p, 'ffs', COUNT_OR_NULL),
+  });
+
   let network: ReportNetwork | undefined;
   if (top.network !== undefined) {
     const nw = obj(top.network, 'network', 'an object (the layers and score of a network)');
@@ -153,6 +166,8 @@ export function parseReport(text: string, file: string): Report {
       ffs: field(t, p, 'ffs', COUNT_OR_NULL),
       bram: field(t, p, 'bram', COUNT),
       dsp: field(t, p, 'dsp', COUNT),
+      // reports written before the estimates have none
+      estimate: t.estimate === undefined || t.estimate === null ? null : estimateOf(obj(t.estimate, `${p}.estimate`, 'an object of luts, carries and ffs, or null'), `${p}.estimate`),
       wrapper_cells: t.wrapper_cells === null ? null : record(t.wrapper_cells, `${p}.wrapper_cells`, COUNT, 'an object of cell counts or null'),
       place_and_route: field(t, p, 'place_and_route', STRING_OR_NULL),
       fmax_mhz: field(t, p, 'fmax_mhz', POSITIVE_OR_NULL),
@@ -174,5 +189,5 @@ export function parseReport(text: string, file: string): Report {
   });
 
   const tools = record(top.tools, 'tools', STRING, 'an object of tool versions (strings)');
-  return canonicalReport({ schema: REPORT_SCHEMA, generator, design, arithmetic, ...(network !== undefined ? { network } : {}), targets, tools });
+  return canonicalReport({ schema: REPORT_SCHEMA, generator, design, arithmetic, ...(estimates !== undefined ? { estimates } : {}), ...(network !== undefined ? { network } : {}), targets, tools });
 }

@@ -39,6 +39,11 @@ export interface Report {
     stage_depths: number[];
     register_bits: number;
   };
+  /**
+   * Cells each FPGA family's synthesis is estimated to give (the manifest's estimated_cells), by
+   * family; absent in reports written before there were estimates.
+   */
+  estimates?: Record<string, Record<string, number>>;
   /** For a network: its layers and score (absent for a single matrix). */
   network?: ReportNetwork;
   targets: TargetResult[];
@@ -60,6 +65,8 @@ export interface TargetResult {
   ffs: number | null;
   bram: number;
   dsp: number;
+  /** The estimate of luts, carries and ffs made without synthesis, beside the counts (da-gen designs); null when there is none. */
+  estimate: { luts: number | null; carries: number | null; ffs: number | null } | null;
   /** The place-and-route wrapper's cells, reported apart from the core's; null when there is none. */
   wrapper_cells: Record<string, number> | null;
   /** e.g. "nextpnr-ice40 (WebAssembly)"; null when no place and route was run. */

@@ -30,6 +30,12 @@ export interface Manifest {
   register_bits: number;
   /** Adder level after which each register rank sits. */
   register_cuts: number[];
+  /**
+   * Cells each FPGA family's synthesis is estimated to give, by family, under Yosys's cell names
+   * (LUTs, carries, flip-flops), computed from the netlist without synthesis (platform's
+   * `estimateCells`); absent when the caller gave none.
+   */
+  estimated_cells?: Record<string, Record<string, number>>;
   /** For a network: the shape of x (channels last) and whether each input bit stands for ±1. */
   input_shape?: number[];
   input_bipolar?: boolean;
@@ -121,7 +127,12 @@ function outputEntry(post: PostOps): ManifestLayer['output'] {
   return { width: outs.map((o) => o.width), signed: signed.every((x) => x === signed[0]) ? signed[0]! : signed, overflow: outs[0]!.overflow };
 }
 
-export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound' | 'minDepth'>, network?: NetworkInfo): Manifest {
+export function buildManifest(
+  n: Netlist,
+  stats: Pick<OptimizeStats, 'naiveAdders' | 'adderBits' | 'depthBound' | 'minDepth'>,
+  network?: NetworkInfo,
+  estimates?: Record<string, Record<string, number>>,
+): Manifest {
   const net: Partial<Manifest> = {};
   if (network) {
     net.input_shape = network.inputShape;
@@ -151,6 +162,7 @@ export function buildManifest(n: Netlist, stats: Pick<OptimizeStats, 'naiveAdder
     min_depth: stats.minDepth,
     register_bits: n.registerBits,
     register_cuts: n.cuts,
+    ...(estimates !== undefined ? { estimated_cells: estimates } : {}),
     ...net,
     output_ranges: n.outputs.map((o) => [o.lo.toString(), o.hi.toString()]),
   };

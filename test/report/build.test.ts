@@ -102,7 +102,7 @@ describe('buildReport', () => {
     expect(Object.keys(doc)).toEqual(['schema', 'generator', 'design', 'arithmetic', 'targets', 'tools']);
     expect(Object.keys(doc.arithmetic)).toEqual(['adders', 'naive_adders', 'adder_bits', 'adder_depth', 'depth_bound', 'stage_depths', 'register_bits']);
     expect(Object.keys(doc.targets[0])).toEqual([
-      'target', 'design', 'flow', 'cells', 'luts', 'carries', 'ffs', 'bram', 'dsp', 'wrapper_cells', 'place_and_route',
+      'target', 'design', 'flow', 'cells', 'luts', 'carries', 'ffs', 'bram', 'dsp', 'estimate', 'wrapper_cells', 'place_and_route',
       'fmax_mhz', 'clock_mhz', 'timing_met', 'latency_ns_at_fmax', 'latency_ns_at_clock', 'lut_carry_per_adder_bit', 'note',
     ]);
   });

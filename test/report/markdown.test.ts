@@ -15,12 +15,12 @@ describe('reportMarkdown', () => {
     expect(lines).toContain(`| register bits | ${r.arithmetic.register_bits} |`);
     expect(lines).toContain('| inputs | 3 × 8-bit signed |');
     expect(lines).toContain(
-      '| target | design | LUTs | carries | FFs | BRAM | DSP | Fmax (MHz) | timing met at clock | latency (ns) at Fmax | latency (ns) at clock | (LUT+carry)/adder bit | note |',
+      '| target | design | LUTs | carries | FFs | estimated LUTs, carries, FFs | BRAM | DSP | Fmax (MHz) | timing met at clock | latency (ns) at Fmax | latency (ns) at clock | (LUT+carry)/adder bit | note |',
     );
     const ratio = (150 / r.arithmetic.adder_bits).toFixed(2);
-    const daRow = `| ice40-up5k | da-gen | 100 | 50 | 40 | 0 | 0 | 50.0 | yes (48.0 MHz) | 40.0 | 41.7 | ${ratio} |  |`;
-    const baseRow = '| ice40-up5k | baseline | 300 | 120 | 40 | 0 | 0 | 30.2 | no (48.0 MHz) | 66.2 | 41.7 | — | routing did not converge within 120 s |';
-    const genericRow = '| generic | da-gen | — | — | 12 | 0 | 0 | — | unknown (100.0 MHz) | — | 20.0 | — | no place and route \\| generic cells |';
+    const daRow = `| ice40-up5k | da-gen | 100 | 50 | 40 | — | 0 | 0 | 50.0 | yes (48.0 MHz) | 40.0 | 41.7 | ${ratio} |  |`;
+    const baseRow = '| ice40-up5k | baseline | 300 | 120 | 40 | — | 0 | 0 | 30.2 | no (48.0 MHz) | 66.2 | 41.7 | — | routing did not converge within 120 s |';
+    const genericRow = '| generic | da-gen | — | — | 12 | — | 0 | 0 | — | unknown (100.0 MHz) | — | 20.0 | — | no place and route \\| generic cells |';
     // da-gen and baseline of the same target next to each other, although given apart
     expect(lines.indexOf(baseRow)).toBe(lines.indexOf(daRow) + 1);
     expect(lines.indexOf(genericRow)).toBe(lines.indexOf(baseRow) + 1);
@@ -43,8 +43,20 @@ describe('reportMarkdown', () => {
     // every table row still has the same number of unescaped separators as its header
     for (const line of md.split('\n').filter((l) => l.startsWith('| ice40-up5k | baseline |'))) {
       const seps = line.replace(/\\\|/g, '').split('|').length;
-      expect([15, 7]).toContain(seps);
+      expect([16, 7]).toContain(seps);
     }
+  });
+
+  it('shows the estimate beside the counts, and the estimated cells of every family', () => {
+    const { r: rep, report } = networkReport();
+    const t = { target: 'ice40-up5k', design: 'da-gen' as const, flow: 'synth_ice40', cells: { SB_LUT4: 90 }, luts: 90, carries: 30, ffs: 20, clock_mhz: 48, estimate: { luts: 88, carries: 31, ffs: 20 } };
+    const md = reportMarkdown(buildReport({ netlist: rep.netlist, stats: rep.stats, targets: [t], tools: {}, manifest: rep.manifest }));
+    expect(md).toMatch(/^\| ice40-up5k \| da-gen \| 90 \| 30 \| 20 \| 88, 31, 20 \|/m);
+    // the section lists each family's cells, LUTs first
+    const ice = rep.manifest.estimated_cells!['ice40']!;
+    expect(md).toContain('## Estimated cells');
+    expect(md).toContain(`| ice40 | ${ice['SB_LUT4']} SB_LUT4, ${ice['SB_CARRY']} SB_CARRY, ${ice['SB_DFF']} SB_DFF |`);
+    expect(reportMarkdown(report)).toContain('## Estimated cells');
   });
 
   it('says so when no target was run', () => {

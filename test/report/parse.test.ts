@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpecError } from '../../src/errors.js';
-import { reportJsonText } from '../../src/report/build.js';
+import { buildReport, reportJsonText } from '../../src/report/build.js';
 import { parseReport } from '../../src/report/parse.js';
 import { compileSmall, smallReport, networkReport } from '../helpers/report.js';
 import { thrownBy } from '../helpers/errors.js';
@@ -12,6 +12,28 @@ describe('parseReport', () => {
     const back = parseReport(text, 'small.report.json');
     expect(back).toEqual(r);
     expect(reportJsonText(back)).toBe(text);
+  });
+
+  it('round-trips the estimates, and reads a report written before them', () => {
+    const { r: c, report } = networkReport();
+    const t = { target: 'ice40-up5k', design: 'da-gen' as const, flow: 'synth_ice40', cells: { SB_LUT4: 90 }, luts: 90, carries: 30, ffs: 20, clock_mhz: 48, estimate: { luts: 88, carries: 31, ffs: 20 } };
+    const withTarget = buildReport({ netlist: c.netlist, stats: c.stats, targets: [t], tools: {}, manifest: c.manifest });
+    const text = reportJsonText(withTarget);
+    const back = parseReport(text, 'est.report.json');
+    expect(back.estimates).toEqual(c.manifest.estimated_cells);
+    expect(back.targets[0]!.estimate).toEqual({ luts: 88, carries: 31, ffs: 20 });
+    expect(reportJsonText(back)).toBe(text);
+    expect(parseReport(reportJsonText(report), 'r.json').estimates).toEqual(c.manifest.estimated_cells);
+    // older reports: no estimates at all, no estimate per target
+    const old = JSON.parse(text);
+    delete old.estimates;
+    delete old.targets[0].estimate;
+    const o = parseReport(JSON.stringify(old), 'old.json');
+    expect(o.estimates).toBeUndefined();
+    expect(o.targets[0]!.estimate).toBeNull();
+    // a mistyped estimate names its path
+    old.targets[0].estimate = { luts: 'many', carries: 1, ffs: 2 };
+    expect(thrownBy(SpecError, () => parseReport(JSON.stringify(old), 'bad.json')).jsonPath).toBe('targets[0].estimate.luts');
   });
 
   it('rejects a wrong or missing schema identifier, naming the file and the path', () => {

@@ -58,7 +58,7 @@ function plannedFiles(out: string, manifest: string | null, report: string | und
 /** Options that would do nothing in this combination are refused, not ignored. */
 function checkCombination(o: GenerateOpts, given: (option: string) => boolean, out: string): void {
   const targets = o.target ?? [];
-  if ((o.baseline || o.report !== undefined) && targets.length === 0) throw new UsageError('--baseline and --report need at least one --target (e.g. --target ice40-up5k)');
+  if (o.baseline && targets.length === 0) throw new UsageError('--baseline needs at least one --target (e.g. --target ice40-up5k)');
   if (targets.length === 0) {
     const idle = [
       ['clockMhz', '--clock-mhz'],
@@ -96,6 +96,9 @@ async function generate(file: string, o: GenerateOpts, given: (option: string) =
   detail(`  depth ${s.depth}, bound ${s.depthBound === Infinity ? 'none' : s.depthBound} (minimum ${s.minDepth})`);
   detail(`  adder depth ${n.adderDepth}; register ranks after levels [${n.cuts.join(', ')}]; ${n.registerBits} register bits`);
   detail(`  netlist ${r.ms.netlist.toFixed(0)} ms, Verilog and manifest ${r.ms.emit.toFixed(0)} ms`);
+  for (const [family, cells] of Object.entries(r.manifest.estimated_cells ?? {})) {
+    detail(`  estimated cells, ${family}: ${Object.entries(cells).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  }
   if (manifest === null) process.stdout.write(r.verilog);
   else {
     await writeOutputs(
@@ -119,7 +122,8 @@ async function generate(file: string, o: GenerateOpts, given: (option: string) =
     for (const line of describeCheck(basename(file), n.latency, c, about.reference)) (c.pass ? info : error)(line);
     if (!c.pass) code = EXIT_CHECK_FAILED;
   }
-  if (targets.length > 0) {
+  // a report without targets holds the design and its estimated cells
+  if (targets.length > 0 || o.report !== undefined) {
     const failures: string[] = [];
     const report = await reportDesign(spec, design, { ...run, baseline: !!o.baseline, noPnr: !o.pnr, onFailure: (m) => failures.push(m) });
     if (o.report !== undefined) {
