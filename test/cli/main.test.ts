@@ -25,6 +25,20 @@ function listAll(d = dir): string[] {
   return listEntries(d);
 }
 
+/**
+ * `main` in this process, with the result shaped as a spawned run's. Where a test runs several
+ * variants of one case, the first goes through the built command (its own process, exit code and
+ * stderr) and the others through this: the same code, without a second of Node start-up each.
+ * Every path given is absolute (under `dir`), so nothing can land in this process's folder.
+ */
+async function runHere(args: string[]): Promise<Pick<SpawnSyncReturns<string>, 'status' | 'stdout' | 'stderr'>> {
+  const m = await runMain(args);
+  return { status: m.code, stdout: m.stdout, stderr: m.stderr };
+}
+
+/** The absolute path of `name` in this test's folder. */
+const at = (name: string): string => join(dir, name);
+
 function writeJson(name: string, value: unknown, d = dir): string {
   writeFileSync(join(d, name), typeof value === 'string' ? value : JSON.stringify(value));
   return name;
@@ -179,10 +193,11 @@ describe('da-gen: malformed input', () => {
     ['argmax not last', net([{ kind: 'argmax' }, { kind: 'flatten' }]), ['layers[0]: ', 'last']],
     ['a bipolar input of width 2', net([{ weights: [[1, 2]] }], { width: 2, signed: false, bipolar: true }), ['input.width: ', 'a bipolar input is one bit']],
   ];
-  it('the layer kinds: a bad key exits 2 with one line naming its path, and writes nothing', () => {
-    for (const [what, content, fragments] of KIND_BAD) {
+  it('the layer kinds: a bad key exits 2 with one line naming its path, and writes nothing', async () => {
+    // (the first through the built command, the others in this process)
+    for (const [k, [what, content, fragments]] of KIND_BAD.entries()) {
       writeJson('w.json', content);
-      const r = run(['w.json']);
+      const r = k === 0 ? run(['w.json']) : await runHere([at('w.json')]);
       expect(r.status, what).toBe(2);
       expectOneErrorLine(r, 'w.json: ', ...fragments);
       expect(listAll(), what).toEqual(['w.json']);
@@ -217,20 +232,22 @@ describe('da-gen: malformed input', () => {
 });
 
 describe('da-gen: bad options', () => {
-  it.each([['9'], ['-1'], ['abc'], ['1.5'], ['']])('--latency %j exits 2 and writes nothing', (l) => {
+  // (the first value through the built command, the others in this process)
+  it.each([['9'], ['-1'], ['abc'], ['1.5'], ['']])('--latency %j exits 2 and writes nothing', async (l) => {
     writeJson('w.json', spec());
-    const r = run(['w.json', '-o', 'out/enc.v', '--latency', l]);
+    const r = l === '9' ? run(['w.json', '-o', 'out/enc.v', '--latency', l]) : await runHere([at('w.json'), '-o', at('out/enc.v'), '--latency', l]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('--latency');
     expect(listAll()).toEqual(['w.json']);
   });
 
-  it('sim --vectors 0 and an unknown option exit 2', () => {
+  it('sim --vectors 0 and an unknown option exit 2', async () => {
     writeJson('w.json', spec());
     expect(run(['sim', 'w.json', '--vectors', '0']).status).toBe(2);
-    expect(run(['w.json', '--bogus']).status).toBe(2);
-    expect(run([]).status).toBe(2);
+    // (these two in this process)
+    expect((await runHere([at('w.json'), '--bogus'])).status).toBe(2);
+    expect((await runHere([])).status).toBe(2);
     expect(listAll()).toEqual(['w.json']);
   });
 });
@@ -317,11 +334,12 @@ describe('da-gen: generate', () => {
     expect(readFileSync(join(dir, 'out/deep/x.v'), 'utf8')).toContain('module my_enc (');
   });
 
-  it('a kernel file gives the same hardware as the equivalent weights file', () => {
+  it('a kernel file gives the same hardware as the equivalent weights file', async () => {
     writeJson('w.json', spec({ weights: W }));
     writeJson('k.json', spec({ weights: undefined, kernel: W[0]!.map((_, i) => W.map((row) => row[i])) }));
     expect(run(['w.json', '-o', 'a/enc.v']).status).toBe(0);
-    expect(run(['k.json', '-o', 'b/enc.v']).status).toBe(0);
+    // (the kernel file in this process)
+    expect((await runHere([at('k.json'), '-o', at('b/enc.v')])).status).toBe(0);
     expect(readFileSync(join(dir, 'b/enc.v'), 'utf8')).toBe(readFileSync(join(dir, 'a/enc.v'), 'utf8'));
     expect(readFileSync(join(dir, 'b/enc.json'), 'utf8')).toBe(readFileSync(join(dir, 'a/enc.json'), 'utf8'));
   });
@@ -377,9 +395,10 @@ describe('da-gen: determinism', () => {
 });
 
 describe('da-gen sim', () => {
-  it.each([[[] as string[]], [['--latency', '0']], [['-l', '8', '--seed', '7']]])('sim %j prints PASS', (extra) => {
+  // (the first through the built command, the others in this process)
+  it.each([[[] as string[]], [['--latency', '0']], [['-l', '8', '--seed', '7']]])('sim %j prints PASS', async (extra) => {
     writeJson('w.json', spec({ weights: randomMatrix(4, 6, 42) }));
-    const r = run(['sim', 'w.json', '--vectors', '200', ...extra]);
+    const r = extra.length === 0 ? run(['sim', 'w.json', '--vectors', '200', ...extra]) : await runHere(['sim', at('w.json'), '--vectors', '200', ...extra]);
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l !== '');
     expect(lines.some((l) => l.startsWith('PASS'))).toBe(true);
@@ -397,9 +416,10 @@ describe('da-gen --help and --version', () => {
     expect(listAll()).toEqual([]);
   });
 
-  it('--version prints the version from package.json', () => {
+  it('--version prints the version from package.json', async () => {
+    // (-V in this process)
     for (const flag of ['--version', '-V']) {
-      const r = run([flag]);
+      const r = flag === '--version' ? run([flag]) : await runHere([flag]);
       expect(r.status).toBe(0);
       expect(r.stdout.trim()).toBe(PKG_VERSION);
     }
@@ -407,20 +427,23 @@ describe('da-gen --help and --version', () => {
 });
 
 describe('optimizer options', () => {
-  it('rejects a bad --depth-slack, --cost or --effort with exit 2 and writes nothing', () => {
+  it('rejects a bad --depth-slack, --cost or --effort with exit 2 and writes nothing', async () => {
     writeJson('w.json', spec());
-    for (const bad of [['--dc', '-2'], ['--depth-slack', 'x'], ['--cost', 'luts'], ['--effort', '0'], ['--effort', '1.5']]) {
-      const r = run(['w.json', '-o', 'enc.v', ...bad]);
+    // (the first through the built command, the others in this process)
+    for (const [k, bad] of [['--dc', '-2'], ['--depth-slack', 'x'], ['--cost', 'luts'], ['--effort', '0'], ['--effort', '1.5']].entries()) {
+      const r = k === 0 ? run(['w.json', '-o', 'enc.v', ...bad]) : await runHere([at('w.json'), '-o', at('enc.v'), ...bad]);
       expect(r.status, bad.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(listAll()).toEqual(['w.json']);
     }
   });
 
-  it('records the bound, the adder bits and the depth in the manifest, and keeps to the bound', () => {
+  it('records the bound, the adder bits and the depth in the manifest, and keeps to the bound', async () => {
     writeJson('w.json', spec());
+    // (the first through the built command, the others in this process)
     for (const dc of ['-1', '0', '2']) {
-      const r = run(['w.json', '-o', `enc${dc}.v`, '--dc', dc, '--cost', 'bits', '--effort', '3']);
+      const opts = ['--dc', dc, '--cost', 'bits', '--effort', '3'];
+      const r = dc === '-1' ? run(['w.json', '-o', `enc${dc}.v`, ...opts]) : await runHere([at('w.json'), '-o', at(`enc${dc}.v`), ...opts]);
       expect(r.status).toBe(0);
       const m = JSON.parse(readFileSync(join(dir, `enc${dc}.json`), 'utf8')) as Record<string, number | null>;
       expect(typeof m.adder_bits).toBe('number');
@@ -434,14 +457,30 @@ describe('optimizer options', () => {
 });
 
 describe('synthesis options, check and report commands', () => {
-  it('rejects an unknown target and --report without --target, writing nothing', () => {
+  it('rejects an unknown target, and --baseline without --target, writing nothing', async () => {
     writeJson('w.json', spec());
-    for (const bad of [['--target', 'ice40-up9k'], ['--report', 'r.md'], ['--baseline'], ['--clock-mhz', '0'], ['--latency', 'auto'], ['--latency', 'auto', '--target', 'ecp5-25k']]) {
-      const r = run(['w.json', '-o', 'enc.v', ...bad]);
+    // (the first through the built command, the others in this process)
+    for (const [k, bad] of [['--target', 'ice40-up9k'], ['--baseline'], ['--clock-mhz', '0'], ['--latency', 'auto'], ['--latency', 'auto', '--target', 'ecp5-25k']].entries()) {
+      const r = k === 0 ? run(['w.json', '-o', 'enc.v', ...bad]) : await runHere([at('w.json'), '-o', at('enc.v'), ...bad]);
       expect(r.status, bad.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(listAll()).toEqual(['w.json']);
     }
+  });
+
+  it('--report without --target: the design and its estimated cells, no synthesis', async () => {
+    writeJson('w.json', spec());
+    const r = await runHere([at('w.json'), '-o', at('enc.v'), '--report', at('r.json')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(listAll()).toEqual(['enc.json', 'enc.v', 'r.json', 'w.json']);
+    const rep = JSON.parse(readFileSync(at('r.json'), 'utf8'));
+    const man = JSON.parse(readFileSync(at('enc.json'), 'utf8'));
+    expect(rep.targets).toEqual([]);
+    expect(rep.tools).toEqual({});
+    expect(Object.keys(rep.estimates)).toEqual(['ecp5', 'generic', 'ice40']);
+    // the report's estimates are the manifest's (cell names sorted there)
+    for (const fam of ['ecp5', 'generic', 'ice40']) expect(Object.entries(rep.estimates[fam]).sort()).toEqual(Object.entries(man.estimated_cells[fam]).sort());
+    expect(man.estimated_cells.ice40.SB_LUT4).toBeGreaterThan(0);
   });
 
   it('check: Yosys reads the emitted Verilog and its netlist equals W·x', () => {
@@ -500,12 +539,13 @@ describe('networks on the command line', () => {
     expect(m.score_width).toBeGreaterThan(0);
   });
 
-  it('sim and check compare with the network reference model', () => {
+  it('sim and check compare with the network reference model', async () => {
     writeJson('n.json', network);
     const s = run(['sim', 'n.json', '-n', '200']);
     expect(s.status, s.stderr).toBe(0);
     expect(s.stdout).toContain("every output equals the network's reference model");
-    const c = run(['check', 'n.json', '-n', '100']);
+    // (check in this process)
+    const c = await runHere(['check', at('n.json'), '-n', '100']);
     expect(c.status, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/PASS n\.json: 100 vectors, Yosys JSON netlist.*reference model/);
   });
@@ -577,7 +617,7 @@ describe('tool failures: exit 3, one line naming the tool', () => {
     return body;
   }
 
-  it('IVERILOG naming nothing: check exits 3 naming iverilog and what to do; --debug adds the stack trace', () => {
+  it('IVERILOG naming nothing: check exits 3 naming iverilog and what to do; --debug adds the stack trace', async () => {
     writeJson('w.json', spec());
     const env = { IVERILOG: '/nonexistent/iverilog' };
     // -q: a busy machine can make Yosys's reading last over 2 s, and its progress line is not what this is about
@@ -596,10 +636,17 @@ describe('tool failures: exit 3, one line naming the tool', () => {
     expect(lines.length).toBeGreaterThan(2);
     expect(d.stderr).toMatch(/^ToolError: IVERILOG=/m);
     expect(d.stderr).toMatch(/^\s+at \S+/m);
-    // --debug may also come after the command's arguments
-    const after = run(['check', 'w.json', '-n', '20', '--debug'], dir, env);
-    expect(after.status).toBe(3);
-    expect(after.stderr).toMatch(/^ToolError: IVERILOG=/m);
+    // --debug may also come after the command's arguments (in this process, IVERILOG set here)
+    const old = process.env['IVERILOG'];
+    process.env['IVERILOG'] = env.IVERILOG;
+    try {
+      const after = await runHere(['check', at('w.json'), '-n', '20', '--debug']);
+      expect(after.status).toBe(3);
+      expect(after.stderr).toMatch(/^ToolError: IVERILOG=/m);
+    } finally {
+      if (old === undefined) delete process.env['IVERILOG'];
+      else process.env['IVERILOG'] = old;
+    }
   });
 
   it('a failing Yosys: check exits 3 with one line naming yosys', () => {

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chooseLatency } from '../../src/flows/auto-latency.js';
 import { buildForBoard } from '../../src/flows/board-build.js';
 import { loadBoard } from '../../src/flows/boards.js';
@@ -13,7 +13,11 @@ import { matrixCase } from '../helpers/random.js';
 
 // No nextpnr-ecp5 exists on npm or in Debian, so the native path is tested with a stand-in on
 // PATH: a script that checks what it is given (a Yosys ECP5 netlist of the wrapper and its
-// arguments) and answers as nextpnr does, with a --report JSON. The real WebAssembly Yosys runs.
+// arguments) and answers as nextpnr does, with a --report JSON. The real WebAssembly Yosys runs,
+// once per distinct input: tiny at latency 1, alone and in the wrapper, is the same Yosys run in
+// three of the tests below (synth_ecp5 does not depend on the device), so the later ones reuse
+// its netlist (test/helpers/yosys-once.ts); the stand-ins run every time.
+vi.mock('../../src/toolchain/tool.js', async (original) => (await import('../helpers/yosys-once.js')).withYosysOnce(await original()));
 
 const tiny = matrixCase('tiny', { width: 6, signed: true }, [[3n, -5n, 7n], [12n, 7n, -1n], [0n, 9n, 5n]]);
 

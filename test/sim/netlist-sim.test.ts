@@ -57,7 +57,9 @@ describe('netlist simulator against W·x', () => {
     for (let trial = 0; trial < 120; trial++) {
       const spec = randomShapedSpec(rng, 24, 17);
       const latency = rng.below(5);
-      const r = compile(spec, { latency });
+      // (one search attempt: this checks the netlist and its simulation, not the search, which
+      // test/da/cmvm*.test.ts check; its default 16 attempts were nine tenths of this test's time)
+      const r = compile(spec, { latency, effort: 1 });
       const vecs = testVectors(spec.weights[0]!.length, spec.input, 60, trial);
       const c = simulate(r.netlist, spec.weights, vecs);
       expect(c.mismatches, `trial ${trial}`).toEqual([]);
