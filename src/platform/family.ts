@@ -146,19 +146,20 @@ export function total(xs: readonly number[], f: (x: number) => number = (x) => x
 /**
  * K-input LUTs for a lookup table's output bits, each given by its truth table over `inputs`
  * address bits, as a LUT mapper finds them: a bit that is constant or one address bit needs
- * none; one of at most K address bits, one LUT; a wider one is split on its highest address bit
- * into two halves and a choice between them (`muxLuts`: 1 where a LUT chooses, 0 on a family
- * with multiplexer cells for it). Equal halves and equal functions are built once, across all
- * the table's bits. Address bits a function does not depend on are dropped first.
+ * none (an inverted address bit, one LUT); one of at most K address bits, one LUT; a wider one
+ * is split on its highest address bit into two halves and a choice between them (`muxLuts`: 1
+ * where a LUT chooses, 0 on a family with multiplexer cells for it; a half that is one address
+ * bit goes into that choice as it is). Equal functions of the same address bits are built once,
+ * across all the table's bits. Address bits a function does not depend on are dropped first.
  */
 export function lutsForTable(inputs: number, functions: readonly Uint8Array[], K: number, muxLuts: number): number {
   const built = new Set<string>();
-  /** f over n address bits (f.length = 2^n): the LUTs it adds. */
-  const cost = (f: Uint8Array, n: number, top: boolean): number => {
-    // drop the address bits f does not depend on (bit j of the address: halves at stride 2^j)
+  /** f over the address bits `vars` (f.length = 2^vars.length, vars[j] the j-th index bit): the LUTs it adds. */
+  const cost = (f: Uint8Array, vars: readonly number[], top: boolean): number => {
+    // drop the address bits f does not depend on (index bit j: halves at stride 2^j)
     let g = f;
-    let m = n;
-    for (let j = m - 1; j >= 0; j--) {
+    let v = [...vars];
+    for (let j = v.length - 1; j >= 0; j--) {
       const stride = 1 << j;
       let same = true;
       for (let q = 0; q < g.length && same; q++) if ((q & stride) === 0 && g[q] !== g[q | stride]) same = false;
@@ -167,12 +168,15 @@ export function lutsForTable(inputs: number, functions: readonly Uint8Array[], K
       let k = 0;
       for (let q = 0; q < g.length; q++) if ((q & stride) === 0) h[k++] = g[q]!;
       g = h;
-      m--;
+      v = v.filter((_, x) => x !== j);
     }
+    const m = v.length;
     if (m === 0) return 0; // a constant
-    if (m === 1 && top && g[0] === 0) return 0; // an address bit itself
-    // the truth table, 16 entries per character
-    let key = `${m}:`;
+    // one address bit: itself (or its inverse, which the choosing LUT above takes as well); an
+    // output that is an inverted address bit is a LUT
+    if (m === 1) return top && g[0] === 1 ? 1 : 0;
+    // the address bits and the truth table (16 entries per character): equal functions of the same bits are built once
+    let key = `${v.join(',')}:`;
     for (let q = 0; q < g.length; q += 16) {
       let w = 0;
       for (let r = 0; r < 16 && q + r < g.length; r++) w |= g[q + r]! << r;
@@ -182,9 +186,11 @@ export function lutsForTable(inputs: number, functions: readonly Uint8Array[], K
     built.add(key);
     if (m <= K) return 1;
     const half = g.length >> 1;
-    return cost(g.subarray(0, half), m - 1, false) + cost(g.subarray(half), m - 1, false) + muxLuts;
+    const rest = v.slice(0, m - 1);
+    return cost(g.subarray(0, half), rest, false) + cost(g.subarray(half), rest, false) + muxLuts;
   };
+  const all = Array.from({ length: inputs }, (_, j) => j);
   let luts = 0;
-  for (const f of functions) luts += cost(f, inputs, true);
+  for (const f of functions) luts += cost(f, all, true);
   return luts;
 }
