@@ -112,5 +112,9 @@ describe('cell estimates: the parts', () => {
     expect(lutsForTable(5, [table(5, parity)], 4, 0)).toBe(2);
     // a bit that ignores an address bit is costed over the bits it reads; equal bits are built once
     expect(lutsForTable(5, [table(5, (q) => parity(q & 15)), table(5, (q) => parity(q & 15))], 4, 1)).toBe(1);
+    // the same truth table over other address bits is other logic: x0 ^ x1 and x2 ^ x3 are two LUTs
+    expect(lutsForTable(4, [table(4, (q) => parity(q & 3)), table(4, (q) => parity(q & 12))], 4, 1)).toBe(2);
+    // an inverted address bit as an output is a LUT (a NOT)
+    expect(lutsForTable(2, [table(2, (q) => 1 - (q & 1))], 4, 1)).toBe(1);
   });
 });
