@@ -40,12 +40,13 @@ export interface LogicProfile {
   /** Bits chosen between two values by one select (multiplexers, saturating clamps): one LUT each. */
   muxBits: number;
   /**
-   * Bits of a ReLU right after the adder that computes its operand (same stage, no register
-   * between): the select joins the LUT of the sum bit on a family whose sum LUT has an input
-   * free (iCE40), else one LUT each.
+   * Bits of a ReLU of an adder's sum in the same stage (directly, or through a shift: wiring):
+   * the select joins the LUT of the sum bit on a family whose sum LUT has an input free
+   * (iCE40), else one LUT each. A ReLU whose one reader is a clamp in its stage is counted in
+   * neither: the clamp's LUT per bit chooses between zero, the limit and the value.
    */
   reluOnSum: number;
-  /** Bits of a ReLU of a register or an input: one LUT each. */
+  /** Bits of any other ReLU (of a register, an input, a step): one LUT each. */
   reluBits: number;
   /** Other single-LUT bits (the round-up bit of a rounding shift). */
   luts: number;
