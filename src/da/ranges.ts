@@ -139,6 +139,18 @@ export function bitsFor(lo: bigint, hi: bigint, signed: boolean = lo < 0n): numb
   return 1 + Math.max(bitLength(lo < 0n ? -lo - 1n : 0n), bitLength(hi > 0n ? hi : 0n));
 }
 
+/** Trailing zero bits of an integer's magnitude (0 for 0). */
+export function trailingZeros(v: bigint): number {
+  if (v === 0n) return 0;
+  let x = v < 0n ? -v : v;
+  let n = 0;
+  while ((x & 1n) === 0n) {
+    x >>= 1n;
+    n++;
+  }
+  return n;
+}
+
 /** Number of bits of a non-negative integer (0 for 0). */
 export function bitLength(v: bigint): number {
   if (v < 0n) throw new Error('bitLength of a negative number');

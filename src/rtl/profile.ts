@@ -1,4 +1,4 @@
-import { bitLength, bitsFor } from '../da/ranges.js';
+import { bitLength, bitsFor, trailingZeros } from '../da/ranges.js';
 import { outputRange } from '../spec/tables.js';
 import type { Forms, LoweredNetlist } from './lower.js';
 import type { NetSignal } from './netlist.js';
@@ -74,18 +74,6 @@ function bitFunctions(content: readonly bigint[], width: number): Uint8Array[] {
     fs.push(f);
   }
   return fs;
-}
-
-/** Trailing zero bits of a nonzero constant (0 for zero). */
-function trailingZeros(c: bigint): number {
-  if (c === 0n) return 0;
-  let v = c < 0n ? -c : c;
-  let k = 0;
-  while ((v & 1n) === 0n) {
-    v >>= 1n;
-    k++;
-  }
-  return k;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { trailingZeros } from '../da/ranges.js';
 import type { Ports } from '../rtl/netlist.js';
 import { formatRange } from '../spec/tables.js';
 import { paramBool, readYosysModule } from './yosys-json-sim.js';
@@ -473,16 +474,6 @@ function windowOf(r: { lo: bigint; hi: bigint }, bounds: [bigint, bigint], size:
 function atomCount(f: Form): number {
   let n = 0;
   for (const v of f.terms.keys()) if (v < 0) n++;
-  return n;
-}
-
-function trailingZeros(k: bigint): number {
-  let n = 0;
-  let x = k < 0n ? -k : k;
-  while ((x & 1n) === 0n) {
-    x >>= 1n;
-    n++;
-  }
   return n;
 }
 
