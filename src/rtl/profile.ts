@@ -2,7 +2,8 @@ import { bitLength, bitsFor, trailingZeros } from '../da/ranges.js';
 import { outputRange } from '../spec/tables.js';
 import type { Forms, LoweredNetlist } from './lower.js';
 import type { NetSignal } from './netlist.js';
-import { signalOperands } from './netlist.js';
+import { isAdder, signalOperands } from './netlist.js';
+import { squareTable } from './passes/squares.js';
 
 /**
  * The hardware of a lowered netlist in parts that every FPGA family maps the same way, counted
@@ -252,7 +253,7 @@ function addSignals(p: LogicProfile, signals: readonly NetSignal[], forms: Forms
         const reader = readers[i] === 1 ? signals[by]! : null;
         if (reader !== null && reader.kind === 'fit' && reader.fit.overflow === 'saturate' && reader.stage === s.stage) {
           // its one reader clamps it: zero or the clamp's choice, one LUT per bit for both (the clamp's)
-        } else if ((a.kind === 'add' || a.kind === 'sub' || a.kind === 'addc' || a.kind === 'neg') && a.stage === s.stage) p.reluOnSum += bitsRead;
+        } else if (isAdder(a) && a.stage === s.stage) p.reluOnSum += bitsRead;
         else p.reluBits += bitsRead;
         copyLow(0, null, 0);
         break;
@@ -277,14 +278,8 @@ function addSignals(p: LogicProfile, signals: readonly NetSignal[], forms: Forms
       case 'square': {
         const a = signals[s.a]!;
         copyLow(0, null, 0);
-        if (forms.squares[i] === 'rom') {
-          const content: bigint[] = [];
-          for (let q = 0; q < 2 ** a.width; q++) {
-            const v = a.signed ? BigInt.asIntN(a.width, BigInt(q)) : BigInt(q);
-            content.push(v < a.lo || v > a.hi ? 0n : v * v); // as the printer fills it
-          }
-          p.tables.push({ inputs: a.width, functions: bitFunctions(content, s.width) });
-        } else {
+        if (forms.squares[i] === 'rom') p.tables.push({ inputs: a.width, functions: bitFunctions(squareTable(a), s.width) });
+        else {
           // |a| (a negation when signed), then one adder per partial product
           const wm = Math.max(1, bitLength(-a.lo > a.hi ? -a.lo : a.hi));
           if (a.signed) chain(wm);

@@ -5,6 +5,7 @@ import type { Forms, LoweredNetlist } from '../lower.js';
 import type { AdderSignal, Block, CatSignal, CmpSignal, InstSignal, MuxSignal, NetSignal, SquareSignal, StepSignal, TableSignal } from '../netlist.js';
 import { isStep } from '../netlist.js';
 import type { Rom } from '../passes/tables.js';
+import { squareTable } from '../passes/squares.js';
 
 /**
  * The Verilog printer: a lowered Netlist → Verilog-2005 text. It prints what the netlist and
@@ -371,12 +372,10 @@ class Emitter {
       // a table of 2^wa entries, each padded to a power of two bits, indexed by a's bits
       const pb = Math.max(0, Math.ceil(Math.log2(w)));
       const P = 1 << pb;
-      const entries: string[] = [];
-      for (let p = (1 << wa) - 1; p >= 0; p--) {
-        const v = a.signed ? BigInt.asIntN(wa, BigInt(p)) : BigInt(p);
-        // bit patterns outside a's range never occur: 0
-        entries.push(`${P}'d${v < a.lo || v > a.hi ? 0n : v * v}`);
-      }
+      // highest pattern first, as a Verilog concatenation lists them
+      const entries = squareTable(a)
+        .reverse()
+        .map((v) => `${P}'d${v}`);
       const tab = `${s.name}_table`;
       // a concatenation is unsigned: the index is a's bit pattern, never a negative number
       const idx = pb === 0 ? `{${a.name}}` : `{${a.name}, ${pb}'d0}`;
