@@ -11,11 +11,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as lib from '../dist/index.js';
-import { checkTargets } from '../dist/platform/index.js';
+import { compile, estimateCells, parseSpec } from '../dist/index.js';
+import { checkTargets, familyOf } from '../dist/platform/index.js';
 import { synthesize } from '../dist/platform/yosys.js';
-
-const { compile, parseSpec } = lib;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -24,16 +22,12 @@ const DESIGNS = [
   ...['rand_i8_8x8', 'rand_i8_16x16', 'rand_i8_32x32', 'sparse_i4_16x16', 'dense_i6_16to64', 'mcm_i12_32x1'].map((n) => [n, join(benchDir, `${n}.json`)]),
   ...['encoder', 'ternary-tagger', 'axol1tl', 'jet-tagger', 'cicada', 'conv1d-tagger'].map((n) => [n, join(root, 'examples', `${n}.json`)]),
 ];
-/** The cells compared per target: LUTs and carries (the 10% promise is iCE40's), flip-flops. */
-const KINDS = {
-  'ice40-up5k': ['SB_LUT4', 'SB_CARRY', 'SB_DFF'],
-  'ecp5-25k': ['LUT4', 'CCU2C', 'TRELLIS_FF'],
-  generic: ['$lut', null, 'DFF'],
-};
+/** One target per family: LUTs, carries (the 10% promise is iCE40's) and flip-flops are compared, as each family counts them (its `resources`). */
+const TARGETS = ['ice40-up5k', 'ecp5-25k', 'generic'];
 const args = process.argv.slice(2);
 const resynth = args.includes('--resynth');
 const targetArg = args.find((a) => a.startsWith('--targets='));
-const targetNames = targetArg ? targetArg.slice('--targets='.length).split(',') : Object.keys(KINDS);
+const targetNames = targetArg ? targetArg.slice('--targets='.length).split(',') : TARGETS;
 const names = args.filter((a) => !a.startsWith('--'));
 const chosen = names.length > 0 ? DESIGNS.filter(([n]) => names.includes(n)) : DESIGNS;
 if (names.some((n) => !DESIGNS.some(([d]) => d === n))) throw new Error(`bench:estimate: unknown design; known: ${DESIGNS.map(([n]) => n).join(', ')}`);
@@ -46,9 +40,6 @@ try {
   stored = { rows: [] };
 }
 const save = () => writeFileSync(out, JSON.stringify({ node: process.version, rows: stored.rows }, null, 1) + '\n');
-/** Flip-flops of any kind (SB_DFF, SB_DFFE…; $_DFF_P_…). */
-const ffs = (cells) => Object.entries(cells).filter(([k]) => /DFF|TRELLIS_FF/.test(k)).reduce((s, [, v]) => s + v, 0);
-const count = (cells, kind) => (kind === null ? null : kind === 'DFF' || kind === 'SB_DFF' || kind === 'TRELLIS_FF' ? ffs(cells) : (cells[kind] ?? 0));
 
 const table = [];
 for (const [name, file] of chosen) {
@@ -56,10 +47,11 @@ for (const [name, file] of chosen) {
   const r = compile(spec, { latency: 2 });
   const hash = createHash('sha256').update(r.verilog).digest('hex').slice(0, 16);
   const t1 = performance.now();
-  const est = lib.estimateCells ? lib.estimateCells(r.netlist) : null;
+  const est = estimateCells(r.netlist);
   const estMs = performance.now() - t1;
   for (const tn of targetNames) {
     const [target] = checkTargets([tn]);
+    const family = familyOf(target);
     let row = stored.rows.find((x) => x.design === name && x.target === tn);
     if (resynth || !row || row.verilog_sha256 !== hash) {
       process.stderr.write(`bench:estimate: ${name}, ${tn} (${r.stats.adders} adders) …`);
@@ -69,13 +61,10 @@ for (const [name, file] of chosen) {
       stored.rows = [...stored.rows.filter((x) => !(x.design === name && x.target === tn)), row];
       save();
     }
-    if (est === null) continue;
-    const e = est[tn.startsWith('ice40') ? 'ice40' : tn.startsWith('ecp5') ? 'ecp5' : 'generic'];
-    const [kl, kc, kf] = KINDS[tn];
-    const el = Object.values(e)[0];
-    const ec = kc === null ? null : Object.values(e)[1];
-    const ef = Object.values(e)[kc === null ? 1 : 2];
-    table.push({ name, tn, lut: [el, count(row.cells, kl)], carry: [ec, count(row.cells, kc)], ff: [ef, count(row.cells, kf)], estMs });
+    // the estimate and Yosys's counts, each read by the family's own `resources`
+    const e = family.resources(est[family.name]);
+    const m = family.resources(row.cells);
+    table.push({ name, tn, lut: [e.luts, m.luts], carry: [e.carries, m.carries], ff: [e.ffs, m.ffs], estMs });
   }
 }
 const dev = (e, m) => (m === 0 ? (e === 0 ? '0%' : '∞') : `${(((e - m) / m) * 100).toFixed(1)}%`);
