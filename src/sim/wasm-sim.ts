@@ -9,23 +9,40 @@ import type { NetlistSim, NetlistStream } from './netlist-sim.js';
  * The netlist simulator compiled to WebAssembly: the same cycle semantics as compileNetlist's
  * JavaScript (netlist-sim.ts), written straight to a WebAssembly module's bytes (no toolchain).
  *
- * `run(T)` loops over T cycles. Each cycle it calls the functions that compute every signal in
- * netlist order (CHUNK statements each), each signal an i64 reduced to its width (two's
- * complement when signed: a shift left and an arithmetic shift right; else a mask) unless
- * interval arithmetic proves the reduction idle (reductionsNeeded); then the functions that
- * write y (and the score) to memory, then those of the clock edge. Every signal has a slot in
- * memory: a register's holds its value from one cycle to the next (and one call to the next: a
- * stream's state), another's the value a different function reads. Needs every intermediate
- * value to fit 63 bits, so that i64 arithmetic is exact before each reduction
- * (compileNetlistWasm returns null otherwise: the BigInt simulator is then the one).
+ * `run(T)` runs T cycles in blocks of up to WASM_BLOCK cycles. The signals are computed in an
+ * order where each follows its operands and each register its source (evaluationOrder), cut
+ * into functions of CHUNK statements; each function loops over the block's cycles before the
+ * next one runs, so that its code stays in the processor's caches for the whole block. Each
+ * signal is an i64 reduced to its width (two's complement when signed: a shift left and an
+ * arithmetic shift right; else a mask) unless interval arithmetic proves the reduction idle
+ * (reductionsNeeded). A register's value in a cycle is its source's in the cycle before. A
+ * signal that only its own function reads in the same cycle lives in a local; any other has
+ * block + 1 slots in memory, one per cycle of the block and, first, the block before's last
+ * cycle, which is what carries the registers from one block (and one call: a stream's state)
+ * to the next. Needs every intermediate value to fit 63 bits, so that i64 arithmetic is exact
+ * before each reduction (compileNetlistWasm returns null otherwise: the BigInt simulator is
+ * then the one).
  *
- * Memory: the tables' entries (i64), the signals' slots and the registers' next values (i64),
- * then a batch of WASM_BATCH cycles of x and of y and the score, each value 4 bytes when its
- * port is at most 32 bits wide, else 8.
+ * Memory: the tables' entries (i64), the signals' slots (i64), then a batch of WASM_BATCH
+ * cycles of x and of y and the score, each value 4 bytes when its port is at most 32 bits
+ * wide, else 8.
  */
 
 /** Statements per function of the module (see compileNetlistWasm). */
-const CHUNK = 600;
+const CHUNK = 300;
+
+/**
+ * Cycles per block: each function of the module computes its signals for this many cycles
+ * before the next function runs (when the netlist has no loop through its registers).
+ */
+const WASM_BLOCK = 16;
+
+/**
+ * The bytes of slots a block may take: fewer cycles per block when many signals are kept in
+ * memory, so that a block's slots stay in the processor's data caches (measured on this
+ * machine: 96 KiB served rand_i8_8x8 to rand_i8_64x64 best).
+ */
+const BLOCK_BYTES = 96 * 1024;
 
 /** Cycles per call of the module's run: the batch its memory holds. */
 export const WASM_BATCH = 4096;
@@ -94,6 +111,7 @@ const OP = {
   i64Store32: 0x3e,
   i32Const: 0x41,
   i64Const: 0x42,
+  i32LeU: 0x4d,
   i32GeU: 0x4f,
   i64Eqz: 0x50,
   i64Eq: 0x51,
@@ -103,6 +121,7 @@ const OP = {
   i64GtS: 0x55,
   i64GeS: 0x59,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
   i32And: 0x71,
   i32Or: 0x72,
   i32Shl: 0x74,
@@ -166,7 +185,7 @@ export function reductionsNeeded(n: Netlist): { needed: Uint8Array; interval: { 
 }
 
 function reductionsPass(n: Netlist, regs: ReadonlyMap<number, { lo: bigint; hi: bigint }>): { needed: Uint8Array; interval: { lo: bigint; hi: bigint }[] } {
-  const iv: { lo: bigint; hi: bigint }[] = [];
+  const iv: { lo: bigint; hi: bigint }[] = new Array(n.signals.length);
   const needed = new Uint8Array(n.signals.length);
   const sh = (a: number, s: number): { lo: bigint; hi: bigint } => ({ lo: iv[a]!.lo << BigInt(s), hi: iv[a]!.hi << BigInt(s) });
   const hull = (...xs: { lo: bigint; hi: bigint }[]): { lo: bigint; hi: bigint } => ({
@@ -174,7 +193,11 @@ function reductionsPass(n: Netlist, regs: ReadonlyMap<number, { lo: bigint; hi: 
     hi: xs.reduce((m, x) => (x.hi > m ? x.hi : m), xs[0]!.hi),
   });
   const point = (v: bigint): { lo: bigint; hi: bigint } => ({ lo: v, hi: v });
-  n.signals.forEach((s, i) => {
+  // (operands first; a register's interval is the pass's given, so registers need no order)
+  const order = evaluationOrder(n, false);
+  if (order === null) throw new Error('internal: a loop of combinational signals');
+  for (const i of order) {
+    const s = n.signals[i]!;
     let r: { lo: bigint; hi: bigint } | null;
     switch (s.kind) {
       case 'input':
@@ -244,13 +267,54 @@ function reductionsPass(n: Netlist, regs: ReadonlyMap<number, { lo: bigint; hi: 
         throw new Error(`internal: no interval of signal ${String(kind)}`);
       }
     }
-    if (r !== null && fitsWidth(r, s.width, s.signed)) iv.push(r);
+    if (r !== null && fitsWidth(r, s.width, s.signed)) iv[i] = r;
     else {
       needed[i] = 1;
-      iv.push(representable(s.width, s.signed));
+      iv[i] = representable(s.width, s.signed);
     }
-  });
+  }
   return { needed, interval: iv };
+}
+
+/**
+ * The signals in an order where each comes after its operands, and, with `throughRegisters`,
+ * each register after its source; null when there is none (a loop). A pipeline's netlist has an
+ * order through its registers: a signal's value in a cycle then depends only on signals before
+ * it, in that cycle or (through a register) the one before. So the simulator can compute the
+ * first signals for a whole block of cycles before the next ones. A netlist with a loop through
+ * a register (none that da-gen builds) is computed one cycle at a time.
+ */
+export function evaluationOrder(n: Netlist, throughRegisters: boolean): number[] | null {
+  const state = new Uint8Array(n.signals.length); // 0 unseen, 1 on the path, 2 placed
+  const order: number[] = [];
+  const deps = (i: number): number[] => {
+    const s = n.signals[i]!;
+    return s.kind === 'reg' && !throughRegisters ? [] : signalOperands(s).filter((a) => a >= 0);
+  };
+  // Depth first from each output in turn: a signal comes just before the first that reads it,
+  // so most of them are read in the function that computes them, from a local.
+  const roots = [...n.outputs.map((o) => o.signal), ...(n.score ? [n.score.signal] : []), ...n.signals.map((_, i) => i)].filter((i) => i >= 0);
+  for (const root of roots) {
+    if (state[root] !== 0) continue;
+    state[root] = 1;
+    const path = [{ i: root, deps: deps(root), k: 0 }];
+    while (path.length > 0) {
+      const top = path[path.length - 1]!;
+      if (top.k < top.deps.length) {
+        const a = top.deps[top.k++]!;
+        if (state[a] === 1) return null;
+        if (state[a] === 0) {
+          state[a] = 1;
+          path.push({ i: a, deps: deps(a), k: 0 });
+        }
+      } else {
+        state[top.i] = 2;
+        order.push(top.i);
+        path.pop();
+      }
+    }
+  }
+  return order;
 }
 
 /**
@@ -284,12 +348,33 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
     data.push({ offset: at, bytes });
     at += bytes.length;
   }
-  // every signal's slot (a register's holds its value from one cycle to the next), then each
-  // register's next value
-  const sigAt = at;
-  at += 8 * n.signals.length;
-  const nextAt = at;
-  at += 8 * regs.length;
+  // The order the signals are computed in, and the cycles per block (see evaluationOrder).
+  const piped = evaluationOrder(n, true);
+  const order = piped ?? evaluationOrder(n, false);
+  if (order === null) throw new Error('internal: a loop of combinational signals');
+  const chunkOf = new Int32Array(n.signals.length).fill(-1);
+  order.forEach((i, k) => (chunkOf[i] = Math.floor(k / CHUNK)));
+  // A signal is kept in memory (block + 1 slots: the last cycle of the block before, then the
+  // block's cycles) when a register reads it, when a function other than its own reads it, or
+  // when an output does. Every other signal lives in its function's local.
+  const stored = new Uint8Array(n.signals.length);
+  const readByReg = new Uint8Array(n.signals.length);
+  n.signals.forEach((s, i) => {
+    for (const a of signalOperands(s)) {
+      if (a < 0) continue;
+      if (s.kind === 'reg') readByReg[a] = 1;
+      if (s.kind === 'reg' || chunkOf[a] !== chunkOf[i]) stored[a] = 1;
+    }
+  });
+  for (const o of [...n.outputs, ...(score ? [score] : [])]) if (o.signal >= 0) stored[o.signal] = 1;
+  const nStored = stored.reduce((m, x) => m + x, 0);
+  const block = piped ? Math.max(1, Math.min(WASM_BLOCK, Math.floor(BLOCK_BYTES / (8 * Math.max(1, nStored))) - 1)) : 1;
+  const histAt = new Int32Array(n.signals.length).fill(-1);
+  for (const i of order) {
+    if (!stored[i]) continue;
+    histAt[i] = at;
+    at += 8 * (block + 1);
+  }
   const xAt = at;
   at += WASM_BATCH * nIn * ex;
   const yAt = at;
@@ -298,34 +383,25 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
   at += WASM_BATCH * es;
   const pages = Math.max(1, Math.ceil(at / 65536));
 
-  // The cycle is cut into functions of CHUNK statements each (V8 optimizes small functions well,
-  // and one function of thousands of locals badly). Within a function a signal it computes is a
-  // local; a signal from elsewhere (or a register) is read from its slot, and a signal that
-  // something outside its function reads is also written to its slot. Every function takes two
-  // i32 parameters: the x and the y pointer (outputs: y and score).
-  const chunkOf = new Int32Array(n.signals.length).fill(-1);
-  const comb: number[] = [];
-  n.signals.forEach((s, i) => {
-    if (s.kind !== 'reg') comb.push(i);
-  });
-  comb.forEach((i, k) => (chunkOf[i] = Math.floor(k / CHUNK)));
-  const inSlot = new Uint8Array(n.signals.length);
-  const readBy = (i: number, reader: number): void => {
-    if (i >= 0 && chunkOf[i] !== reader) inSlot[i] = 1;
-  };
-  n.signals.forEach((s, i) => {
-    const reader = s.kind === 'reg' ? -2 : chunkOf[i]!;
-    for (const a of signalOperands(s)) readBy(a, reader);
-  });
-  for (const o of [...n.outputs, ...(score ? [score] : [])]) readBy(o.signal, -3);
-  /** The locals of the function being written: signal → local (after the two parameters). */
+  // The cycles are computed in blocks: each function computes its CHUNK signals for every
+  // cycle of the block in a loop, so that its code stays in the processor's caches while it
+  // runs (a cycle of a large netlist has more code than they hold). Within a function a signal
+  // it computes is a local; a signal from elsewhere is read from its slot of the same cycle, a
+  // register from its source's slot of the cycle before. Every function takes four i32
+  // parameters: the cycles to run, then where x, y and the score of the first of them are.
+  /** The locals of the function being written: signal → local (after the parameters and t8). */
   let localOf = new Map<number, number>();
   let nLocals = 0;
-  const P0 = 0;
-  const P1 = 1;
+  const T = 0;
+  const XP = 1;
+  const YP = 2;
+  const SP = 3;
+  /** 8 × the cycle within the block: the address of a slot's value in that cycle. */
+  const t8 = 4;
+  const firstLocal = 5;
   // two scratch locals after the signals' (a function computes at most CHUNK signals)
-  const tmp = 2 + CHUNK;
-  const tmp2 = 3 + CHUNK;
+  const tmp = firstLocal + CHUNK;
+  const tmp2 = tmp + 1;
 
   let c: number[] = [];
   const get = (l: number): void => {
@@ -362,12 +438,12 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
       c.push(OP.i64And);
     }
   };
-  /** Signal a on the stack: its local in this function, else its slot. */
+  /** Signal a on the stack: its local in this function, else its slot of this cycle. */
   const value = (a: number): void => {
     const l = localOf.get(a);
     if (l !== undefined) return get(l);
-    k32(0);
-    mem(OP.i64Load, 3, sigAt + 8 * a);
+    get(t8);
+    mem(OP.i64Load, 3, histAt[a]! + 8);
   };
   /** Signal a shifted left by s, on the stack. */
   const shifted = (a: number, s: number): void => {
@@ -397,9 +473,13 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
   const statement = (s: NetSignal, i: number): void => {
     switch (s.kind) {
       case 'reg':
-        return;
+        // its source in the cycle before (the slot before this cycle's)
+        get(t8);
+        mem(OP.i64Load, 3, histAt[s.a]!);
+        if (!fitsWidth(interval[s.a]!, s.width, s.signed)) fit(s.width, s.signed);
+        break;
       case 'input':
-        get(P0);
+        get(XP);
         mem(ex === 4 ? (inputSigned ? OP.i64Load32S : OP.i64Load32U) : OP.i64Load, ex === 4 ? 2 : 3, s.input * ex);
         break;
       case 'neg':
@@ -547,14 +627,14 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
         throw new Error(`internal: no simulation of signal ${String(kind)}`);
       }
     }
-    if (needed[i]) fit(s.width, s.signed);
-    const l = 2 + nLocals++;
+    if (needed[i] && s.kind !== 'reg') fit(s.width, s.signed);
+    const l = firstLocal + nLocals++;
     localOf.set(i, l);
     set(l);
-    if (inSlot[i]) {
-      k32(0);
+    if (stored[i]) {
+      get(t8);
       get(l);
-      mem(OP.i64Store, 3, sigAt + 8 * i);
+      mem(OP.i64Store, 3, histAt[i]! + 8);
     }
   };
   const output = (o: NetOutput, width: number, signed: boolean, ptr: number, bytes: number, offset: number): void => {
@@ -566,87 +646,114 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
     mem(bytes === 4 ? OP.i64Store32 : OP.i64Store, bytes === 4 ? 2 : 3, offset);
   };
 
-  /** The functions' bodies (each with its count of i64 and i32 locals), in order; run is the last. */
-  const funcs: { code: number[]; i64: number; i32: number }[] = [];
-  /** Functions of CHUNK statements each, in order: their signals' locals, then the scratch ones. */
-  const inChunks = (list: readonly (() => void)[]): void => {
-    for (let at0 = 0; at0 < list.length; at0 += CHUNK) {
-      c = [];
-      localOf = new Map();
-      nLocals = 0;
-      for (const f of list.slice(at0, at0 + CHUNK)) f();
-      c.push(OP.end);
-      funcs.push({ code: c, i64: CHUNK + 2, i32: 0 });
-    }
-  };
-  inChunks(comb.map((i) => () => statement(n.signals[i]!, i)));
-  const nComb = funcs.length;
-  const outs: (() => void)[] = n.outputs.map((o, k) => () => output(o, outputWidth, outputSigned, P0, ey, k * ey));
-  if (score) outs.push(() => output(score, score.width, false, P1, es, 0));
-  inChunks(outs);
-  const nOutF = funcs.length - nComb;
-  // the clock edge: every register's next value first, then all at once
-  inChunks(
-    regs.map(({ s }, k) => () => {
-      k32(0);
-      value(s.a);
-      if (!fitsWidth(interval[s.a]!, s.width, s.signed)) fit(s.width, s.signed);
-      mem(OP.i64Store, 3, nextAt + 8 * k);
-    }),
-  );
-  inChunks(
-    regs.map(({ i }, k) => () => {
-      k32(0);
-      k32(0);
-      mem(OP.i64Load, 3, nextAt + 8 * k);
-      mem(OP.i64Store, 3, sigAt + 8 * i);
-    }),
-  );
-
-  // run(T): locals T (parameter 0), 1 unused, then t, x, y and score pointers
-  c = [];
-  const T = 0;
-  const tL = 2;
-  const xp = 3;
-  const yp = 4;
-  const sp = 5;
-  const call = (f: number, a: number, b: number): void => {
-    get(a);
-    get(b);
-    c.push(OP.call);
-    uleb(f, c);
-  };
   const advance = (l: number, by: number): void => {
+    if (by === 0) return;
     get(l);
     k32(by);
     c.push(OP.i32Add);
     set(l);
   };
+  /** The functions' bodies (each with its count of i32 and i64 locals), in order; run is the last. */
+  const funcs: { code: number[]; i32: number; i64: number }[] = [];
+  /**
+   * Functions of CHUNK statements each, in order, each a loop over the block's cycles: t8 (the
+   * one i32 local), then the signals' locals, then the scratch ones.
+   */
+  const inChunks = (list: readonly (() => void)[]): void => {
+    for (let at0 = 0; at0 < list.length; at0 += CHUNK) {
+      c = [];
+      localOf = new Map();
+      nLocals = 0;
+      c.push(OP.block, 0x40, OP.loop, 0x40);
+      get(t8);
+      get(T);
+      k32(3);
+      c.push(OP.i32Shl, OP.i32GeU, OP.brIf);
+      uleb(1, c);
+      for (const f of list.slice(at0, at0 + CHUNK)) f();
+      advance(t8, 8);
+      advance(XP, nIn * ex);
+      advance(YP, nY * ey);
+      advance(SP, es);
+      c.push(OP.br);
+      uleb(0, c);
+      c.push(OP.end, OP.end, OP.end);
+      funcs.push({ code: c, i32: 1, i64: CHUNK + 2 });
+    }
+  };
+  inChunks(order.map((i) => () => statement(n.signals[i]!, i)));
+  const outs: (() => void)[] = n.outputs.map((o, k) => () => output(o, outputWidth, outputSigned, YP, ey, k * ey));
+  if (score) outs.push(() => output(score, score.width, false, SP, es, 0));
+  inChunks(outs);
+  // the block's end: what each register reads, in the block's last cycle, to the slot before
+  // the next block's first
+  const carried = order.filter((i) => readByReg[i]);
+  for (let at0 = 0; at0 < carried.length; at0 += CHUNK) {
+    c = [];
+    get(T);
+    k32(3);
+    c.push(OP.i32Shl);
+    set(t8);
+    for (const i of carried.slice(at0, at0 + CHUNK)) {
+      k32(0);
+      get(t8);
+      mem(OP.i64Load, 3, histAt[i]!);
+      mem(OP.i64Store, 3, histAt[i]!);
+    }
+    c.push(OP.end);
+    funcs.push({ code: c, i32: 1, i64: 0 });
+  }
+
+  // run(T): the batch's T cycles, block after block. Locals: T (parameter 0), three unused
+  // parameters, then the cycles done, the cycles of this block, and where its x, y and score are.
+  c = [];
+  const done = 4;
+  const nb = 5;
+  const xb = 6;
+  const yb = 7;
+  const sb = 8;
   k32(xAt);
-  set(xp);
+  set(xb);
   k32(yAt);
-  set(yp);
+  set(yb);
   k32(sAt);
-  set(sp);
+  set(sb);
   c.push(OP.block, 0x40, OP.loop, 0x40);
-  get(tL);
+  get(done);
   get(T);
   c.push(OP.i32GeU, OP.brIf);
   uleb(1, c);
-  funcs.forEach((_, f) => call(f, f >= nComb && f < nComb + nOutF ? yp : xp, sp));
-  advance(xp, nIn * ex);
-  advance(yp, nY * ey);
-  if (score) advance(sp, es);
-  advance(tL, 1);
+  // nb = min(block, T − done)
+  k32(block);
+  get(T);
+  get(done);
+  c.push(OP.i32Sub);
+  k32(block);
+  get(T);
+  get(done);
+  c.push(OP.i32Sub, OP.i32LeU, OP.select);
+  set(nb);
+  funcs.forEach((_, f) => {
+    get(nb);
+    get(xb);
+    get(yb);
+    get(sb);
+    c.push(OP.call);
+    uleb(f, c);
+  });
+  advance(xb, block * nIn * ex);
+  advance(yb, block * nY * ey);
+  advance(sb, block * es);
+  advance(done, block);
   c.push(OP.br);
   uleb(0, c);
   c.push(OP.end, OP.end, OP.end);
-  funcs.push({ code: c, i64: 0, i32: 4 });
+  funcs.push({ code: c, i32: 5, i64: 0 });
   const runIndex = funcs.length - 1;
 
-  // the module: every function has type (i32, i32) → ()
+  // the module: every function has type (i32, i32, i32, i32) → ()
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  section(1, [1, 0x60, 2, I32, I32, 0], out);
+  section(1, [1, 0x60, 4, I32, I32, I32, I32, 0], out);
   const fsec: number[] = [];
   uleb(funcs.length, fsec);
   for (let f = 0; f < funcs.length; f++) fsec.push(0);
@@ -742,7 +849,7 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
   };
   return {
     mode: 'wasm',
-    source: `(a WebAssembly module of ${out.length} bytes: ${n.signals.length} signals, ${regs.length} registers)`,
+    source: `(a WebAssembly module of ${out.length} bytes: ${n.signals.length} signals, ${regs.length} registers, ${nStored} kept in memory, blocks of ${block} cycles)`,
     run: (vectors) => instance().runBig(vectors),
     stream(): NetlistStream {
       const s = instance();
