@@ -6,7 +6,7 @@ import { compile } from '../../src/flows/compile.js';
 import type { CompileResult } from '../../src/flows/compile.js';
 import { lowerNetlist } from '../../src/rtl/lower.js';
 import type { LoweredNetlist } from '../../src/rtl/lower.js';
-import { buildNetlist } from '../../src/rtl/netlist.js';
+import { buildNetlist, signalOperands } from '../../src/rtl/netlist.js';
 import { compileNetlist } from '../../src/sim/netlist-sim.js';
 import { testVectors } from '../../src/sim/vectors.js';
 import { compileNetlistWasm, evaluationOrder, reductionsNeeded, simulatorFor, WASM_BATCH } from '../../src/sim/wasm-sim.js';
@@ -120,7 +120,7 @@ describe('the order of evaluation', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(netlist.signals.map((_, i) => i));
     const at = new Map(order.map((i, k) => [i, k]));
     netlist.signals.forEach((s, i) => {
-      for (const a of [s.kind === 'input' ? -1 : s.a, 'b' in s ? s.b : -1]) if (a >= 0) expect(at.get(a)!, `signal ${i} reads ${a}`).toBeLessThan(at.get(i)!);
+      for (const a of signalOperands(s)) if (a >= 0) expect(at.get(a)!, `signal ${i} reads ${a}`).toBeLessThan(at.get(i)!);
     });
   });
 
