@@ -98,10 +98,11 @@ export async function runDataset(r: CompileResult, spec: Spec, path: string, sin
 
   const [lo, hi] = codeRange(fmt);
   const scale = 2 ** fmt.frac;
+  const fail = (index: number, column: number, what: string): never => {
+    throw new InputError(`${path}: ${reader.where(index)}, column ${column + 1}: ${what}`);
+  };
   const code = (v: number, index: number, column: number): number => {
-    const bad = (what: string): never => {
-      throw new InputError(`${path}: ${reader.where(index)}, column ${column + 1}: ${what}`);
-    };
+    const bad = (what: string): never => fail(index, column, what);
     if (!Number.isFinite(v)) bad(`${v} is not a finite number`);
     if (spec.input.bipolar) {
       if (opts.raw) return v === 0 || v === 1 ? v : bad(`${v}: a bipolar input's code is 0 or 1`);
@@ -120,6 +121,7 @@ export async function runDataset(r: CompileResult, spec: Spec, path: string, sin
     return overflowCode(k, fmt);
   };
 
+  const rawCodes = opts.raw === true && !spec.input.bipolar;
   const yScale = opts.real ? opts.real.yFrac.map((f) => 2 ** f) : null;
   const sScale = opts.real && opts.real.scoreFrac !== null ? 2 ** opts.real.scoreFrac : 1;
   const threshold = opts.threshold;
@@ -163,7 +165,13 @@ export async function runDataset(r: CompileResult, spec: Spec, path: string, sin
 
   for await (const block of reader.blocks()) {
     const x = new Float64Array(block.rows * nIn);
-    for (let t = 0; t < block.rows; t++) for (let i = 0; i < nIn; i++) x[t * nIn + i] = code(block.values[t * nIn + i]!, block.first + t, i);
+    const n = block.rows * nIn;
+    const v = block.values;
+    for (let k = 0; k < n; k++) {
+      const c = v[k]!;
+      // an integer code in range is itself (the usual --raw value); anything else through code()
+      x[k] = rawCodes && c >= lo && c <= hi && Number.isInteger(c) ? c : code(c, block.first + Math.floor(k / nIn), k % nIn);
+    }
     events += block.rows;
     await emit(cycles(x, block.rows), cycle, block.rows, events);
     cycle += block.rows;
