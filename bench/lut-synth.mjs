@@ -8,6 +8,8 @@
 // - random 16×16 matrices (seeded) over 1-bit (bipolar, unsigned, signed), 2- and 4-bit signed
 //   and unsigned inputs,
 //   with 2-, 4- and 8-bit weights;
+// - an 8-bit input times one or two 16-bit constants, and two 8-bit inputs times one each, where
+//   tables of 4-bit slices (KCM) are weighed;
 // - the benchmark files of ../shared/bench up to 32×32 (inputs of 8 bits or more), where auto
 //   must never cost more than shift-add.
 // Writes bench/lut-results.json (a run of some cases, named as arguments, replaces their rows)
@@ -61,6 +63,11 @@ async function cases() {
   ]) {
     for (const wb of [2, 4, 8]) out.push({ name: `rand_${label}_w${wb}_16x16`, spec: randomCase(`rand_${label}_w${wb}`, input, wb, seed++) });
   }
+  // a wide input times few wide constants, where tables of 4-bit slices (KCM) are weighed
+  const kcm = (name, W) => parseSpec(JSON.stringify({ format: 1, name, input: { width: 8, signed: true }, weights: W }), `${name}.json`);
+  out.push({ name: 'kcm_i8_w16_1x1', spec: kcm('kcm_i8_w16_1x1', [[27307]]), wide: true });
+  out.push({ name: 'kcm_i8_w16_2x1', spec: kcm('kcm_i8_w16_2x1', [[27307], [-23405]]), wide: true });
+  out.push({ name: 'kcm_i8_w16_1x2', spec: kcm('kcm_i8_w16_1x2', [[10344, 30739]]), wide: true });
   for (const f of ['rand_i8_8x8.json', 'rand_i8_16x16.json', 'sparse_i4_16x16.json', 'rand_i8_32x32.json']) {
     out.push({ name: f.replace('.json', ''), spec: parseSpec(readFileSync(join(shared, 'bench', f), 'utf8'), f), wide: true });
   }

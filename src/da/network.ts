@@ -362,7 +362,7 @@ function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: 
   }
   const K = opts.lutInputs ?? DEFAULT_LUT_INPUTS;
   let best: { slice: number | null; cells: number } | null = null;
-  for (const slice of sliceCandidates(b, keep, K)) {
+  for (const slice of sliceCandidates(b, Mk, keep, K)) {
     // a form whose lower bound already loses is not searched
     const budget = Math.min((1 - AUTO_MARGIN) * saCells, best?.cells ?? Infinity);
     const t = tablesOn(b, Mk, keep, K, slice, quick, budget);
@@ -380,11 +380,30 @@ function matrixOn(b: NetworkBuilder, W: readonly (readonly bigint[])[], inputs: 
   return { outs: withOffset(t.outs!, t.offset), optimize: t.stats, prunedInputs, form: 'table', tried: weighed };
 }
 
-/** The slice widths worth trying: none (narrow columns whole), half a LUT, single bits; those that cut some column. */
-function sliceCandidates(b: NetworkBuilder, cols: readonly number[], K: number): (number | null)[] {
-  const widest = Math.max(...cols.map((v) => bitsFor(b.range(v).lo, b.range(v).hi)));
+/**
+ * The slice widths worth trying: none (narrow columns whole), half a LUT, single bits; those
+ * that cut some column. Also whole LUTs (K-bit slices, each alone in its table: the slice times
+ * a weight's odd part, FloPoCo's KCM) when the columns wider than K have at most two distinct
+ * odd weights each on average: with more, the shift-add graph builds each input's multiples once
+ * for every row that uses them, and a table per slice and weight loses (measured: an 8-bit input
+ * times one 16-bit constant, 65 → 50 SB_LUT4 + SB_CARRY; times four, the tables cost more).
+ */
+function sliceCandidates(b: NetworkBuilder, M: readonly (readonly bigint[])[], cols: readonly number[], K: number): (number | null)[] {
+  const widths = cols.map((v) => bitsFor(b.range(v).lo, b.range(v).hi));
+  const widest = Math.max(...widths);
   const out: (number | null)[] = [null];
-  for (const s of [Math.floor(K / 2), 1]) if (s >= 1 && s < widest && !out.includes(s)) out.push(s);
+  const wide = widths.flatMap((w, c) => (w > K ? [c] : []));
+  let odd = 0;
+  for (const c of wide) {
+    const parts = new Set<bigint>();
+    for (const row of M) {
+      const w = row[c]! < 0n ? -row[c]! : row[c]!;
+      if (w !== 0n) parts.add(w / (w & -w));
+    }
+    odd += parts.size;
+  }
+  const kcm = wide.length > 0 && odd <= 2 * wide.length;
+  for (const s of [...(kcm ? [K] : []), Math.floor(K / 2), 1]) if (s >= 1 && s < widest && !out.includes(s)) out.push(s);
   return out;
 }
 
@@ -404,7 +423,8 @@ function tablesOn(
 ): { outs: Value[] | null; offset: bigint[]; stats: OptimizeStats | null; name: string; adders: number; cells: number } | null {
   const start = b.mark();
   const tf = tableForm(b, M, cols, K, slice);
-  if (tf === null) return null;
+  // (a form without a table is shift-add over slices: nothing to weigh)
+  if (tf === null || tf.tables === 0) return null;
   const live = tf.cols.map((_, c) => tf.M.some((row) => row[c] !== 0n));
   const used = tf.cols.filter((_, c) => live[c]);
   const name = `table${slice === null ? '' : ` (${slice}-bit slices)`}: ${tf.tables} tables over ${tf.groups} groups`;

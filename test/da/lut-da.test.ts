@@ -161,6 +161,43 @@ describe('tables of every group size and field width up to K', () => {
   });
 });
 
+describe('a wide input times few constants: tables of K-bit slices (KCM)', () => {
+  it('are weighed and kept for an 8-bit input times one and two 16-bit constants, and compute W·x on every input', async () => {
+    const input = { width: 8, signed: true };
+    const all = Array.from({ length: 256 }, (_, k) => [BigInt(k - 128)]);
+    for (const W of [[[27307n]], [[27307n], [-23405n]]]) {
+      const spec = matrixFile('kcm', input, W);
+      const built = buildNetworkGraph(spec, { arith: 'auto' });
+      const layer = built.layers[0]!;
+      const kcm = layer.tried.find((t) => t.strategy.startsWith('table (4-bit slices)'));
+      expect(kcm, JSON.stringify(layer.tried)).toBeDefined();
+      expect(layer.strategy).toBe('table');
+      // two slices of the input, each times the weight's odd part: one table per slice and odd part
+      const ts = tableNodes(built.graph);
+      expect(ts).toHaveLength(2 * new Set(W.map((r) => r[0]! / (r[0]! & -r[0]!) * (r[0]! < 0n ? -1n : 1n))).size);
+      for (const t of ts) {
+        const a = built.graph.nodes[t.a - built.graph.nIn];
+        if (a?.op === 'cat') expect(a.widths).toEqual([4]);
+        else expect(t.a).toBeLessThan(built.graph.nIn + built.graph.nodes.length);
+      }
+      expectComputesWx(built.graph, input, W, all, `kcm ${W.length}×1`);
+      // the Verilog, every input, in Icarus
+      if (haveTool('iverilog', ['-V'])) {
+        const c = await icarusCheck(compile(spec, { arith: 'auto', latency: 1 }), (x: readonly bigint[]) => W.map((row) => row[0]! * x[0]!), all);
+        expect(c.mismatches).toEqual([]);
+      } else console.log('SKIPPED: the Icarus part of this test (iverilog is not installed)');
+    }
+  });
+
+  it('are not weighed when each wide input has many distinct constants (the shift-add graph shares their multiples)', () => {
+    const r = new Rng(12);
+    const W = randomMatrix(r, 6, 1, 16).map((row) => [row[0]! === 0n ? 3n : row[0]! | 1n]);
+    const built = buildNetworkGraph(matrixFile('mcm', { width: 8, signed: true }, W), { arith: 'auto' });
+    expect(built.layers[0]!.tried.some((t) => t.strategy.startsWith('table (4-bit slices)'))).toBe(false);
+    expect(built.layers[0]!.tried.some((t) => t.strategy.startsWith('table (2-bit slices)'))).toBe(true);
+  });
+});
+
 describe('through the netlist and the Verilog', () => {
   it('the netlist simulator equals the reference model at latencies 0 … 3, every path with L ranks', () => {
     const r = new Rng(31);

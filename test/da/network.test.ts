@@ -181,10 +181,12 @@ describe('compile: a plain matrix and the same matrix written as layers', () => 
     const spec = parseSpec(JSON.stringify({ format: 1, name: 'm', input: { width: 8, signed: true }, layers: [{ weights: [[3, 5], [7, -1]] }] }), 'm.json');
     expect(spec.form).toBe('layers');
     const r = compile(spec, { latency: 1 });
-    // 8-bit inputs: the table forms of 2- and 1-bit slices lose by their lower bound alone
+    // 8-bit inputs: the table forms of 4-bit slices (KCM: each input has two odd weights), 2-
+    // and 1-bit slices lose by their lower bound alone
     const tried = r.manifest.layers![0]!.tried;
     expect(tried.map((t) => [t.strategy.replace(/:.*/, ''), t.at_least ?? false])).toEqual([
       ['shift-add', false],
+      ['table (4-bit slices)', true],
       ['table (2-bit slices)', true],
       ['table (1-bit slices)', true],
     ]);
