@@ -168,9 +168,12 @@ export function reductionsNeeded(n: Netlist): { needed: Uint8Array; interval: { 
   // A register holds 0, then what its source held: its interval starts as its width's whole
   // range, and is narrowed to its source's (with 0) pass after pass while that changes; every
   // pass is sound, since the one before it was.
+  // (operands first; a register's interval is the pass's given, so registers need no order)
+  const order = evaluationOrder(n, false);
+  if (order === null) throw new Error('internal: a loop of combinational signals');
   let regs = new Map<number, { lo: bigint; hi: bigint }>();
   for (let pass = 0; pass < 4; pass++) {
-    const r = reductionsPass(n, regs);
+    const r = reductionsPass(n, order, regs);
     const next = new Map<number, { lo: bigint; hi: bigint }>();
     n.signals.forEach((s, i) => {
       if (s.kind !== 'reg') return;
@@ -184,7 +187,7 @@ export function reductionsNeeded(n: Netlist): { needed: Uint8Array; interval: { 
   throw new Error('internal: unreachable');
 }
 
-function reductionsPass(n: Netlist, regs: ReadonlyMap<number, { lo: bigint; hi: bigint }>): { needed: Uint8Array; interval: { lo: bigint; hi: bigint }[] } {
+function reductionsPass(n: Netlist, order: readonly number[], regs: ReadonlyMap<number, { lo: bigint; hi: bigint }>): { needed: Uint8Array; interval: { lo: bigint; hi: bigint }[] } {
   const iv: { lo: bigint; hi: bigint }[] = new Array(n.signals.length);
   const needed = new Uint8Array(n.signals.length);
   const sh = (a: number, s: number): { lo: bigint; hi: bigint } => ({ lo: iv[a]!.lo << BigInt(s), hi: iv[a]!.hi << BigInt(s) });
@@ -193,9 +196,6 @@ function reductionsPass(n: Netlist, regs: ReadonlyMap<number, { lo: bigint; hi: 
     hi: xs.reduce((m, x) => (x.hi > m ? x.hi : m), xs[0]!.hi),
   });
   const point = (v: bigint): { lo: bigint; hi: bigint } => ({ lo: v, hi: v });
-  // (operands first; a register's interval is the pass's given, so registers need no order)
-  const order = evaluationOrder(n, false);
-  if (order === null) throw new Error('internal: a loop of combinational signals');
   for (const i of order) {
     const s = n.signals[i]!;
     let r: { lo: bigint; hi: bigint } | null;
@@ -330,7 +330,7 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
   const ex = bytesFor(inputWidth);
   const ey = bytesFor(outputWidth);
   const es = score ? bytesFor(score.width) : 0;
-  const regs = n.signals.flatMap((s, i) => (s.kind === 'reg' ? [{ s, i }] : []));
+  const nRegs = n.signals.filter((s) => s.kind === 'reg').length;
   const { needed, interval } = reductionsNeeded(n);
 
   // memory layout
@@ -849,7 +849,7 @@ export function compileNetlistWasm(netlist: Netlist): FastNetlistSim | null {
   };
   return {
     mode: 'wasm',
-    source: `(a WebAssembly module of ${out.length} bytes: ${n.signals.length} signals, ${regs.length} registers, ${nStored} kept in memory, blocks of ${block} cycles)`,
+    source: `(a WebAssembly module of ${out.length} bytes: ${n.signals.length} signals, ${nRegs} registers, ${nStored} kept in memory, blocks of ${block} cycles)`,
     run: (vectors) => instance().runBig(vectors),
     stream(): NetlistStream {
       const s = instance();
