@@ -3,7 +3,10 @@
 // auto (tables where the cost model expects fewer cells), and both are synthesized by the same
 // WebAssembly Yosys for iCE40 (synth_ice40, no place and route); the figure is SB_LUT4 +
 // SB_CARRY, and the ratio auto / shift-add; also for ECP5 (synth_ecp5: LUT4 + 2·CCU2C, a CCU2C
-// taking a slice's two LUTs; --ice40-only leaves it out). Cases:
+// taking a slice's two LUTs; --ice40-only leaves it out). The narrow cases are also compiled
+// with --arith table, the table form the cost model likes best kept even where it loses, and
+// synthesized when its Verilog is not auto's: what tables reach where auto keeps shift-add.
+// Cases:
 // - TFC_2W2A.onnx (../shared/models, imported with --precision fixed<16,6>);
 // - random 16×16 matrices (seeded) over 1-bit (bipolar, unsigned, signed), 2- and 4-bit signed
 //   and unsigned inputs,
@@ -74,13 +77,14 @@ async function cases() {
   return out.filter((c) => only.length === 0 || only.some((o) => c.name.includes(o)));
 }
 
-async function cells(spec, arith, same = null) {
+async function cells(spec, arith, same = []) {
   const t0 = performance.now();
   const r = compile(spec, { latency: 2, arith, lutInputs: K });
   const ms = performance.now() - t0;
   const forms = r.manifest.layers ? r.manifest.layers.map((l) => l.strategy ?? '-').join(',') : r.netlist.signals.some((s) => s.kind === 'table') ? 'table' : 'shift-add';
-  // the same Verilog as the other form's: the same cells (synthesis is deterministic)
-  if (same !== null && same.verilog === r.verilog) return { ...same.counts, compile_s: Number((ms / 1000).toFixed(1)), forms, same_verilog: true };
+  // the same Verilog as another form's: the same cells (synthesis is deterministic)
+  const twin = same.find((s) => s.verilog === r.verilog);
+  if (twin !== undefined) return { ...twin.counts, compile_s: Number((ms / 1000).toFixed(1)), forms, same_verilog: true, verilog: r.verilog, counts: twin.counts };
   const flow = await synthesizeTargets(r, { targets: ecp5 ? ['ice40-up5k', 'ecp5-25k'] : ['ice40-up5k'], noPnr: true, timeoutSeconds: 3600 });
   const of = (target) => {
     const d = flow.targets.find((t) => t.design === 'da-gen' && t.target === target);
@@ -101,8 +105,20 @@ const rows = [];
 for (const c of tableOnly ? [] : await cases()) {
   process.stderr.write(`bench:synth --lut: ${c.name} …\n`);
   const { verilog, counts, ...sa } = await cells(c.spec, 'shift-add');
-  const { verilog: _v, counts: _c, ...auto } = await cells(c.spec, 'auto', { verilog, counts });
-  const row = { case: c.name, input: c.spec.input, shift_add: sa, auto, ratio: Number((auto.sum / sa.sum).toFixed(3)), ...(ecp5 ? { ecp5_ratio: Number((auto.ecp5.lut_eq / sa.ecp5.lut_eq).toFixed(3)) } : {}), wide: !!c.wide };
+  const { verilog: autoVerilog, counts: autoCounts, ...auto } = await cells(c.spec, 'auto', [{ verilog, counts }]);
+  // narrow inputs: the best table form, forced (--arith table), to show what tables reach where auto keeps shift-add
+  const forced = c.wide ? null : await cells(c.spec, 'table', [{ verilog: autoVerilog, counts: autoCounts }]);
+  const table = forced === null ? undefined : (({ verilog: _v, counts: _c, ...t }) => t)(forced);
+  const row = {
+    case: c.name,
+    input: c.spec.input,
+    shift_add: sa,
+    auto,
+    ratio: Number((auto.sum / sa.sum).toFixed(3)),
+    ...(ecp5 ? { ecp5_ratio: Number((auto.ecp5.lut_eq / sa.ecp5.lut_eq).toFixed(3)) } : {}),
+    ...(table ? { table, table_ratio: Number((table.sum / sa.sum).toFixed(3)) } : {}),
+    wide: !!c.wide,
+  };
   rows.push(row);
   process.stderr.write(`  shift-add ${sa.sum} (${sa.lut4} + ${sa.carry}), auto ${auto.sum} (${auto.lut4} + ${auto.carry}) [${auto.forms}]: ${row.ratio}${ecp5 ? `; ECP5 LUT4 + 2·CCU2C ${sa.ecp5.lut_eq} → ${auto.ecp5.lut_eq}: ${row.ecp5_ratio}` : ''}\n`);
 }
@@ -114,11 +130,11 @@ const all = [...before.map((r) => rows.find((x) => x.case === r.case) ?? r), ...
 if (!tableOnly) writeFileSync(file, JSON.stringify({ node: process.version, lutInputs: K, rows: all }, null, 1) + '\n');
 const fmt = (i) => (i.bipolar ? 'bipolar' : `${i.signed ? 's' : 'u'}${i.width}`);
 const lines = [
-  `| case | input | shift-add SB_LUT4 + SB_CARRY | auto SB_LUT4 + SB_CARRY | auto / shift-add | ECP5 LUT4 + 2·CCU2C: shift-add → auto | ECP5 ratio | auto's forms per layer |`,
-  '|---|---|---:|---:|---:|---:|---:|---|',
+  `| case | input | shift-add SB_LUT4 + SB_CARRY | auto SB_LUT4 + SB_CARRY | auto / shift-add | table (forced) / shift-add | ECP5 LUT4 + 2·CCU2C: shift-add → auto | ECP5 ratio | auto's forms per layer |`,
+  '|---|---|---:|---:|---:|---:|---:|---:|---|',
   ...all.map(
     (r) =>
-      `| ${r.case} | ${fmt(r.input)} | ${r.shift_add.lut4} + ${r.shift_add.carry} = ${r.shift_add.sum} | ${r.auto.lut4} + ${r.auto.carry} = ${r.auto.sum} | ${r.ratio} | ${r.ecp5_ratio !== undefined ? `${r.shift_add.ecp5.lut_eq} → ${r.auto.ecp5.lut_eq}` : '—'} | ${r.ecp5_ratio ?? '—'} | ${r.auto.forms} |`,
+      `| ${r.case} | ${fmt(r.input)} | ${r.shift_add.lut4} + ${r.shift_add.carry} = ${r.shift_add.sum} | ${r.auto.lut4} + ${r.auto.carry} = ${r.auto.sum} | ${r.ratio} | ${r.table_ratio ?? '—'} | ${r.ecp5_ratio !== undefined ? `${r.shift_add.ecp5.lut_eq} → ${r.auto.ecp5.lut_eq}` : '—'} | ${r.ecp5_ratio ?? '—'} | ${r.auto.forms} |`,
   ),
 ];
 console.log(lines.join('\n'));
